@@ -1,0 +1,47 @@
+# cm: run and steer terminal programs in tmux.
+
+PREFIX ?=	/usr/local
+BINDIR ?=	$(PREFIX)/bin
+CC ?=		cc
+CFLAGS ?=	-O2 -g
+WARN =		-Wall -Wextra -pedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
+		-Wmissing-prototypes -Wpointer-arith -Wno-format-nonliteral
+CPPFLAGS +=	-D_POSIX_C_SOURCE=200809L
+ALL_CFLAGS =	-std=c99 $(WARN) $(CFLAGS)
+SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
+		-fno-sanitize-recover=all
+
+SRCS =		cm.c agent.c proto.c tmux.c confirm.c util.c
+HDRS =		cm.h
+UNIT_SRCS =	proto.c util.c confirm.c
+
+all: cm
+
+cm: $(SRCS) $(HDRS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $(SRCS) $(LDFLAGS)
+
+tests/unit: tests/unit.c $(UNIT_SRCS) $(HDRS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -I. -o $@ tests/unit.c $(UNIT_SRCS) \
+	    $(LDFLAGS)
+
+test: cm tests/unit
+	./tests/unit
+	./tests/run
+
+# The same tests, with a binary built under ASan and UBSan.
+check:
+	$(MAKE) clean
+	$(MAKE) CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" test
+	$(MAKE) clean
+
+bench: cm
+	./bench/run
+
+install: cm
+	mkdir -p $(DESTDIR)$(BINDIR)
+	cp cm $(DESTDIR)$(BINDIR)/cm
+
+clean:
+	rm -f cm tests/unit tests/fuzz_proto
+
+.PHONY: all test check bench install clean

@@ -1,0 +1,1326 @@
+/*
+ * cm.c: the command line.  Every command but "agent" is a client: it
+ * connects to the agent's socket, authenticates, sends one or two requests
+ * and prints the replies, one record per line, in stable columns.
+ *
+ * Invariants: exit 0 on success, 1 on failure with "cm: ..." on stderr, 2 on
+ * a usage error; no command waits on the agent longer than
+ * CM_CLIENT_TIMEOUT_MS except watch and wait, which wait by design; bytes
+ * from the wire are printed escaped unless the command prints a screen.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cm.h"
+
+struct conn {
+	int		 fd;
+	struct buf	 in;
+	size_t		 scanned;
+	char		 instance[CM_ID_MAX + 1];
+	char		 path[CM_PATH_MAX];
+	int		 next_id;
+};
+
+/* A reply: "ok ID ..." or "err ID CODE MESSAGE"; fields after the id. */
+struct reply {
+	int		 ok;
+	int		 nf;
+	struct field	 f[CM_FIELDS_MAX];
+	char		 code[32];
+	char		 msg[512];
+};
+
+typedef int	 cmd_fn(int, char **);
+
+struct command {
+	const char	*name;
+	cmd_fn		*fn;
+	const char	*usage;
+	const char	*help;
+};
+
+static const struct command *current;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: cm %s\n", current->usage);
+	exit(2);
+}
+
+static void __attribute__((format(printf, 1, 2), noreturn))
+die(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fflush(stdout);
+	fputs("cm: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void
+write_out(const char *p, size_t n)
+{
+	if (fwrite(p, 1, n, stdout) != n)
+		die("write: %s", strerror(errno));
+}
+
+/* Print a field escaped, so that one record stays one line. */
+static void
+print_escaped(const struct field *f)
+{
+	struct buf	 b;
+
+	if (f->n == 0)
+		return;		/* an empty column stays empty */
+	buf_init(&b, 4 * f->n + 8);
+	if (proto_escape(&b, f->p, f->n) == -1)
+		die("out of memory");
+	write_out(buf_ptr(&b), b.len);
+	buf_free(&b);
+}
+
+static void
+print_json_string(const char *p, size_t n)
+{
+	size_t		 i;
+	unsigned char	 c;
+
+	putchar('"');
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)p[i];
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c == '\r')
+			fputs("\\r", stdout);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static int
+conn_write(struct conn *c, const char *p, size_t n)
+{
+	return (fd_write_all(c->fd, p, n) == -1 ? -1 : 0);
+}
+
+/*
+ * Read the next line into fields.  Returns 1, 0 on timeout, -1 when the
+ * connection ended (with a message in cause).
+ */
+static int
+conn_line(struct conn *c, int ms, struct field *f, int *nf, char *cause,
+    size_t clen)
+{
+	const char	*why;
+	char		*l;
+	size_t		 n;
+	ssize_t		 used, r;
+	int64_t		 end = ms < 0 ? 0 : now_ms() + ms;
+	int		 left, w;
+
+	for (;;) {
+		used = proto_frame(&c->in, &c->scanned, CM_REPLY_LINE_MAX, &l,
+		    &n);
+		if (used == -1) {
+			snprintf(cause, clen, "agent sent a line longer than "
+			    "%d bytes", CM_REPLY_LINE_MAX);
+			return (-1);
+		}
+		if (used > 0) {
+			*nf = proto_split(l, n, f, CM_FIELDS_MAX, &why);
+			/* The fields stay valid until the next call. */
+			c->in.off += (size_t)used;
+			c->in.len -= (size_t)used;
+			if (*nf == -1) {
+				snprintf(cause, clen, "bad line from agent: %s",
+				    why);
+				return (-1);
+			}
+			return (1);
+		}
+		left = ms < 0 ? -1 : (int)(end - now_ms());
+		if (ms >= 0 && left <= 0)
+			return (0);
+		if ((w = fd_wait(c->fd, POLLIN, left)) == -1) {
+			snprintf(cause, clen, "poll: %s", strerror(errno));
+			return (-1);
+		}
+		if (w == 0)
+			return (0);
+		r = buf_read(&c->in, c->fd);
+		if (r == CM_AGAIN)
+			continue;
+		if (r == 0) {
+			snprintf(cause, clen, "agent closed the connection");
+			return (-1);
+		}
+		if (r == -1) {
+			snprintf(cause, clen, "read: %s", strerror(errno));
+			return (-1);
+		}
+	}
+}
+
+static void
+conn_close(struct conn *c)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+	buf_free(&c->in);
+}
+
+/*
+ * Connect and authenticate.  Returns 0, or -1 with cause set; *absent is set
+ * when no agent listens at all.
+ */
+static int
+conn_open(struct conn *c, char *cause, size_t clen, int *absent)
+{
+	struct sockaddr_un	 sun;
+	struct field		 f[CM_FIELDS_MAX];
+	char			 token[CM_TOKEN_MAX + 1], why[256];
+	struct buf		 b;
+	int			 nf, r;
+
+	*absent = 0;
+	c->fd = -1;
+	c->next_id = 1;
+	buf_init(&c->in, CM_REPLY_LINE_MAX + 65536);
+	c->scanned = 0;
+	if (path_socket(c->path, sizeof c->path, NULL) == -1) {
+		snprintf(cause, clen, "socket path: %s", strerror(errno));
+		return (-1);
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(c->path) >= sizeof sun.sun_path) {
+		snprintf(cause, clen, "socket path too long: %s", c->path);
+		return (-1);
+	}
+	memcpy(sun.sun_path, c->path, strlen(c->path) + 1);
+	if ((c->fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
+		snprintf(cause, clen, "socket: %s", strerror(errno));
+		return (-1);
+	}
+	(void)fd_cloexec(c->fd);
+	if (connect(c->fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		if (errno == ENOENT || errno == ECONNREFUSED) {
+			*absent = 1;
+			snprintf(cause, clen, "no agent on %s (start one with "
+			    "'cm agent')", c->path);
+		} else
+			snprintf(cause, clen, "%s: %s", c->path,
+			    strerror(errno));
+		conn_close(c);
+		return (-1);
+	}
+	if (fd_nonblock(c->fd) == -1) {
+		snprintf(cause, clen, "fcntl: %s", strerror(errno));
+		conn_close(c);
+		return (-1);
+	}
+	r = conn_line(c, CM_CLIENT_TIMEOUT_MS, f, &nf, why, sizeof why);
+	if (r <= 0 || nf < 4 || !proto_field_eq(&f[0], "hello") ||
+	    !proto_field_eq(&f[1], "cm")) {
+		snprintf(cause, clen, "%s: no greeting from agent%s%s",
+		    c->path, r == -1 ? ": " : "", r == -1 ? why : "");
+		conn_close(c);
+		return (-1);
+	}
+	if (!proto_field_eq(&f[2], "1")) {
+		snprintf(cause, clen, "agent speaks protocol %.*s, cm speaks "
+		    "%d", (int)f[2].n, f[2].p, CM_PROTO_VERSION);
+		conn_close(c);
+		return (-1);
+	}
+	snprintf(c->instance, sizeof c->instance, "%.*s", (int)f[3].n, f[3].p);
+	if (token_get(token, sizeof token, 0, why, sizeof why) == -1) {
+		snprintf(cause, clen, "%s", why);
+		conn_close(c);
+		return (-1);
+	}
+	buf_init(&b, 512);
+	(void)buf_adds(&b, "0 auth ");
+	(void)proto_escapes(&b, token);
+	(void)buf_add(&b, "\n", 1);
+	memset(token, 0, sizeof token);
+	r = conn_write(c, buf_ptr(&b), b.len);
+	memset(b.data, 0, b.cap);
+	buf_free(&b);
+	if (r == -1) {
+		snprintf(cause, clen, "write: %s", strerror(errno));
+		conn_close(c);
+		return (-1);
+	}
+	for (;;) {
+		r = conn_line(c, CM_CLIENT_TIMEOUT_MS, f, &nf, why,
+		    sizeof why);
+		if (r <= 0) {
+			snprintf(cause, clen, "authentication: %s", r == 0 ?
+			    "no answer from agent" : why);
+			conn_close(c);
+			return (-1);
+		}
+		if (nf >= 2 && proto_field_eq(&f[1], "0"))
+			break;
+	}
+	if (!proto_field_eq(&f[0], "ok")) {
+		snprintf(cause, clen, "authentication failed (wrong token? "
+		    "see CM_AGENT_TOKEN and the token file)");
+		conn_close(c);
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+connect_or_die(struct conn *c)
+{
+	char	 cause[512];
+	int	 absent;
+
+	if (conn_open(c, cause, sizeof cause, &absent) == -1)
+		die("%s", cause);
+}
+
+/* Send "ID VERB ARGS..." where args are already-escaped text. */
+static int
+request(struct conn *c, const char *verb, const struct buf *args)
+{
+	struct buf	 b;
+	int		 id = c->next_id++, r;
+
+	buf_init(&b, CM_LINE_MAX);
+	if (buf_printf(&b, "%d %s", id, verb) == -1 ||
+	    (args != NULL && args->len > 0 &&
+	    (buf_add(&b, " ", 1) == -1 ||
+	    buf_add(&b, buf_ptr(args), args->len) == -1)) ||
+	    buf_add(&b, "\n", 1) == -1)
+		die("request longer than %d bytes", CM_LINE_MAX);
+	r = conn_write(c, buf_ptr(&b), b.len);
+	buf_free(&b);
+	if (r == -1)
+		die("write to agent: %s", strerror(errno));
+	return (id);
+}
+
+typedef void	 data_fn(struct field *, int, void *);
+
+/*
+ * Read until the reply to id: data lines go to fn, events are skipped.
+ * Fills r; dies if the connection fails or the reply does not come in time.
+ */
+static void
+await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
+{
+	char	 want[16], cause[256];
+	int	 x;
+
+	snprintf(want, sizeof want, "%d", id);
+	for (;;) {
+		x = conn_line(c, ms, r->f, &r->nf, cause, sizeof cause);
+		if (x == 0)
+			die("no answer from agent in %d ms", ms);
+		if (x == -1)
+			die("%s", cause);
+		if (r->nf >= 1 && proto_field_eq(&r->f[0], "bye"))
+			die("agent closed the connection (%.*s)",
+			    r->nf > 1 ? (int)r->f[1].n : 0,
+			    r->nf > 1 ? r->f[1].p : "");
+		if (r->nf < 2 || !proto_field_eq(&r->f[1], want))
+			continue;
+		if (proto_field_eq(&r->f[0], "data")) {
+			if (fn != NULL)
+				fn(r->f + 2, r->nf - 2, arg);
+			continue;
+		}
+		if (proto_field_eq(&r->f[0], "ok")) {
+			r->ok = 1;
+			return;
+		}
+		if (proto_field_eq(&r->f[0], "err")) {
+			r->ok = 0;
+			snprintf(r->code, sizeof r->code, "%.*s",
+			    r->nf > 2 ? (int)r->f[2].n : 0,
+			    r->nf > 2 ? r->f[2].p : "");
+			snprintf(r->msg, sizeof r->msg, "%.*s",
+			    r->nf > 3 ? (int)r->f[3].n : 0,
+			    r->nf > 3 ? r->f[3].p : "");
+			return;
+		}
+	}
+}
+
+static void
+simple(struct conn *c, const char *verb, struct buf *args, data_fn *fn,
+    void *arg, struct reply *r)
+{
+	int	 id;
+
+	id = request(c, verb, args);
+	await(c, id, CM_CLIENT_TIMEOUT_MS, fn, arg, r);
+	if (!r->ok)
+		die("%s", r->msg);
+}
+
+static void
+arg_add(struct buf *b, const char *s, size_t n)
+{
+	if ((b->len > 0 && buf_add(b, " ", 1) == -1) ||
+	    proto_escape(b, s, n) == -1)
+		die("request longer than %d bytes", CM_LINE_MAX);
+}
+
+static void
+arg_adds(struct buf *b, const char *s)
+{
+	arg_add(b, s, strlen(s));
+}
+
+static void
+check_name(const char *name)
+{
+	if (!proto_valid_name(name, strlen(name))) {
+		fprintf(stderr, "cm: bad session name '%s' (letters, digits, "
+		    "_ . -; at most %d; no leading -)\n", name, CM_NAME_MAX);
+		exit(2);
+	}
+}
+
+/* "cm CMD --help" (or -h) prints the command's usage and help. */
+static void
+maybe_help(int argc, char **argv)
+{
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		printf("usage: cm %s\n%s\n", current->usage, current->help);
+		exit(0);
+	}
+}
+
+static int
+cmd_agent(int argc, char **argv)
+{
+	return (agent_main(argc, argv));
+}
+
+static int
+cmd_new(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct buf	 a;
+	char		 cwd[CM_PATH_MAX], dirbuf[2 * CM_PATH_MAX];
+	const char	*name = NULL, *dir = NULL, *task = NULL;
+	int		 confirm = 0, i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (argv[i][0] != '-')
+			break;
+		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
+			name = argv[++i];
+		else if (strcmp(argv[i], "-C") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (strcmp(argv[i], "-y") == 0)
+			confirm = 1;
+		else if (strcmp(argv[i], "--task") == 0 && i + 1 < argc)
+			task = argv[++i];
+		else
+			usage();
+	}
+	if (i >= argc)
+		usage();
+	if (name != NULL)
+		check_name(name);
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		die("getcwd: %s", strerror(errno));
+	if (dir == NULL)
+		dir = cwd;
+	else if (dir[0] != '/') {
+		snprintf(dirbuf, sizeof dirbuf, "%s/%s", cwd, dir);
+		dir = dirbuf;
+	}
+	if (strlen(dir) >= CM_PATH_MAX)
+		die("directory path longer than %d bytes", CM_PATH_MAX - 1);
+	if (access(dir, X_OK) == -1)
+		die("%s: %s", dir, strerror(errno));
+	if (task != NULL && strlen(task) > CM_TEXT_MAX)
+		die("task longer than %d bytes", CM_TEXT_MAX);
+
+	buf_init(&a, CM_LINE_MAX);
+	{
+		struct buf	 kv;
+
+		buf_init(&kv, CM_LINE_MAX);
+		if (name != NULL) {
+			(void)buf_adds(&kv, "name=");
+			(void)buf_adds(&kv, name);
+			arg_add(&a, buf_ptr(&kv), kv.len);
+			buf_clear(&kv);
+		}
+		(void)buf_adds(&kv, "dir=");
+		(void)buf_adds(&kv, dir);
+		arg_add(&a, buf_ptr(&kv), kv.len);
+		buf_clear(&kv);
+		if (task != NULL) {
+			(void)buf_adds(&kv, "task=");
+			(void)buf_adds(&kv, task);
+			arg_add(&a, buf_ptr(&kv), kv.len);
+		}
+		buf_free(&kv);
+	}
+	if (confirm)
+		arg_adds(&a, "confirm=1");
+	arg_adds(&a, "--");
+	for (; i < argc; i++)
+		arg_adds(&a, argv[i]);
+
+	connect_or_die(&c);
+	simple(&c, "new", &a, NULL, NULL, &r);
+	if (r.nf > 2)
+		print_escaped(&r.f[2]);
+	putchar('\n');
+	conn_close(&c);
+	buf_free(&a);
+	return (0);
+}
+
+static int
+cmd_send(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct buf	 a, text;
+	int		 enter = 1, i = 1, from_stdin = 0;
+	ssize_t		 n;
+
+	while (i < argc && argv[i][0] == '-' && argv[i][1] != '\0') {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(argv[i], "-n") == 0)
+			enter = 0;
+		else
+			usage();
+		i++;
+	}
+	if (argc - i < 2)
+		usage();
+	check_name(argv[i]);
+	buf_init(&text, CM_TEXT_MAX);
+	if (argc - i == 2 && strcmp(argv[i + 1], "-") == 0) {
+		from_stdin = 1;
+		for (;;) {
+			n = buf_read(&text, 0);
+			if (n == 0)
+				break;
+			if (n == -1 && errno == ENOBUFS)
+				die("text longer than %d bytes", CM_TEXT_MAX);
+			if (n == -1)
+				die("stdin: %s", strerror(errno));
+			if (n == CM_AGAIN && fd_wait(0, POLLIN, -1) == -1)
+				die("stdin: %s", strerror(errno));
+		}
+		/* One trailing newline is the end of the input, not text. */
+		if (text.len > 0 && buf_ptr(&text)[text.len - 1] == '\n')
+			text.len--;
+	} else {
+		for (int k = i + 1; k < argc; k++) {
+			if ((k > i + 1 && buf_add(&text, " ", 1) == -1) ||
+			    buf_adds(&text, argv[k]) == -1)
+				die("text longer than %d bytes", CM_TEXT_MAX);
+		}
+	}
+	(void)from_stdin;
+	buf_init(&a, CM_LINE_MAX);
+	arg_adds(&a, argv[i]);
+	arg_add(&a, buf_ptr(&text), text.len);
+	if (enter)
+		arg_adds(&a, "enter");
+	connect_or_die(&c);
+	simple(&c, "send", &a, NULL, NULL, &r);
+	conn_close(&c);
+	buf_free(&a);
+	buf_free(&text);
+	return (0);
+}
+
+static int
+cmd_keys(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct buf	 a;
+	int		 i;
+
+	if (argc < 3 || argc - 2 > CM_KEYS_MAX)
+		usage();
+	check_name(argv[1]);
+	for (i = 2; i < argc; i++) {
+		if (!proto_valid_key(argv[i], strlen(argv[i])))
+			die("bad key name '%s' (e.g. Enter, Escape, C-c, Up, "
+			    "Tab, F1, or one character)", argv[i]);
+	}
+	buf_init(&a, CM_LINE_MAX);
+	for (i = 1; i < argc; i++)
+		arg_adds(&a, argv[i]);
+	connect_or_die(&c);
+	simple(&c, "keys", &a, NULL, NULL, &r);
+	conn_close(&c);
+	buf_free(&a);
+	return (0);
+}
+
+struct lsrow {
+	char	*name, *state, *cmd;
+	char	 age[32];
+	long long created;
+	int	 confirm;
+	char	*detail;
+};
+
+struct lsctx {
+	struct lsrow	*rows;
+	int		 n;
+	int		 json;
+};
+
+static char *
+field_dup(const struct field *f)
+{
+	char	*s = xmalloc(f->n + 1);
+
+	memcpy(s, f->p, f->n);
+	s[f->n] = '\0';
+	return (s);
+}
+
+static void
+format_age(char *out, size_t len, long long secs)
+{
+	if (secs < 0)
+		secs = 0;
+	if (secs < 60)
+		snprintf(out, len, "%llds", secs);
+	else if (secs < 3600)
+		snprintf(out, len, "%lldm", secs / 60);
+	else if (secs < 86400)
+		snprintf(out, len, "%lldh%02lldm", secs / 3600,
+		    secs / 60 % 60);
+	else
+		snprintf(out, len, "%lldd%02lldh", secs / 86400,
+		    secs / 3600 % 24);
+}
+
+/* "NAME STATE CREATED CONFIRM CMD DETAIL" */
+static void
+ls_row(struct field *f, int nf, void *arg)
+{
+	struct lsctx	*x = arg;
+	struct lsrow	*r;
+
+	if (nf < 6)
+		return;
+	x->rows = realloc(x->rows, (size_t)(x->n + 1) * sizeof *x->rows);
+	if (x->rows == NULL)
+		die("out of memory");
+	r = &x->rows[x->n++];
+	r->name = field_dup(&f[0]);
+	r->state = field_dup(&f[1]);
+	f[2].p[f[2].n] = '\0';
+	r->created = strtoll(f[2].p, NULL, 10);
+	r->confirm = f[3].n == 1 && f[3].p[0] == '1';
+	r->cmd = field_dup(&f[4]);
+	r->detail = field_dup(&f[5]);
+	format_age(r->age, sizeof r->age, (long long)time(NULL) - r->created);
+}
+
+static int
+cmd_ls(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct lsctx	 x;
+	int		 i, tty, w[3] = { 4, 5, 7 };
+	struct field	 d;
+
+	memset(&x, 0, sizeof x);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			x.json = 1;
+		else
+			usage();
+	}
+	connect_or_die(&c);
+	simple(&c, "ls", NULL, ls_row, &x, &r);
+	tty = isatty(1);
+	for (i = 0; i < x.n && tty && !x.json; i++) {
+		if ((int)strlen(x.rows[i].name) > w[0])
+			w[0] = (int)strlen(x.rows[i].name);
+		if ((int)strlen(x.rows[i].state) > w[1])
+			w[1] = (int)strlen(x.rows[i].state);
+		if ((int)strlen(x.rows[i].cmd) > w[2])
+			w[2] = (int)strlen(x.rows[i].cmd);
+	}
+	if (tty && !x.json)
+		printf("%-*s  %-*s  %-*s  %s\n", w[0], "NAME", w[1], "STATE",
+		    w[2], "COMMAND", "AGE");
+	for (i = 0; i < x.n; i++) {
+		if (x.json) {
+			fputs("{\"name\":", stdout);
+			print_json_string(x.rows[i].name,
+			    strlen(x.rows[i].name));
+			fputs(",\"state\":", stdout);
+			print_json_string(x.rows[i].state,
+			    strlen(x.rows[i].state));
+			fputs(",\"command\":", stdout);
+			print_json_string(x.rows[i].cmd,
+			    strlen(x.rows[i].cmd));
+			printf(",\"created\":%lld,\"age\":%lld,"
+			    "\"autoconfirm\":%s,\"detail\":",
+			    x.rows[i].created,
+			    (long long)time(NULL) - x.rows[i].created,
+			    x.rows[i].confirm ? "true" : "false");
+			print_json_string(x.rows[i].detail,
+			    strlen(x.rows[i].detail));
+			fputs("}\n", stdout);
+		} else if (tty) {
+			printf("%-*s  %-*s  %-*s  %s\n", w[0], x.rows[i].name,
+			    w[1], x.rows[i].state, w[2], x.rows[i].cmd,
+			    x.rows[i].age);
+		} else {
+			d.p = x.rows[i].cmd;
+			d.n = strlen(d.p);
+			printf("%s\t%s\t", x.rows[i].name, x.rows[i].state);
+			print_escaped(&d);
+			printf("\t%s\n", x.rows[i].age);
+		}
+		free(x.rows[i].name);
+		free(x.rows[i].state);
+		free(x.rows[i].cmd);
+		free(x.rows[i].detail);
+	}
+	free(x.rows);
+	conn_close(&c);
+	return (0);
+}
+
+struct showctx {
+	struct buf	 screen;
+};
+
+static void
+show_row(struct field *f, int nf, void *arg)
+{
+	struct showctx	*x = arg;
+
+	if (nf < 1)
+		return;
+	if (buf_add(&x->screen, f[0].p, f[0].n) == -1 ||
+	    buf_add(&x->screen, "\n", 1) == -1)
+		die("screen larger than %d bytes", CM_SCREEN_MAX);
+}
+
+static int
+cmd_show(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct buf	 a;
+	struct showctx	 x;
+	int		 i, esc = 0;
+	const char	*name = NULL;
+	char		*p;
+	size_t		 n;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-e") == 0)
+			esc = 1;
+		else if (argv[i][0] == '-' || name != NULL)
+			usage();
+		else
+			name = argv[i];
+	}
+	if (name == NULL)
+		usage();
+	check_name(name);
+	buf_init(&a, CM_LINE_MAX);
+	arg_adds(&a, name);
+	if (esc)
+		arg_adds(&a, "escapes");
+	buf_init(&x.screen, CM_SCREEN_MAX);
+	connect_or_die(&c);
+	simple(&c, "show", &a, show_row, &x, &r);
+	/* Trailing blank rows are the unused part of the pane. */
+	p = buf_ptr(&x.screen);
+	n = x.screen.len;
+	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == ' '))
+		n--;
+	write_out(p, n);
+	if (n > 0)
+		write_out("\n", 1);
+	buf_free(&x.screen);
+	buf_free(&a);
+	conn_close(&c);
+	return (0);
+}
+
+static int
+cmd_kill(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct buf	 a;
+
+	if (argc != 2)
+		usage();
+	check_name(argv[1]);
+	buf_init(&a, CM_LINE_MAX);
+	arg_adds(&a, argv[1]);
+	connect_or_die(&c);
+	simple(&c, "kill", &a, NULL, NULL, &r);
+	buf_free(&a);
+	conn_close(&c);
+	return (0);
+}
+
+static int
+cmd_ping(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+
+	(void)argv;
+	if (argc != 1)
+		usage();
+	connect_or_die(&c);
+	simple(&c, "ping", NULL, NULL, NULL, &r);
+	conn_close(&c);
+	return (0);
+}
+
+static int
+cmd_status(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+	int		 i;
+	char		*eq;
+
+	(void)argv;
+	if (argc != 1)
+		usage();
+	connect_or_die(&c);
+	simple(&c, "status", NULL, NULL, NULL, &r);
+	printf("socket\t%s\n", c.path);
+	for (i = 2; i < r.nf; i++) {
+		eq = memchr(r.f[i].p, '=', r.f[i].n);
+		if (eq == NULL)
+			continue;
+		printf("%.*s\t%.*s\n", (int)(eq - r.f[i].p), r.f[i].p,
+		    (int)(r.f[i].n - (size_t)(eq - r.f[i].p) - 1), eq + 1);
+	}
+	conn_close(&c);
+	return (0);
+}
+
+/* An event: "event INSTANCE SEQ TIME NAME TYPE DETAIL". */
+struct ev {
+	uint64_t	 seq;
+	int64_t		 time;
+	struct field	 name, type, detail;
+};
+
+static int
+parse_event(struct field *f, int nf, struct ev *e)
+{
+	uint64_t	 t;
+
+	if (nf < 7 || !proto_field_eq(&f[0], "event") ||
+	    proto_field_u64(&f[2], &e->seq) == -1 ||
+	    proto_field_u64(&f[3], &t) == -1)
+		return (-1);
+	e->time = (int64_t)t;
+	e->name = f[4];
+	e->type = f[5];
+	e->detail = f[6];
+	return (0);
+}
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static int64_t
+wall_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static void
+print_event(int json, int64_t t, const struct field *name,
+    const struct field *type, const struct field *detail, uint64_t seq)
+{
+	char	 ts[40];
+
+	format_time(ts, sizeof ts, t);
+	if (json) {
+		printf("{\"time\":\"%s\",\"seq\":%llu,\"session\":", ts,
+		    (unsigned long long)seq);
+		print_json_string(name->p, name->n);
+		fputs(",\"type\":", stdout);
+		print_json_string(type->p, type->n);
+		fputs(",\"detail\":", stdout);
+		print_json_string(detail->p, detail->n);
+		fputs("}\n", stdout);
+	} else {
+		printf("%s\t", ts);
+		print_escaped(name);
+		putchar('\t');
+		print_escaped(type);
+		putchar('\t');
+		print_escaped(detail);
+		putchar('\n');
+	}
+	if (fflush(stdout) == EOF)
+		die("write: %s", strerror(errno));
+}
+
+struct watchctx {
+	int	 json;
+	int	 snapshot;	/* print data rows as state lines */
+};
+
+/* "NAME STATE CREATED CONFIRM CMD DETAIL" from a resync. */
+static void
+watch_row(struct field *f, int nf, void *arg)
+{
+	struct watchctx	*x = arg;
+
+	if (nf < 6 || !x->snapshot)
+		return;
+	print_event(x->json, wall_now(), &f[0], &f[1], &f[5], 0);
+}
+
+static int
+cmd_watch(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct watchctx	 x;
+	struct buf	 a;
+	struct ev	 e;
+	struct field	 dash = { "-", 1 }, rs = { "resync", 6 }, why;
+	char		 cause[512], inst[CM_ID_MAX + 1] = "";
+	uint64_t	 last = 0;
+	int		 i, id, have = 0, absent, x2, delay = 100, first = 1;
+
+	memset(&x, 0, sizeof x);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			x.json = 1;
+		else if (argv[i][0] == '-')
+			usage();
+		else
+			check_name(argv[i]);
+	}
+	for (;;) {
+		if (conn_open(&c, cause, sizeof cause, &absent) == -1) {
+			if (first)
+				die("%s", cause);
+			sleep_ms(delay);
+			if (delay < 2000)
+				delay *= 2;
+			continue;
+		}
+		delay = 100;
+		buf_init(&a, CM_LINE_MAX);
+		if (have) {
+			char kv[64];
+
+			snprintf(kv, sizeof kv, "since=%llu",
+			    (unsigned long long)last);
+			arg_adds(&a, kv);
+			snprintf(kv, sizeof kv, "instance=%s", inst);
+			arg_adds(&a, kv);
+		}
+		for (i = 1; i < argc; i++) {
+			if (argv[i][0] != '-')
+				arg_adds(&a, argv[i]);
+		}
+		id = request(&c, "watch", &a);
+		buf_free(&a);
+		x.snapshot = 1;
+		/* Replayed events come before the ok; print them as such. */
+		for (;;) {
+			x2 = conn_line(&c, CM_CLIENT_TIMEOUT_MS, r.f, &r.nf,
+			    cause, sizeof cause);
+			if (x2 <= 0)
+				die("watch: %s", x2 == 0 ? "no answer" : cause);
+			if (parse_event(r.f, r.nf, &e) == 0) {
+				if (!have || e.seq > last) {
+					print_event(x.json, e.time, &e.name,
+					    &e.type, &e.detail, e.seq);
+					last = e.seq;
+				}
+				continue;
+			}
+			if (r.nf >= 2 && proto_field_eq(&r.f[0], "data"))
+				continue;	/* resync rows: below */
+			if (r.nf >= 2 && (proto_field_eq(&r.f[0], "ok") ||
+			    proto_field_eq(&r.f[0], "err")))
+				break;
+		}
+		if (proto_field_eq(&r.f[0], "err"))
+			die("%.*s", r.nf > 3 ? (int)r.f[3].n : 0,
+			    r.nf > 3 ? r.f[3].p : "");
+		if (r.nf >= 4 && proto_field_eq(&r.f[3], "resync")) {
+			/* Missed events we cannot replay: say so, then the
+			 * current state of every session, then go on. */
+			why.p = strcmp(inst, c.instance) != 0 ?
+			    "agent restarted" : "events lost";
+			why.n = strlen(why.p);
+			print_event(x.json, wall_now(), &dash, &rs, &why, 0);
+			conn_close(&c);
+			if (conn_open(&c, cause, sizeof cause, &absent) == -1)
+				continue;
+			buf_init(&a, CM_LINE_MAX);
+			arg_adds(&a, "snapshot");
+			for (i = 1; i < argc; i++) {
+				if (argv[i][0] != '-')
+					arg_adds(&a, argv[i]);
+			}
+			id = request(&c, "watch", &a);
+			buf_free(&a);
+			await(&c, id, CM_CLIENT_TIMEOUT_MS, watch_row, &x, &r);
+		}
+		if (r.nf >= 3)
+			(void)proto_field_u64(&r.f[2], &last);
+		snprintf(inst, sizeof inst, "%s", c.instance);
+		have = 1;
+		first = 0;
+		(void)id;
+		for (;;) {
+			x2 = conn_line(&c, -1, r.f, &r.nf, cause,
+			    sizeof cause);
+			if (x2 <= 0)
+				break;
+			if (r.nf >= 1 && proto_field_eq(&r.f[0], "bye"))
+				break;
+			if (parse_event(r.f, r.nf, &e) == -1)
+				continue;
+			if (e.seq <= last)
+				continue;
+			print_event(x.json, e.time, &e.name, &e.type,
+			    &e.detail, e.seq);
+			last = e.seq;
+		}
+		conn_close(&c);
+	}
+}
+
+struct waitctx {
+	int		 found;
+	char		 state[16];
+};
+
+static void
+wait_row(struct field *f, int nf, void *arg)
+{
+	struct waitctx	*x = arg;
+
+	if (nf < 2)
+		return;
+	x->found = 1;
+	snprintf(x->state, sizeof x->state, "%.*s", (int)f[1].n, f[1].p);
+}
+
+static int
+cmd_wait(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct buf	 a;
+	struct waitctx	 x;
+	struct ev	 e;
+	enum state	 st;
+	const char	*name = NULL, *want[S_NSTATES + 1];
+	char		 cause[256], *end;
+	double		 secs = -1;
+	int64_t		 deadline = 0;
+	int		 i, nwant = 0, id, k, left;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
+			secs = strtod(argv[++i], &end);
+			if (*end != '\0' || secs < 0 || secs > 1e7)
+				usage();
+		} else if (argv[i][0] == '-')
+			usage();
+		else if (name == NULL)
+			name = argv[i];
+		else {
+			if (state_parse(argv[i], &st) == -1)
+				die("unknown state '%s' (starting, working, "
+				    "idle, confirm, exited)", argv[i]);
+			if (nwant < S_NSTATES)
+				want[nwant++] = argv[i];
+		}
+	}
+	if (name == NULL || nwant == 0)
+		usage();
+	check_name(name);
+	if (secs >= 0)
+		deadline = now_ms() + (int64_t)(secs * 1000);
+	memset(&x, 0, sizeof x);
+	connect_or_die(&c);
+	buf_init(&a, CM_LINE_MAX);
+	arg_adds(&a, "snapshot");
+	arg_adds(&a, name);
+	id = request(&c, "watch", &a);
+	await(&c, id, CM_CLIENT_TIMEOUT_MS, wait_row, &x, &r);
+	if (!r.ok)
+		die("%s", r.msg);
+	if (!x.found)
+		die("session '%s' not found", name);
+	for (k = 0; k < nwant; k++) {
+		if (strcmp(want[k], x.state) == 0)
+			return (0);
+	}
+	for (;;) {
+		left = -1;
+		if (deadline != 0) {
+			left = (int)(deadline - now_ms());
+			if (left <= 0)
+				die("timed out waiting for '%s' (it is %s)",
+				    name, x.state);
+		}
+		k = conn_line(&c, left, r.f, &r.nf, cause, sizeof cause);
+		if (k == 0)
+			continue;
+		if (k == -1)
+			die("%s", cause);
+		if (r.nf >= 1 && proto_field_eq(&r.f[0], "bye"))
+			die("agent closed the connection");
+		if (parse_event(r.f, r.nf, &e) == -1)
+			continue;
+		snprintf(x.state, sizeof x.state, "%.*s", (int)e.type.n,
+		    e.type.p);
+		for (k = 0; k < nwant; k++) {
+			if (strcmp(want[k], x.state) == 0)
+				return (0);
+		}
+		if (strcmp(x.state, "exited") == 0)
+			die("session '%s' exited", name);
+	}
+}
+
+/*
+ * Copy stdin to the agent's socket and the socket to stdout, unchanged: the
+ * protocol spoken by hand, or by another cm at the far end of a pipe.
+ */
+static int
+cmd_bridge(int argc, char **argv)
+{
+	struct sockaddr_un	 sun;
+	struct pollfd		 p[2];
+	struct buf		 up, down;
+	char			 path[CM_PATH_MAX];
+	int			 fd, in_open = 1;
+	ssize_t			 r;
+
+	(void)argv;
+	if (argc != 1)
+		usage();
+	if (path_socket(path, sizeof path, NULL) == -1)
+		die("socket path: %s", strerror(errno));
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path)
+		die("socket path too long: %s", path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		die("socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1)
+		die("no agent on %s: %s", path, strerror(errno));
+	if (fd_nonblock(fd) == -1 || fd_nonblock(0) == -1 ||
+	    fd_nonblock(1) == -1)
+		die("fcntl: %s", strerror(errno));
+	buf_init(&up, 65536);
+	buf_init(&down, 65536);
+	for (;;) {
+		p[0].fd = fd;
+		p[0].events = (down.len < down.max ? POLLIN : 0) |
+		    (up.len > 0 ? POLLOUT : 0);
+		p[1].fd = in_open && up.len < up.max ? 0 : -1;
+		p[1].events = POLLIN;
+		p[0].revents = p[1].revents = 0;
+		if (down.len > 0) {
+			if (buf_write(&down, 1, down.len) == -1)
+				die("stdout: %s", strerror(errno));
+			if (down.len > 0 && fd_wait(1, POLLOUT, -1) == -1)
+				die("poll: %s", strerror(errno));
+			continue;
+		}
+		if (poll(p, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("poll: %s", strerror(errno));
+		}
+		if (p[1].revents != 0) {
+			r = buf_read(&up, 0);
+			if (r == 0 || (r == -1 && errno != ENOBUFS)) {
+				in_open = 0;
+				if (up.len == 0)
+					(void)shutdown(fd, SHUT_WR);
+			}
+		}
+		if (p[0].revents & POLLOUT) {
+			/* The agent may close first (after an error it sends):
+			 * stop writing, keep reading what it said. */
+			if (buf_write(&up, fd, up.len) == -1) {
+				buf_clear(&up);
+				in_open = 0;
+			}
+			if (!in_open && up.len == 0)
+				(void)shutdown(fd, SHUT_WR);
+		}
+		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+			r = buf_read(&down, fd);
+			if (r == 0 || r == -1) {
+				(void)buf_write(&down, 1, down.len);
+				break;
+			}
+		}
+	}
+	close(fd);
+	return (0);
+}
+
+static int	cmd_help(int, char **);
+
+static const struct command commands[] = {
+	{ "agent", cmd_agent, "agent [-fv] [-S socket]",
+	  "Start the agent (in the background unless -f)." },
+	{ "new", cmd_new,
+	  "new [-y] [-n name] [-C dir] [--task text] [--] command [arg ...]",
+	  "Create a session running command (no shell); print its name." },
+	{ "send", cmd_send, "send [-n] name text ... | send [-n] name -",
+	  "Type text (or stdin) into the session and press Enter (-n: "
+	  "don't)." },
+	{ "keys", cmd_keys, "keys name key ...",
+	  "Press keys by tmux name: Enter, Escape, C-c, Up, Tab, F1, ..." },
+	{ "ls", cmd_ls, "ls [--json]",
+	  "List sessions: name, state, command, age." },
+	{ "show", cmd_show, "show [-e] name",
+	  "Print the session's screen (-e: with escape sequences)." },
+	{ "kill", cmd_kill, "kill name", "End the session." },
+	{ "watch", cmd_watch, "watch [--json] [name ...]",
+	  "Print one line per event: time, session, state, detail." },
+	{ "wait", cmd_wait, "wait [-t seconds] name state ...",
+	  "Wait until the session is in one of the states (exit 1 on "
+	  "timeout)." },
+	{ "ping", cmd_ping, "ping", "Exit 0 if the agent answers." },
+	{ "status", cmd_status, "status",
+	  "Print the agent's uptime, sessions, clients, events, confirms." },
+	{ "bridge", cmd_bridge, "bridge",
+	  "Connect stdin and stdout to the agent's socket." },
+	{ "help", cmd_help, "help", "Print this help." },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static void
+print_usage(FILE *f)
+{
+	int	 i;
+
+	fprintf(f, "usage: cm command [arg ...]\n");
+	for (i = 0; commands[i].name != NULL; i++)
+		fprintf(f, "  cm %s\n", commands[i].usage);
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+	int	 i;
+
+	(void)argc;
+	(void)argv;
+	printf("cm %s: run and steer terminal programs in tmux.\n",
+	    CM_VERSION);
+	print_usage(stdout);
+	printf("\n");
+	for (i = 0; commands[i].name != NULL; i++)
+		printf("  %-7s %s\n", commands[i].name, commands[i].help);
+	return (0);
+}
+
+int
+main(int argc, char **argv)
+{
+	int	 i;
+
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		die("signal: %s", strerror(errno));
+	if (argc < 2) {
+		print_usage(stderr);
+		return (2);
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return (cmd_help(argc, argv));
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("cm %s\n", CM_VERSION);
+		return (0);
+	}
+	for (i = 0; commands[i].name != NULL; i++) {
+		if (strcmp(argv[1], commands[i].name) == 0) {
+			current = &commands[i];
+			maybe_help(argc - 1, argv + 1);
+			return (commands[i].fn(argc - 1, argv + 1));
+		}
+	}
+	fprintf(stderr, "cm: unknown command '%s'\n", argv[1]);
+	print_usage(stderr);
+	return (2);
+}

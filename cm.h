@@ -1,0 +1,198 @@
+/*
+ * cm.h: the map of cm.  Every limit has a name here, every file's exported
+ * functions are listed under that file's name, and the few structures that
+ * cross files are defined here with their invariants.
+ */
+
+#ifndef CM_H
+#define CM_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CM_VERSION		"0.1.0"
+#define CM_PROTO_VERSION	1
+
+/* Limits.  Sizes are in bytes unless the name says otherwise. */
+#define CM_LINE_MAX		65536	/* one request line, with its newline */
+#define CM_REPLY_LINE_MAX	(1024 * 1024) /* one line the client accepts */
+#define CM_FIELDS_MAX		256	/* fields in one line */
+#define CM_ID_MAX		16	/* request id */
+#define CM_NAME_MAX		64	/* session name */
+#define CM_KEY_MAX		32	/* one key name */
+#define CM_KEYS_MAX		32	/* keys in one request */
+#define CM_TEXT_MAX		32768	/* text in one send */
+#define CM_TOKEN_MAX		128	/* token, hex */
+#define CM_TOKEN_BYTES		32	/* random bytes in a new token */
+#define CM_DETAIL_MAX		512	/* an event's detail, before escaping */
+#define CM_CMD_MAX		4096	/* a session's command, as shown */
+#define CM_PATH_MAX		1024	/* a directory or file path */
+#define CM_CLIENTS_MAX		256	/* connected clients */
+#define CM_SESSIONS_MAX		1024	/* sessions the agent tracks */
+#define CM_EVENTS_MAX		4096	/* events remembered for resume */
+#define CM_CLIENT_IN_MAX	(2 * CM_LINE_MAX)	/* unread client input */
+#define CM_CLIENT_OUT_MAX	(1024 * 1024)	/* queued output per client */
+#define CM_CLIENT_RESERVE	256	/* kept free for the final "bye" */
+#define CM_CTL_IN_MAX		(4 * 1024 * 1024) /* unread control-mode input */
+#define CM_CTL_OUT_MAX		(512 * 1024)	/* queued control-mode commands */
+#define CM_CTL_PENDING_MAX	64	/* commands awaiting a reply, per pane */
+#define CM_SCREEN_MAX		(1024 * 1024)	/* one captured screen */
+#define CM_JOB_OUT_MAX		(1024 * 1024)	/* a tmux job's stdout or stderr */
+#define CM_JOBS_MAX		64	/* tmux jobs running at once */
+#define CM_SEND_CHUNK		512	/* bytes per send-keys -H command */
+#define CM_WRITE_SLICE		(64 * 1024) /* bytes written per client per pass */
+
+/* Times, in milliseconds. */
+#define CM_JOB_TIMEOUT_MS	5000	/* a tmux command may take this long */
+#define CM_CTL_TIMEOUT_MS	5000	/* a control-mode reply may take this long */
+#define CM_DEBOUNCE_MS		4	/* output settles this long before capture */
+#define CM_DEBOUNCE_MAX_MS	100	/* but capture at least this often */
+#define CM_QUIET_MS		700	/* no output this long: no longer working */
+#define CM_TASK_ENTER_MS	150	/* pause between a task's text and Enter */
+#define CM_BYE_MS		2000	/* flush time for a closing client */
+#define CM_AUTH_DELAY_MAX_MS	5000	/* longest delay after failed auth */
+#define CM_CLIENT_TIMEOUT_MS	10000	/* a client command waits this long */
+#define CM_CTL_RESTART_MAX	5	/* control clients restarted per session */
+
+/*
+ * A byte buffer.  The valid bytes are data[off .. off + len); off + len <= cap
+ * and len <= max always hold.  cap grows on demand up to max; a request that
+ * would take len past max fails with ENOBUFS and changes nothing.
+ */
+struct buf {
+	char	*data;
+	size_t	 off;
+	size_t	 len;
+	size_t	 cap;
+	size_t	 max;
+};
+
+/* A field of a parsed line: bytes at p, n of them; may hold NUL bytes. */
+struct field {
+	char	*p;
+	size_t	 n;
+};
+
+/* Verbs a client may send. */
+enum verb {
+	V_AUTH, V_PING, V_STATUS, V_NEW, V_SEND, V_KEYS, V_LS, V_GET,
+	V_SHOW, V_KILL, V_WATCH, V_UNWATCH, V_NVERBS
+};
+
+/* A parsed request line: "ID VERB ARG...". */
+struct request {
+	char		 id[CM_ID_MAX + 1];
+	enum verb	 verb;
+	int		 argc;
+	struct field	 argv[CM_FIELDS_MAX];
+};
+
+/* Session states. */
+enum state {
+	S_STARTING, S_WORKING, S_IDLE, S_CONFIRM, S_EXITED, S_NSTATES
+};
+
+/* What confirm.c makes of a screen. */
+struct verdict {
+	enum state	 state;
+	char		 detail[CM_DETAIL_MAX];
+};
+
+/* util.c */
+void		 buf_init(struct buf *, size_t);
+void		 buf_free(struct buf *);
+int		 buf_reserve(struct buf *, size_t);
+int		 buf_add(struct buf *, const void *, size_t);
+int		 buf_adds(struct buf *, const char *);
+int		 buf_printf(struct buf *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+void		 buf_consume(struct buf *, size_t);
+void		 buf_clear(struct buf *);
+char		*buf_ptr(const struct buf *);
+ssize_t		 buf_read(struct buf *, int);
+ssize_t		 buf_write(struct buf *, int, size_t);
+#define CM_AGAIN	(-2)
+int		 fd_nonblock(int);
+int		 fd_cloexec(int);
+ssize_t		 fd_write_all(int, const void *, size_t);
+int		 fd_wait(int, short, int);
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+char		*xstrdup(const char *);
+int64_t		 now_ms(void);
+void		 log_init(int, int);
+void		 log_open_file(const char *);
+void		 log_info(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+void		 log_warn(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+void		 log_debug(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+void		 fatal(const char *, ...)
+		     __attribute__((format(printf, 1, 2), noreturn));
+void		 fatalx(const char *, ...)
+		     __attribute__((format(printf, 1, 2), noreturn));
+int		 path_socket(char *, size_t, const char *);
+int		 path_config(char *, size_t, const char *);
+int		 path_state(char *, size_t, const char *);
+int		 dir_secure(const char *, char *, size_t);
+int		 token_get(char *, size_t, int, char *, size_t);
+int		 token_equal(const char *, const char *);
+void		 format_time(char *, size_t, int64_t);
+
+/* proto.c */
+int		 proto_escape(struct buf *, const void *, size_t);
+int		 proto_escapes(struct buf *, const char *);
+ssize_t		 proto_unescape(char *, size_t);
+int		 proto_split(char *, size_t, struct field *, int, const char **);
+ssize_t		 proto_frame(struct buf *, size_t *, size_t, char **, size_t *);
+int		 proto_parse_request(char *, size_t, struct request *,
+		     const char **);
+const char	*proto_verb_name(enum verb);
+int		 proto_valid_name(const char *, size_t);
+int		 proto_valid_key(const char *, size_t);
+int		 proto_valid_id(const char *, size_t);
+int		 proto_field_eq(const struct field *, const char *);
+int		 proto_field_u64(const struct field *, uint64_t *);
+char		*proto_field_str(const struct field *);
+const char	*state_name(enum state);
+int		 state_parse(const char *, enum state *);
+
+/* tmux.c */
+struct job;
+typedef void	 job_cb(struct job *, void *);
+struct job {
+	pid_t		 pid;
+	int		 out_fd;
+	int		 err_fd;
+	struct buf	 out;
+	struct buf	 err;
+	int64_t		 deadline;
+	int		 status;	/* wait status once reaped */
+	int		 reaped;
+	int		 timed_out;
+	job_cb		*cb;
+	void		*arg;
+};
+void		 tmux_init(void);
+const char	*tmux_socket(void);
+struct job	*tmux_job(const char *const *, job_cb *, void *, char *,
+		     size_t);
+int		 tmux_job_done(const struct job *);
+void		 tmux_job_free(struct job *);
+int		 tmux_job_ok(const struct job *, char *, size_t);
+pid_t		 tmux_spawn_control(const char *, int *, int *, char *, size_t);
+int		 tmux_hex_cmd(struct buf *, const char *, const char *, size_t);
+int		 tmux_session_name(char *, size_t, const char *);
+pid_t		 spawn(const char *const *, int, int, int, char *, size_t);
+
+/* confirm.c */
+void		 confirm_classify(const char *, size_t, const char *, int,
+		     int64_t, struct verdict *);
+
+/* agent.c */
+int		 agent_main(int, char **);
+
+#endif

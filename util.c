@@ -1,0 +1,712 @@
+/*
+ * util.c: the pieces every other file leans on: the bounded byte buffer, the
+ * one place where EINTR and EAGAIN are handled, allocation that cannot fail
+ * silently, the log, the socket/config/state paths and the token.
+ *
+ * Invariants: a struct buf never holds more than its max; buf_read and
+ * buf_write are the only callers of read(2) and write(2) on non-blocking
+ * descriptors, and they alone look at EINTR and EAGAIN; the token is never
+ * written to the log.
+ */
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cm.h"
+
+static int	log_fd = 2;
+static int	log_verbose;
+
+void
+buf_init(struct buf *b, size_t max)
+{
+	b->data = NULL;
+	b->off = b->len = b->cap = 0;
+	b->max = max;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	buf_init(b, b->max);
+}
+
+/* Make room for n more bytes after the valid ones; -1 (ENOBUFS) past max. */
+int
+buf_reserve(struct buf *b, size_t n)
+{
+	size_t	 need, ncap;
+	char	*p;
+
+	if (n > b->max - b->len) {
+		errno = ENOBUFS;
+		return (-1);
+	}
+	need = b->len + n;
+	if (b->off + need <= b->cap)
+		return (0);
+	if (b->off > 0 && need <= b->cap) {
+		memmove(b->data, b->data + b->off, b->len);
+		b->off = 0;
+		return (0);
+	}
+	if (b->off > 0) {
+		memmove(b->data, b->data + b->off, b->len);
+		b->off = 0;
+	}
+	ncap = b->cap ? b->cap : 256;
+	while (ncap < need)
+		ncap *= 2;
+	if (ncap > b->max)
+		ncap = b->max;
+	if ((p = realloc(b->data, ncap)) == NULL)
+		return (-1);
+	b->data = p;
+	b->cap = ncap;
+	return (0);
+}
+
+int
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	if (n == 0)
+		return (0);
+	if (buf_reserve(b, n) == -1)
+		return (-1);
+	memcpy(b->data + b->off + b->len, p, n);
+	b->len += n;
+	return (0);
+}
+
+int
+buf_adds(struct buf *b, const char *s)
+{
+	return (buf_add(b, s, strlen(s)));
+}
+
+int
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 small[512];
+	char	*big;
+	int	 n, r;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return (-1);
+	if ((size_t)n < sizeof small)
+		return (buf_add(b, small, n));
+	if ((big = malloc((size_t)n + 1)) == NULL)
+		return (-1);
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	r = buf_add(b, big, n);
+	free(big);
+	return (r);
+}
+
+/* Drop n bytes from the front; compact when the offset passes half. */
+void
+buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		b->off = b->len = 0;
+		return;
+	}
+	b->off += n;
+	b->len -= n;
+	if (b->off > b->cap / 2) {
+		memmove(b->data, b->data + b->off, b->len);
+		b->off = 0;
+	}
+}
+
+void
+buf_clear(struct buf *b)
+{
+	b->off = b->len = 0;
+}
+
+char *
+buf_ptr(const struct buf *b)
+{
+	return (b->data + b->off);
+}
+
+/*
+ * Read what fd has into b.  Returns bytes read, 0 at end of file, CM_AGAIN
+ * when nothing is ready, -1 on error (ENOBUFS when b is full).
+ */
+ssize_t
+buf_read(struct buf *b, int fd)
+{
+	size_t	 room;
+	ssize_t	 n;
+
+	room = b->max - b->len;
+	if (room == 0) {
+		errno = ENOBUFS;
+		return (-1);
+	}
+	if (room > 65536)
+		room = 65536;
+	if (buf_reserve(b, room) == -1) {
+		/* Could not grow to a full slice: read what fits. */
+		room = b->cap - b->off - b->len;
+		if (room == 0)
+			return (-1);
+	}
+	for (;;) {
+		n = read(fd, b->data + b->off + b->len, room);
+		if (n >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return (CM_AGAIN);
+		return (-1);
+	}
+	b->len += n;
+	return (n);
+}
+
+/*
+ * Write up to limit queued bytes of b to fd and consume them.  Returns bytes
+ * written (0 when fd would block), -1 on error.
+ */
+ssize_t
+buf_write(struct buf *b, int fd, size_t limit)
+{
+	size_t	 n;
+	ssize_t	 w;
+
+	n = b->len < limit ? b->len : limit;
+	if (n == 0)
+		return (0);
+	for (;;) {
+		w = write(fd, buf_ptr(b), n);
+		if (w >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return (0);
+		return (-1);
+	}
+	buf_consume(b, (size_t)w);
+	return (w);
+}
+
+int
+fd_nonblock(int fd)
+{
+	int	 fl;
+
+	if ((fl = fcntl(fd, F_GETFL)) == -1)
+		return (-1);
+	return (fcntl(fd, F_SETFL, fl | O_NONBLOCK));
+}
+
+int
+fd_cloexec(int fd)
+{
+	int	 fl;
+
+	if ((fl = fcntl(fd, F_GETFD)) == -1)
+		return (-1);
+	return (fcntl(fd, F_SETFD, fl | FD_CLOEXEC));
+}
+
+/* Wait up to ms (-1: forever) for events on fd; 1 ready, 0 timeout, -1 error. */
+int
+fd_wait(int fd, short events, int ms)
+{
+	struct pollfd	 pfd;
+	int64_t		 end;
+	int		 r, left;
+
+	end = ms < 0 ? 0 : now_ms() + ms;
+	for (;;) {
+		left = ms < 0 ? -1 : (int)(end - now_ms());
+		if (ms >= 0 && left < 0)
+			left = 0;
+		pfd.fd = fd;
+		pfd.events = events;
+		pfd.revents = 0;
+		r = poll(&pfd, 1, left);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return (-1);
+		return (r > 0);
+	}
+}
+
+/* Write all of p to a blocking fd, or fail. */
+ssize_t
+fd_write_all(int fd, const void *p, size_t n)
+{
+	const char	*s = p;
+	size_t		 done = 0;
+	ssize_t		 w;
+
+	while (done < n) {
+		w = write(fd, s + done, n - done);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (fd_wait(fd, POLLOUT, -1) == -1)
+				return (-1);
+			continue;
+		}
+		if (w == -1)
+			return (-1);
+		done += (size_t)w;
+	}
+	return ((ssize_t)done);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void	*p;
+
+	if ((p = malloc(n == 0 ? 1 : n)) == NULL)
+		fatal("malloc");
+	return (p);
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if ((p = calloc(n == 0 ? 1 : n, size == 0 ? 1 : size)) == NULL)
+		fatal("calloc");
+	return (p);
+}
+
+char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		fatal("strdup");
+	return (p);
+}
+
+int64_t
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* Format wall-clock time in ms since the epoch as ISO 8601 UTC. */
+void
+format_time(char *out, size_t len, int64_t ms)
+{
+	struct tm	 tm;
+	time_t		 t;
+	char		 s[32];
+
+	t = (time_t)(ms / 1000);
+	if (gmtime_r(&t, &tm) == NULL) {
+		snprintf(out, len, "%lld", (long long)ms);
+		return;
+	}
+	strftime(s, sizeof s, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, len, "%s.%03dZ", s, (int)(ms % 1000));
+}
+
+void
+log_init(int fd, int verbose)
+{
+	log_fd = fd;
+	log_verbose = verbose;
+}
+
+/* Send the log to a file, appended, 0600. */
+void
+log_open_file(const char *path)
+{
+	int	 fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600)) == -1)
+		fatal("open %s", path);
+	if (fd_cloexec(fd) == -1)
+		fatal("fcntl");
+	log_fd = fd;
+}
+
+static void
+log_vwrite(const char *level, const char *fmt, va_list ap, const char *err)
+{
+	char		 line[2048], t[40];
+	struct timespec	 ts;
+	size_t		 n;
+	int		 r;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		ts.tv_sec = ts.tv_nsec = 0;
+	format_time(t, sizeof t, (int64_t)ts.tv_sec * 1000 +
+	    ts.tv_nsec / 1000000);
+	r = snprintf(line, sizeof line, "%s cm[%ld] %s: ", t, (long)getpid(),
+	    level);
+	if (r < 0)
+		return;
+	n = (size_t)r < sizeof line ? (size_t)r : sizeof line - 1;
+	r = vsnprintf(line + n, sizeof line - n, fmt, ap);
+	if (r > 0)
+		n += (size_t)r < sizeof line - n ? (size_t)r : sizeof line - n - 1;
+	if (err != NULL && n < sizeof line - 1) {
+		r = snprintf(line + n, sizeof line - n, ": %s", err);
+		if (r > 0)
+			n += (size_t)r < sizeof line - n ? (size_t)r :
+			    sizeof line - n - 1;
+	}
+	if (n > sizeof line - 2)
+		n = sizeof line - 2;
+	line[n++] = '\n';
+	(void)fd_write_all(log_fd, line, n);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite("info", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite("warn", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (!log_verbose)
+		return;
+	va_start(ap, fmt);
+	log_vwrite("debug", fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 saved = errno;
+
+	va_start(ap, fmt);
+	log_vwrite("fatal", fmt, ap, strerror(saved));
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_vwrite("fatal", fmt, ap, NULL);
+	va_end(ap);
+	exit(1);
+}
+
+static int
+put_path(char *out, size_t len, const char *dir, const char *sub,
+    const char *file)
+{
+	int	 r;
+
+	r = snprintf(out, len, "%s%s%s%s%s", dir, sub[0] ? "/" : "", sub,
+	    file[0] ? "/" : "", file);
+	if (r < 0 || (size_t)r >= len) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The agent's socket: CM_SOCKET, else $XDG_RUNTIME_DIR/cm/agent.sock, else
+ * /tmp/cm-UID/agent.sock.  An explicit path (from -S) wins over all.
+ */
+int
+path_socket(char *out, size_t len, const char *explicit)
+{
+	const char	*e;
+	char		 dir[64];
+
+	if (explicit != NULL && *explicit != '\0')
+		return (put_path(out, len, explicit, "", ""));
+	if ((e = getenv("CM_SOCKET")) != NULL && *e != '\0')
+		return (put_path(out, len, e, "", ""));
+	if ((e = getenv("XDG_RUNTIME_DIR")) != NULL && *e == '/')
+		return (put_path(out, len, e, "cm", "agent.sock"));
+	snprintf(dir, sizeof dir, "/tmp/cm-%ld", (long)getuid());
+	return (put_path(out, len, dir, "", "agent.sock"));
+}
+
+static int
+path_xdg(char *out, size_t len, const char *var, const char *fallback,
+    const char *file)
+{
+	const char	*e, *home;
+	char		 dir[CM_PATH_MAX];
+
+	if ((e = getenv(var)) != NULL && *e == '/')
+		return (put_path(out, len, e, "cm", file));
+	if ((home = getenv("HOME")) == NULL || *home != '/') {
+		errno = ENOENT;
+		return (-1);
+	}
+	if (put_path(dir, sizeof dir, home, fallback, "") == -1)
+		return (-1);
+	return (put_path(out, len, dir, "cm", file));
+}
+
+/* $XDG_CONFIG_HOME/cm/FILE, else ~/.config/cm/FILE. */
+int
+path_config(char *out, size_t len, const char *file)
+{
+	return (path_xdg(out, len, "XDG_CONFIG_HOME", ".config", file));
+}
+
+/* $XDG_STATE_HOME/cm/FILE, else ~/.local/state/cm/FILE. */
+int
+path_state(char *out, size_t len, const char *file)
+{
+	return (path_xdg(out, len, "XDG_STATE_HOME", ".local/state", file));
+}
+
+/* mkdir -p with mode 0700 for the parts it creates. */
+static int
+mkdir_parents(const char *path)
+{
+	char	 p[CM_PATH_MAX];
+	size_t	 i, n;
+
+	n = strlen(path);
+	if (n >= sizeof p) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	memcpy(p, path, n + 1);
+	for (i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, 0700) == -1 && errno != EEXIST)
+			return (-1);
+		p[i] = path[i];
+	}
+	return (0);
+}
+
+/*
+ * Create dir (and its parents) if missing, then insist that it is a real
+ * directory, owned by us, with no access for group or others.
+ */
+int
+dir_secure(const char *dir, char *cause, size_t clen)
+{
+	struct stat	 sb;
+
+	if (mkdir_parents(dir) == -1) {
+		snprintf(cause, clen, "cannot create %s: %s", dir,
+		    strerror(errno));
+		return (-1);
+	}
+	if (lstat(dir, &sb) == -1) {
+		snprintf(cause, clen, "%s: %s", dir, strerror(errno));
+		return (-1);
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		snprintf(cause, clen, "%s is not a directory", dir);
+		return (-1);
+	}
+	if (sb.st_uid != getuid()) {
+		snprintf(cause, clen, "%s is not owned by uid %ld", dir,
+		    (long)getuid());
+		return (-1);
+	}
+	if ((sb.st_mode & 077) != 0) {
+		snprintf(cause, clen, "%s has mode %03o, want 0700", dir,
+		    (unsigned)(sb.st_mode & 0777));
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+token_valid(const char *t)
+{
+	size_t	 n = strlen(t);
+
+	if (n < 16 || n > CM_TOKEN_MAX)
+		return (0);
+	return (strspn(t, "0123456789abcdefABCDEF") == n);
+}
+
+/*
+ * Find the token: CM_AGENT_TOKEN, else the token file, which is created
+ * (0600, CM_TOKEN_BYTES random bytes in hex) when create is set and it is
+ * missing.  The variable is removed from the environment once read, so that
+ * nothing cm starts inherits it.
+ */
+int
+token_get(char *out, size_t len, int create, char *cause, size_t clen)
+{
+	char		 path[CM_PATH_MAX], dir[CM_PATH_MAX], raw[CM_TOKEN_BYTES];
+	char		 text[CM_TOKEN_MAX + 2];
+	const char	*e, *slash;
+	struct stat	 sb;
+	ssize_t		 n;
+	size_t		 i, got;
+	int		 fd, rfd;
+
+	if ((e = getenv("CM_AGENT_TOKEN")) != NULL && *e != '\0') {
+		if (!token_valid(e) || strlen(e) >= len) {
+			snprintf(cause, clen, "CM_AGENT_TOKEN is not 16 to "
+			    "%d hex digits", CM_TOKEN_MAX);
+			return (-1);
+		}
+		strcpy(out, e);
+		if (unsetenv("CM_AGENT_TOKEN") == -1) {
+			snprintf(cause, clen, "unsetenv: %s", strerror(errno));
+			return (-1);
+		}
+		return (0);
+	}
+	if (path_config(path, sizeof path, "token") == -1) {
+		snprintf(cause, clen, "no token: set HOME or XDG_CONFIG_HOME");
+		return (-1);
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW);
+	if (fd == -1 && errno == ENOENT && create) {
+		slash = strrchr(path, '/');
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+		if (dir_secure(dir, cause, clen) == -1)
+			return (-1);
+		if ((rfd = open("/dev/urandom", O_RDONLY)) == -1) {
+			snprintf(cause, clen, "/dev/urandom: %s",
+			    strerror(errno));
+			return (-1);
+		}
+		for (got = 0; got < sizeof raw; got += (size_t)n) {
+			n = read(rfd, raw + got, sizeof raw - got);
+			if (n == -1 && errno == EINTR) {
+				n = 0;
+				continue;
+			}
+			if (n <= 0) {
+				close(rfd);
+				snprintf(cause, clen, "/dev/urandom: short read");
+				return (-1);
+			}
+		}
+		close(rfd);
+		for (i = 0; i < sizeof raw; i++)
+			snprintf(text + 2 * i, 3, "%02x",
+			    (unsigned char)raw[i]);
+		text[2 * sizeof raw] = '\n';
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+		if (fd == -1 && errno == EEXIST) {
+			/* Another process made it first: use theirs. */
+			fd = open(path, O_RDONLY | O_NOFOLLOW);
+		} else if (fd != -1) {
+			if (fd_write_all(fd, text, 2 * sizeof raw + 1) == -1 ||
+			    close(fd) == -1) {
+				snprintf(cause, clen, "%s: %s", path,
+				    strerror(errno));
+				unlink(path);
+				return (-1);
+			}
+			fd = open(path, O_RDONLY | O_NOFOLLOW);
+		}
+	}
+	if (fd == -1) {
+		if (errno == ENOENT)
+			snprintf(cause, clen, "no token file %s (is the agent "
+			    "running? start one with 'cm agent')", path);
+		else
+			snprintf(cause, clen, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (fstat(fd, &sb) == -1 || sb.st_uid != getuid() ||
+	    (sb.st_mode & 077) != 0) {
+		close(fd);
+		snprintf(cause, clen, "%s must be owned by you and mode 0600",
+		    path);
+		return (-1);
+	}
+	got = 0;
+	for (;;) {
+		n = read(fd, text + got, sizeof text - 1 - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (got == sizeof text - 1)
+			break;
+	}
+	close(fd);
+	text[got] = '\0';
+	text[strcspn(text, "\r\n")] = '\0';
+	if (!token_valid(text) || strlen(text) >= len) {
+		snprintf(cause, clen, "%s does not hold a valid token", path);
+		return (-1);
+	}
+	strcpy(out, text);
+	return (0);
+}
+
+/* Compare two tokens in time that depends only on the longer length. */
+int
+token_equal(const char *a, const char *b)
+{
+	size_t		 la = strlen(a), lb = strlen(b), n, i;
+	unsigned	 diff;
+
+	n = la > lb ? la : lb;
+	diff = (unsigned)(la ^ lb);
+	for (i = 0; i < n; i++)
+		diff |= (unsigned char)(i < la ? a[i] : 0) ^
+		    (unsigned char)(i < lb ? b[i] : 0);
+	return (diff == 0);
+}
