@@ -861,10 +861,20 @@ session_check_done(struct job *j, void *arg)
 	}
 	if (s == NULL || s->gone)
 		return;
-	if (tmux_job_ok(j, cause, sizeof cause) &&
-	    s->restarts < CM_CTL_RESTART_MAX) {
-		s->restarts++;
+	if (tmux_job_ok(j, cause, sizeof cause)) {
+		if (s->restarts < CM_CTL_RESTART_MAX)
+			s->restarts++;
 		session_ctl_start(s);
+		return;
+	}
+	if (j->timed_out || (strstr(cause, "can't find") == NULL &&
+	    strstr(cause, "no server running") == NULL &&
+	    strstr(cause, "error connecting") == NULL)) {
+		/* tmux did not say the session is gone: look again later. */
+		log_warn("%s: has-session: %s", s->name, cause);
+		s->restart_at = now_ms() + (1000LL << s->restarts);
+		if (s->restarts < CM_CTL_RESTART_MAX)
+			s->restarts++;
 		return;
 	}
 	if (s->state != S_EXITED)

@@ -363,6 +363,7 @@ log_vwrite(const char *level, const char *fmt, va_list ap, const char *err)
 {
 	char		 line[2048], t[40];
 	struct timespec	 ts;
+	struct pollfd	 pfd;
 	size_t		 n;
 	int		 r;
 
@@ -387,7 +388,15 @@ log_vwrite(const char *level, const char *fmt, va_list ap, const char *err)
 	if (n > sizeof line - 2)
 		n = sizeof line - 2;
 	line[n++] = '\n';
-	(void)fd_write_all(log_fd, line, n);
+	/*
+	 * Never block on the log: a line is shorter than PIPE_BUF, so if the
+	 * descriptor is writable it takes the whole line; if not, the line is
+	 * dropped rather than stall the agent behind a slow reader.
+	 */
+	pfd.fd = log_fd;
+	pfd.events = POLLOUT;
+	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT))
+		(void)fd_write_all(log_fd, line, n);
 }
 
 void
