@@ -82,6 +82,7 @@ struct session {
 	char		*task;			/* typed at first idle */
 	int64_t		 created;		/* epoch seconds */
 	int		 confirm;		/* auto-confirm on */
+	int		 profile;		/* confirm.c's profile */
 	enum state	 state;
 	char		 detail[CM_DETAIL_MAX];
 	int		 creating;		/* new-session not done */
@@ -114,6 +115,7 @@ struct session {
 	int		 capturing;
 	int		 pane_dead;
 	int		 dead_status;
+	int		 cursor_y;
 	char		 title[256];
 	int64_t		 enter_at;		/* task's Enter due */
 };
@@ -374,6 +376,7 @@ line_session(const struct session *s)
 	line_num(s->confirm);
 	line_fields(s->cmd);
 	line_fields(s->detail);
+	line_fields(profile_name(s->profile));
 }
 
 static void
@@ -400,6 +403,8 @@ session_alloc(const char *name)
 	buf_init(&s->cout, CM_CTL_OUT_MAX);
 	buf_init(&s->block, CM_SCREEN_MAX);
 	s->state = S_STARTING;
+	s->cursor_y = -1;
+	s->profile = profile_find("generic");
 	s->cmd = xstrdup("");
 	sessions[nsessions++] = s;
 	return (s);
@@ -525,7 +530,8 @@ session_capture(struct session *s)
 		return;
 	n = snprintf(cmd, sizeof cmd,
 	    "display-message -p -t %s '#{pane_dead} #{pane_dead_status} "
-	    "#{pane_title}'\ncapture-pane -p -t %s\n", s->pane, s->pane);
+	    "#{cursor_y} #{pane_title}'\ncapture-pane -p -t %s\n", s->pane,
+	    s->pane);
 	if (!ctl_room(s, 2, (size_t)n))
 		return;
 	(void)buf_add(&s->cout, cmd, (size_t)n);
@@ -562,12 +568,16 @@ static void
 session_classify(struct session *s)
 {
 	struct verdict	 v;
-	int64_t		 now = now_ms(), quiet;
+	struct screen	 sc;
 	char		 detail[64];
 
-	quiet = now - s->last_output;
-	confirm_classify(buf_ptr(&s->block), s->block.len, s->title,
-	    s->pane_dead, quiet, &v);
+	sc.text = buf_ptr(&s->block);
+	sc.len = s->block.len;
+	sc.title = s->title;
+	sc.dead = s->pane_dead;
+	sc.quiet_ms = now_ms() - s->last_output;
+	sc.cursor_y = s->cursor_y;
+	confirm_classify(s->profile, &sc, &v);
 	if (v.state == S_WORKING && s->state == S_STARTING &&
 	    !s->seen_output) {
 		/* Nothing printed yet: still starting, look again later. */
@@ -594,19 +604,27 @@ ctl_status_line(struct session *s)
 	char	*p = buf_ptr(&s->block), *q;
 	size_t	 n = s->block.len;
 
-	/* "DEAD STATUS TITLE\n" */
+	/* "DEAD STATUS CURSOR_Y TITLE\n"; STATUS is empty while alive. */
 	if (n == 0)
 		return;
 	if (p[n - 1] == '\n')
 		n--;
 	s->pane_dead = p[0] == '1';
 	s->dead_status = 0;
+	s->cursor_y = -1;
 	q = memchr(p, ' ', n);
 	if (q == NULL)
 		return;
 	q++;
 	while (q < p + n && *q >= '0' && *q <= '9')
 		s->dead_status = s->dead_status * 10 + (*q++ - '0');
+	if (q < p + n && *q == ' ')
+		q++;
+	if (q < p + n && *q >= '0' && *q <= '9') {
+		s->cursor_y = 0;
+		while (q < p + n && *q >= '0' && *q <= '9')
+			s->cursor_y = s->cursor_y * 10 + (*q++ - '0');
+	}
 	if (q < p + n && *q == ' ')
 		q++;
 	n = (size_t)(p + n - q);
@@ -992,7 +1010,7 @@ do_new(struct client *c, struct request *r)
 	struct buf	 cmd;
 	struct newreq	*nr;
 	struct field	*f;
-	int		 i, a = 0, nown = 0, confirm = 0, cmd0;
+	int		 i, a = 0, nown = 0, confirm = 0, cmd0, profile = -1;
 	char		*eq;
 
 	name[0] = '\0';
@@ -1009,8 +1027,16 @@ do_new(struct client *c, struct request *r)
 			dir = xmalloc(f->n - 3);
 			memcpy(dir, eq + 1, f->n - 4);
 			dir[f->n - 4] = '\0';
-		} else if (eq - f->p == 7)
+		} else if (eq - f->p == 7 && memcmp(f->p, "confirm", 7) == 0)
 			confirm = eq[1] == '1';
+		else if (eq - f->p == 7 && memcmp(f->p, "profile", 7) == 0) {
+			f->p[f->n] = '\0';
+			if ((profile = profile_find(eq + 1)) == -1) {
+				reply_err(c, r->id, "usage", "unknown profile "
+				    "'%.32s'", eq + 1);
+				goto out;
+			}
+		}
 		else if (eq - f->p == 4 && memcmp(f->p, "task", 4) == 0) {
 			free(task);
 			task = xmalloc(f->n - 4);
@@ -1026,6 +1052,9 @@ do_new(struct client *c, struct request *r)
 		}
 	}
 	cmd0 = i + 1;
+	if (profile == -1)
+		profile = profile_for_command(r->argv[cmd0].p,
+		    r->argv[cmd0].n);
 	if (name[0] == '\0')
 		generate_name(name, sizeof name, &r->argv[cmd0]);
 	if (session_find(name, strlen(name)) != NULL) {
@@ -1055,6 +1084,7 @@ do_new(struct client *c, struct request *r)
 	s = session_alloc(name);
 	s->creating = 1;
 	s->confirm = confirm;
+	s->profile = profile;
 	s->created = wall_ms() / 1000;
 	free(s->cmd);
 	s->cmd = xstrdup(buf_ptr(&cmd));
@@ -1101,6 +1131,7 @@ do_new(struct client *c, struct request *r)
 	SETOPT("@cm_name", s->name);
 	SETOPT("@cm_created", created);
 	SETOPT("@cm_confirm", confirm ? "1" : "0");
+	SETOPT("@cm_profile", profile_name(profile));
 	own[nown] = escaped(s->cmd, strlen(s->cmd));
 	own[nown + 1] = tmux_arg(own[nown]);
 	SETOPT("@cm_cmd", own[nown + 1]);
@@ -1126,6 +1157,7 @@ do_new(struct client *c, struct request *r)
 	snprintf(nr->name, sizeof nr->name, "%s", s->name);
 	if (job_start(args, new_done, nr, cause, sizeof cause) == -1) {
 		s->gone = 1;
+		s->creating = 0;
 		free(nr);
 		reply_err(c, r->id, "tmux", "%s", cause);
 	} else
@@ -1687,11 +1719,11 @@ adopt_done(struct job *j, void *arg)
 	for (; l < end; l = nl + 1) {
 		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
 			nl = end;
-		/* "1 PANE CREATED CONFIRM NAME CMD TASK" */
+		/* "1 PANE CREATED CONFIRM NAME CMD TASK PROFILE" */
 		if (nl - l < 2 || l[0] != '1' || l[1] != ' ')
 			continue;
 		nf = proto_split(l, (size_t)(nl - l), f, 16, &cause);
-		if (nf != 7 || f[1].n == 0 || f[1].n >= 24 ||
+		if (nf != 8 || f[1].n == 0 || f[1].n >= 24 ||
 		    f[1].p[0] != '%' || !proto_valid_name(f[4].p, f[4].n) ||
 		    session_find(f[4].p, f[4].n) != NULL ||
 		    nsessions == CM_SESSIONS_MAX) {
@@ -1704,6 +1736,9 @@ adopt_done(struct job *j, void *arg)
 		f[2].p[f[2].n] = '\0';
 		s->created = strtoll(f[2].p, NULL, 10);
 		s->confirm = f[3].n == 1 && f[3].p[0] == '1';
+		f[7].p[f[7].n] = '\0';
+		if ((s->profile = profile_find(f[7].p)) == -1)
+			s->profile = profile_find("generic");
 		free(s->cmd);
 		f[5].p[f[5].n] = '\0';
 		s->cmd = xstrdup(f[5].p);
@@ -1724,7 +1759,7 @@ adopt_start(void)
 {
 	static const char *const args[] = { "list-sessions", "-F",
 	    "#{@cm} #{@cm_pane} #{@cm_created} #{@cm_confirm} #{@cm_name} "
-	    "#{@cm_cmd} #{@cm_task}", NULL };
+	    "#{@cm_cmd} #{@cm_task} #{@cm_profile}", NULL };
 	char	 cause[256];
 
 	if (job_start(args, adopt_done, NULL, cause, sizeof cause) == -1)

@@ -14,6 +14,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -438,6 +439,7 @@ cmd_new(int argc, char **argv)
 	struct buf	 a;
 	char		 cwd[CM_PATH_MAX], dirbuf[2 * CM_PATH_MAX];
 	const char	*name = NULL, *dir = NULL, *task = NULL;
+	const char	*profile = NULL;
 	int		 confirm = 0, i;
 
 	for (i = 1; i < argc; i++) {
@@ -455,6 +457,12 @@ cmd_new(int argc, char **argv)
 			confirm = 1;
 		else if (strcmp(argv[i], "--task") == 0 && i + 1 < argc)
 			task = argv[++i];
+		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
+			profile = argv[++i];
+			if (profile_find(profile) == -1)
+				die("unknown profile '%s' (claude, codex, "
+				    "gemini, aider, generic)", profile);
+		}
 		else
 			usage();
 	}
@@ -501,6 +509,12 @@ cmd_new(int argc, char **argv)
 	}
 	if (confirm)
 		arg_adds(&a, "confirm=1");
+	if (profile != NULL) {
+		char	 kv[64];
+
+		snprintf(kv, sizeof kv, "profile=%s", profile);
+		arg_adds(&a, kv);
+	}
 	arg_adds(&a, "--");
 	for (; i < argc; i++)
 		arg_adds(&a, argv[i]);
@@ -929,18 +943,26 @@ print_event(int json, int64_t t, const struct field *name,
 
 struct watchctx {
 	int	 json;
-	int	 snapshot;	/* print data rows as state lines */
 };
 
-/* "NAME STATE CREATED CONFIRM CMD DETAIL" from a resync. */
+/* Print kept "NAME STATE DETAIL" rows as state lines, at the time now. */
 static void
-watch_row(struct field *f, int nf, void *arg)
+print_rows(struct buf *rows, int json)
 {
-	struct watchctx	*x = arg;
+	struct field	 f[3];
+	const char	*why;
+	char		*l, *nl, *end;
+	int64_t		 t = wall_now();
 
-	if (nf < 6 || !x->snapshot)
-		return;
-	print_event(x->json, wall_now(), &f[0], &f[1], &f[5], 0);
+	l = buf_ptr(rows);
+	end = l + rows->len;
+	for (; l < end; l = nl + 1) {
+		nl = memchr(l, '\n', (size_t)(end - l));
+		if (nl == NULL)
+			break;
+		if (proto_split(l, (size_t)(nl - l), f, 3, &why) == 3)
+			print_event(json, t, &f[0], &f[1], &f[2], 0);
+	}
 }
 
 static int
@@ -952,6 +974,7 @@ cmd_watch(int argc, char **argv)
 	struct buf	 a;
 	struct ev	 e;
 	struct field	 dash = { "-", 1 }, rs = { "resync", 6 }, why;
+	struct buf	 rows;
 	char		 cause[512], inst[CM_ID_MAX + 1] = "";
 	uint64_t	 last = 0;
 	int		 i, id, have = 0, absent, x2, delay = 100, first = 1;
@@ -991,13 +1014,14 @@ cmd_watch(int argc, char **argv)
 		}
 		id = request(&c, "watch", &a);
 		buf_free(&a);
-		x.snapshot = 1;
-		/* Replayed events come before the ok; print them as such. */
+		buf_init(&rows, CM_CLIENT_OUT_MAX);
+		/* Replayed events come before the ok: print them now.  A
+		 * resync's session rows come before it too: keep them. */
 		for (;;) {
 			x2 = conn_line(&c, CM_CLIENT_TIMEOUT_MS, r.f, &r.nf,
 			    cause, sizeof cause);
 			if (x2 <= 0)
-				die("watch: %s", x2 == 0 ? "no answer" : cause);
+				break;
 			if (parse_event(r.f, r.nf, &e) == 0) {
 				if (!have || e.seq > last) {
 					print_event(x.json, e.time, &e.name,
@@ -1006,35 +1030,38 @@ cmd_watch(int argc, char **argv)
 				}
 				continue;
 			}
-			if (r.nf >= 2 && proto_field_eq(&r.f[0], "data"))
-				continue;	/* resync rows: below */
+			if (r.nf >= 8 && proto_field_eq(&r.f[0], "data")) {
+				/* NAME STATE CREATED CONFIRM CMD DETAIL */
+				arg_add(&rows, r.f[2].p, r.f[2].n);
+				arg_add(&rows, r.f[3].p, r.f[3].n);
+				arg_add(&rows, r.f[7].p, r.f[7].n);
+				(void)buf_add(&rows, "\n", 1);
+				continue;
+			}
 			if (r.nf >= 2 && (proto_field_eq(&r.f[0], "ok") ||
-			    proto_field_eq(&r.f[0], "err")))
+			    proto_field_eq(&r.f[0], "err") ||
+			    proto_field_eq(&r.f[0], "bye")))
 				break;
+		}
+		if (x2 <= 0 || proto_field_eq(&r.f[0], "bye")) {
+			/* The agent went away mid-answer: start again. */
+			buf_free(&rows);
+			conn_close(&c);
+			continue;
 		}
 		if (proto_field_eq(&r.f[0], "err"))
 			die("%.*s", r.nf > 3 ? (int)r.f[3].n : 0,
 			    r.nf > 3 ? r.f[3].p : "");
 		if (r.nf >= 4 && proto_field_eq(&r.f[3], "resync")) {
 			/* Missed events we cannot replay: say so, then the
-			 * current state of every session, then go on. */
+			 * current state of every session. */
 			why.p = strcmp(inst, c.instance) != 0 ?
 			    "agent restarted" : "events lost";
 			why.n = strlen(why.p);
 			print_event(x.json, wall_now(), &dash, &rs, &why, 0);
-			conn_close(&c);
-			if (conn_open(&c, cause, sizeof cause, &absent) == -1)
-				continue;
-			buf_init(&a, CM_LINE_MAX);
-			arg_adds(&a, "snapshot");
-			for (i = 1; i < argc; i++) {
-				if (argv[i][0] != '-')
-					arg_adds(&a, argv[i]);
-			}
-			id = request(&c, "watch", &a);
-			buf_free(&a);
-			await(&c, id, CM_CLIENT_TIMEOUT_MS, watch_row, &x, &r);
+			print_rows(&rows, x.json);
 		}
+		buf_free(&rows);
 		if (r.nf >= 3)
 			(void)proto_field_u64(&r.f[2], &last);
 		snprintf(inst, sizeof inst, "%s", c.instance);
@@ -1238,13 +1265,92 @@ cmd_bridge(int argc, char **argv)
 	return (0);
 }
 
+/*
+ * Classify a screen read from a file or stdin, as the agent would a pane that
+ * has been quiet: the state and the approving keys, then the prompt, then
+ * the rule that decided.
+ */
+static int
+cmd_detect(int argc, char **argv)
+{
+	struct buf	 in;
+	struct screen	 sc;
+	struct verdict	 v;
+	const char	*file = NULL, *title = NULL;
+	int		 i, json = 0, profile = -1, fd = 0;
+	ssize_t		 n;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
+			if ((profile = profile_find(argv[++i])) == -1)
+				die("unknown profile '%s' (claude, codex, "
+				    "gemini, aider, generic)", argv[i]);
+		} else if (strcmp(argv[i], "--title") == 0 && i + 1 < argc)
+			title = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			usage();
+		else if (file == NULL)
+			file = argv[i];
+		else
+			usage();
+	}
+	if (file != NULL && strcmp(file, "-") != 0 &&
+	    (fd = open(file, O_RDONLY)) == -1)
+		die("%s: %s", file, strerror(errno));
+	buf_init(&in, CM_SCREEN_MAX);
+	for (;;) {
+		n = buf_read(&in, fd);
+		if (n == 0)
+			break;
+		if (n == -1 && errno == ENOBUFS)
+			die("screen larger than %d bytes", CM_SCREEN_MAX);
+		if (n == -1)
+			die("%s: %s", file ? file : "stdin", strerror(errno));
+		if (n == CM_AGAIN && fd_wait(fd, POLLIN, -1) == -1)
+			die("poll: %s", strerror(errno));
+	}
+	if (fd != 0)
+		close(fd);
+	if (profile == -1)
+		profile = profile_find("generic");
+	sc.text = buf_ptr(&in);
+	sc.len = in.len;
+	sc.title = title;
+	sc.dead = 0;
+	sc.quiet_ms = INT64_MAX / 2;
+	sc.cursor_y = -1;
+	confirm_classify(profile, &sc, &v);
+	if (json) {
+		fputs("{\"state\":", stdout);
+		print_json_string(state_name(v.state),
+		    strlen(state_name(v.state)));
+		fputs(",\"keys\":", stdout);
+		print_json_string(v.keys, strlen(v.keys));
+		fputs(",\"prompt\":", stdout);
+		print_json_string(v.detail, strlen(v.detail));
+		fputs(",\"rule\":", stdout);
+		print_json_string(v.rule, strlen(v.rule));
+		fputs(",\"profile\":", stdout);
+		print_json_string(profile_name(profile),
+		    strlen(profile_name(profile)));
+		fputs("}\n", stdout);
+	} else
+		printf("%s%s%s\n%s\n%s\n", state_name(v.state),
+		    v.keys[0] ? " " : "", v.keys, v.detail, v.rule);
+	buf_free(&in);
+	return (0);
+}
+
 static int	cmd_help(int, char **);
 
 static const struct command commands[] = {
 	{ "agent", cmd_agent, "agent [-fv] [-S socket]",
 	  "Start the agent (in the background unless -f)." },
 	{ "new", cmd_new,
-	  "new [-y] [-n name] [-C dir] [--task text] [--] command [arg ...]",
+	  "new [-y] [-n name] [-C dir] [--profile name] [--task text] [--] "
+	  "command [arg ...]",
 	  "Create a session running command (no shell); print its name." },
 	{ "send", cmd_send, "send [-n] name text ... | send [-n] name -",
 	  "Type text (or stdin) into the session and press Enter (-n: "
@@ -1264,6 +1370,10 @@ static const struct command commands[] = {
 	{ "ping", cmd_ping, "ping", "Exit 0 if the agent answers." },
 	{ "status", cmd_status, "status",
 	  "Print the agent's uptime, sessions, clients, events, confirms." },
+	{ "detect", cmd_detect,
+	  "detect [--json] [--profile name] [--title text] [file]",
+	  "Classify a screen (file or stdin): state and approving keys, "
+	  "prompt, rule." },
 	{ "bridge", cmd_bridge, "bridge",
 	  "Connect stdin and stdout to the agent's socket." },
 	{ "help", cmd_help, "help", "Print this help." },

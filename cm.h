@@ -91,13 +91,26 @@ struct request {
 
 /* Session states. */
 enum state {
-	S_STARTING, S_WORKING, S_IDLE, S_CONFIRM, S_EXITED, S_NSTATES
+	S_STARTING, S_WORKING, S_IDLE, S_CONFIRM, S_INPUT, S_ERROR, S_EXITED,
+	S_UNKNOWN, S_NSTATES
+};
+
+/* A screen to classify. */
+struct screen {
+	const char	*text;		/* rows separated by newlines */
+	size_t		 len;
+	const char	*title;		/* pane title, or NULL */
+	int		 dead;		/* the program has ended */
+	int64_t		 quiet_ms;	/* since the pane last printed */
+	int		 cursor_y;	/* row of the cursor, -1 unknown */
 };
 
 /* What confirm.c makes of a screen. */
 struct verdict {
 	enum state	 state;
-	char		 detail[CM_DETAIL_MAX];
+	char		 detail[CM_DETAIL_MAX];	/* the prompt, or the error */
+	char		 keys[64];	/* approving keys, space-separated */
+	char		 rule[64];	/* "profile/rule" that decided */
 };
 
 /* util.c */
@@ -189,8 +202,10 @@ int		 tmux_session_name(char *, size_t, const char *);
 pid_t		 spawn(const char *const *, int, int, int, char *, size_t);
 
 /* confirm.c */
-void		 confirm_classify(const char *, size_t, const char *, int,
-		     int64_t, struct verdict *);
+void		 confirm_classify(int, const struct screen *, struct verdict *);
+int		 profile_find(const char *);
+int		 profile_for_command(const char *, size_t);
+const char	*profile_name(int);
 
 /* agent.c */
 int		 agent_main(int, char **);

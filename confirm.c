@@ -1,88 +1,675 @@
 /*
  * confirm.c: screen to state.  Given the text of a pane, its title, whether
- * its process has ended and how long it has been quiet, say what the program
- * is doing: working, idle at its input, waiting at a confirmation prompt, or
- * exited.
+ * its process has ended, how long it has been quiet and where its cursor is,
+ * say what the program is doing: working, idle at its own input prompt,
+ * waiting at a confirmation prompt (and which keys approve it), asking for
+ * free text or a secret, stopped on an error, or exited.
+ *
+ * What each program looks like is data: one profile per program, a table of
+ * markers with a version, not a chain of ifs.  The rules that read the
+ * tables decide by structure (a question, then numbered options, then at
+ * most a footer, at the bottom of the screen) rather than by one substring,
+ * so a prompt quoted in a conversation or a numbered list in a program's
+ * output is not taken for a question.
  *
  * Invariants: pure (no I/O, no globals written); reads only the bytes it is
- * given; looks at the bottom of the screen first and stops as soon as it
- * knows, so a full screen costs a few microseconds.
+ * given; looks at the bottom CM_BOTTOM_ROWS rows only, bottom first.
  */
 
 #include <string.h>
 
 #include "cm.h"
 
-/* Prompt endings that ask to approve or refuse, for ordinary programs. */
-static const char *const yesno[] = {
-	"[y/N]", "[Y/n]", "[y/n]", "[Y/N]", "(y/n)", "(Y/n)", "(y/N)",
-	"(yes/no)", "[yes/no]", "(yes/no/[fingerprint])", NULL
+#define CM_BOTTOM_ROWS	40	/* rows looked at, from the bottom */
+#define CM_OPTIONS_MAX	9	/* numbered options in one prompt */
+#define CM_FOOTER_MAX	4	/* rows allowed below the options */
+#define CM_QUESTION_GAP	8	/* rows between question and first option */
+
+struct profile {
+	const char		*name;
+	const char		*version;	/* of this table */
+	const char *const	*commands;	/* argv[0] names that pick it */
+	const char *const	*working;	/* busy, anywhere at the bottom */
+	const char *const	*title_working;	/* busy, in the pane title */
+	const char *const	*idle;		/* its own input prompt */
+	const char *const	*errors;	/* stopped; will not recover */
+	int			 menus;		/* numbered approval menus */
+	int			 quiet_idle;	/* quiet with no marker: idle */
 };
 
-/* Find the last line of s[0..n) holding something other than blanks. */
-static const char *
-last_line(const char *s, size_t n, size_t *len)
-{
-	size_t	 end = n, start;
+static const char *const none[] = { NULL };
 
-	for (;;) {
-		while (end > 0 && (s[end - 1] == '\n' || s[end - 1] == ' ' ||
-		    s[end - 1] == '\t' || s[end - 1] == '\r'))
-			end--;
-		if (end == 0) {
-			*len = 0;
-			return (s);
-		}
-		start = end;
-		while (start > 0 && s[start - 1] != '\n')
-			start--;
-		*len = end - start;
-		return (s + start);
+/* Claude Code 2.x. */
+static const char *const claude_cmds[] = { "claude", "claude-code", NULL };
+static const char *const claude_working[] = {
+	"esc to interrupt", "Esc to interrupt", NULL
+};
+static const char *const claude_title_working[] = {
+	"\xe2\xa0\x82", "\xe2\xa0\x90", "\xe2\xa0\x88", "\xe2\xa0\x81",
+	"\xe2\xa0\x84", "\xe2\xa0\xa0", "\xe2\xa0\x80", NULL	/* ⠂⠐⠈⠁⠄⠠ */
+};
+static const char *const claude_idle[] = {
+	"? for shortcuts", "\xe2\x9d\xaf ", "> ", NULL	/* ❯ */
+};
+static const char *const claude_errors[] = {
+	"API Error", "Invalid API key", "Please run /login",
+	"usage limit", "Credit balance is too low", "authentication_error",
+	"OAuth token has expired", "Missing API key", NULL
+};
+
+/* OpenAI Codex CLI. */
+static const char *const codex_cmds[] = { "codex", NULL };
+static const char *const codex_working[] = {
+	"esc to interrupt", "Esc to interrupt", "Working (", NULL
+};
+static const char *const codex_idle[] = {
+	"\xe2\x80\xba ", "send", "? for shortcuts", NULL	/* › */
+};
+static const char *const codex_errors[] = {
+	"stream error", "unexpected status 401", "Unauthorized",
+	"exceeded retry limit", "You've hit your usage limit",
+	"Missing environment variable", NULL
+};
+
+/* Google Gemini CLI. */
+static const char *const gemini_cmds[] = { "gemini", NULL };
+static const char *const gemini_working[] = {
+	"esc to cancel", "Esc to cancel", NULL
+};
+static const char *const gemini_idle[] = {
+	"Type your message", "> ", NULL
+};
+static const char *const gemini_errors[] = {
+	"API key not valid", "[API Error", "Quota exceeded",
+	"GEMINI_API_KEY environment variable not found", NULL
+};
+
+/* Aider. */
+static const char *const aider_cmds[] = { "aider", NULL };
+static const char *const aider_working[] = {
+	"Waiting for", "Thinking", NULL
+};
+static const char *const aider_idle[] = { "> ", NULL };
+static const char *const aider_errors[] = {
+	"litellm.AuthenticationError", "API key", NULL
+};
+
+static const struct profile profiles[] = {
+	{ "claude", "1", claude_cmds, claude_working, claude_title_working,
+	  claude_idle, claude_errors, 1, 0 },
+	{ "codex", "1", codex_cmds, codex_working, none, codex_idle,
+	  codex_errors, 1, 0 },
+	{ "gemini", "1", gemini_cmds, gemini_working, none, gemini_idle,
+	  gemini_errors, 1, 0 },
+	{ "aider", "1", aider_cmds, aider_working, none, aider_idle,
+	  aider_errors, 0, 1 },
+	{ "generic", "1", none, none, none, none, none, 1, 1 },
+};
+#define NPROFILES ((int)(sizeof profiles / sizeof profiles[0]))
+
+/*
+ * Questions that end a line for ordinary programs: the suffix, and the keys
+ * that answer yes.
+ */
+static const struct {
+	const char	*suffix;
+	const char	*keys;
+} yesno[] = {
+	{ "[y/N]", "y Enter" }, { "[Y/n]", "y Enter" },
+	{ "[y/n]", "y Enter" }, { "[Y/N]", "y Enter" },
+	{ "(y/n)", "y Enter" }, { "(Y/n)", "y Enter" },
+	{ "(y/N)", "y Enter" }, { "[yes/no]", "yes Enter" },
+	{ "(yes/no)", "yes Enter" }, { "(yes/no/[fingerprint])", "yes Enter" },
+	{ NULL, NULL }
+};
+
+/* Prompts for a secret or for free text, at the start of the last line. */
+static const char *const secret_markers[] = {
+	"Password:", "password:", "Password for", "password for",
+	"Passphrase", "passphrase", "Enter PIN", "Verification code", NULL
+};
+
+/* Options that approve. */
+static const char *const approving[] = {
+	"Yes", "yes", "Allow", "allow", "Approve", "Proceed", "Run", "Accept",
+	"Trust", "Continue", "OK", NULL
+};
+
+/* Options that approve for more than this one time. */
+static const char *const broad[] = {
+	"don't ask again", "do not ask again", "always", "Always",
+	"all ", "for this session", "every", NULL
+};
+
+struct row {
+	const char	*p;
+	size_t		 n;
+};
+
+const char *
+profile_name(int i)
+{
+	if (i < 0 || i >= NPROFILES)
+		return (NULL);
+	return (profiles[i].name);
+}
+
+/* The profile called name, or -1. */
+int
+profile_find(const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < NPROFILES; i++) {
+		if (strcmp(profiles[i].name, name) == 0)
+			return (i);
 	}
+	return (-1);
+}
+
+/* The profile for a command (its argv[0]); the generic one by default. */
+int
+profile_for_command(const char *argv0, size_t n)
+{
+	const char	*base = argv0;
+	size_t		 i, bn;
+	int		 k, j;
+
+	for (i = 0; i < n; i++) {
+		if (argv0[i] == '/')
+			base = argv0 + i + 1;
+	}
+	bn = n - (size_t)(base - argv0);
+	for (k = 0; k < NPROFILES; k++) {
+		for (j = 0; profiles[k].commands[j] != NULL; j++) {
+			if (strlen(profiles[k].commands[j]) == bn &&
+			    memcmp(profiles[k].commands[j], base, bn) == 0)
+				return (k);
+		}
+	}
+	return (profile_find("generic"));
 }
 
 static int
-contains(const char *s, size_t n, const char *needle)
+has(const char *s, size_t n, const char *needle)
 {
 	size_t	 k = strlen(needle), i;
 
 	if (k > n)
 		return (0);
 	for (i = 0; i + k <= n; i++) {
-		if (memcmp(s + i, needle, k) == 0)
+		if (s[i] == needle[0] && memcmp(s + i, needle, k) == 0)
 			return (1);
 	}
 	return (0);
 }
 
-/*
- * Classify a screen.  quiet_ms is how long the pane has produced no output;
- * dead is set when its process has ended.
- */
-void
-confirm_classify(const char *screen, size_t n, const char *title, int dead,
-    int64_t quiet_ms, struct verdict *v)
+static int
+has_any(const char *s, size_t n, const char *const *list)
 {
-	const char	*line;
-	size_t		 len;
-	int		 i;
+	int	 i;
 
-	(void)title;
-	v->detail[0] = '\0';
-	if (dead) {
-		v->state = S_EXITED;
+	for (i = 0; list[i] != NULL; i++) {
+		if (has(s, n, list[i]))
+			return (1);
+	}
+	return (0);
+}
+
+static int
+starts(const char *s, size_t n, const char *prefix)
+{
+	size_t	 k = strlen(prefix);
+
+	return (n >= k && memcmp(s, prefix, k) == 0);
+}
+
+static int
+ends(const char *s, size_t n, const char *suffix)
+{
+	size_t	 k = strlen(suffix);
+
+	return (n >= k && memcmp(s + n - k, suffix, k) == 0);
+}
+
+/* Is the glyph at s a box-drawing or frame character (U+2500..U+257F)? */
+static size_t
+frame_glyph(const char *s, size_t n)
+{
+	if (n >= 3 && (unsigned char)s[0] == 0xe2 &&
+	    ((unsigned char)s[1] == 0x94 || (unsigned char)s[1] == 0x95))
+		return (3);
+	return (0);
+}
+
+/* Strip blanks and frame glyphs from both ends of a row. */
+static void
+trim(struct row *r)
+{
+	size_t	 g;
+
+	for (;;) {
+		if (r->n > 0 && (r->p[0] == ' ' || r->p[0] == '\t')) {
+			r->p++;
+			r->n--;
+		} else if ((g = frame_glyph(r->p, r->n)) != 0) {
+			r->p += g;
+			r->n -= g;
+		} else
+			break;
+	}
+	for (;;) {
+		if (r->n > 0 && (r->p[r->n - 1] == ' ' ||
+		    r->p[r->n - 1] == '\t' || r->p[r->n - 1] == '\r'))
+			r->n--;
+		else if (r->n >= 3 && frame_glyph(r->p + r->n - 3, 3) != 0)
+			r->n -= 3;
+		else
+			break;
+	}
+}
+
+/* A horizontal rule: nothing but frame glyphs, '-' or '=' (at least 10). */
+static int
+is_rule(const char *s, size_t n)
+{
+	size_t	 i = 0, count = 0, g;
+
+	while (i < n) {
+		if ((g = frame_glyph(s + i, n - i)) != 0) {
+			i += g;
+			count++;
+		} else if (s[i] == '-' || s[i] == '=' || s[i] == ' ') {
+			count += s[i] != ' ';
+			i++;
+		} else
+			return (0);
+	}
+	return (count >= 10);
+}
+
+/*
+ * Split the bottom of the screen into rows, bottom first, dropping trailing
+ * blank rows.  Returns the number of rows (at most max).
+ */
+static int
+bottom_rows(const char *s, size_t n, struct row *rows, int max)
+{
+	size_t	 end = n, start;
+	int	 k = 0, seen = 0;
+
+	while (end > 0 && k < max) {
+		if (s[end - 1] == '\n')
+			end--;
+		start = end;
+		while (start > 0 && s[start - 1] != '\n')
+			start--;
+		rows[k].p = s + start;
+		rows[k].n = end - start;
+		trim(&rows[k]);
+		if (rows[k].n > 0 || seen) {
+			seen = 1;
+			k++;
+		}
+		end = start;
+	}
+	return (k);
+}
+
+/* An option row: [selector] N. text.  Returns N (1..9) or 0. */
+static int
+option_row(const struct row *r, int *selected, const char **text,
+    size_t *tlen)
+{
+	const char	*p = r->p;
+	size_t		 n = r->n;
+	static const char *const marks[] = {
+		"\xe2\x9d\xaf", "\xe2\x80\xba", "\xe2\x97\x8f", "\xe2\x97\x8b",
+		"\xe2\x96\xb8", "\xe2\x96\xb6", ">", "*", NULL
+	};	/* ❯ › ● ○ ▸ ▶ > * */
+	int		 i, num;
+
+	*selected = 0;
+	for (i = 0; marks[i] != NULL; i++) {
+		if (starts(p, n, marks[i])) {
+			/* ○ is an unselected radio button. */
+			*selected = strcmp(marks[i], "\xe2\x97\x8b") != 0;
+			p += strlen(marks[i]);
+			n -= strlen(marks[i]);
+			while (n > 0 && *p == ' ') {
+				p++;
+				n--;
+			}
+			break;
+		}
+	}
+	if (n < 3 || p[0] < '1' || p[0] > '9' || p[1] != '.' || p[2] != ' ')
+		return (0);
+	num = p[0] - '0';
+	*text = p + 3;
+	*tlen = n - 3;
+	while (*tlen > 0 && **text == ' ') {
+		(*text)++;
+		(*tlen)--;
+	}
+	return (num);
+}
+
+static int
+is_question(const struct row *r)
+{
+	if (r->n == 0)
+		return (0);
+	if (r->p[r->n - 1] == '?')
+		return (1);
+	return (has(r->p, r->n, "Do you want") ||
+	    has(r->p, r->n, "Would you like") ||
+	    has(r->p, r->n, "Allow ") || has(r->p, r->n, "allow ") ||
+	    has(r->p, r->n, "Approve") || has(r->p, r->n, "Permission") ||
+	    has(r->p, r->n, "permission"));
+}
+
+/* Append text to the verdict's prompt, separated by " / ", bounded. */
+static void
+prompt_add(struct verdict *v, const char *p, size_t n)
+{
+	size_t	 have = strlen(v->detail), room;
+
+	if (n == 0)
+		return;
+	if (have > 0 && have + 3 < sizeof v->detail) {
+		memcpy(v->detail + have, " / ", 3);
+		have += 3;
+	}
+	room = sizeof v->detail - 1 - have;
+	if (n > room)
+		n = room;
+	memcpy(v->detail + have, p, n);
+	v->detail[have + n] = '\0';
+}
+
+static void
+set_rule(struct verdict *v, const struct profile *pr, const char *rule)
+{
+	size_t	 n = strlen(pr->name);
+
+	if (n + 1 + strlen(rule) >= sizeof v->rule) {
+		v->rule[0] = '\0';
 		return;
 	}
-	line = last_line(screen, n, &len);
-	for (i = 0; yesno[i] != NULL; i++) {
-		if (contains(line, len, yesno[i])) {
+	memcpy(v->rule, pr->name, n);
+	v->rule[n] = '/';
+	strcpy(v->rule + n + 1, rule);
+}
+
+/*
+ * A numbered menu at the bottom: a question, then options 1..N in order,
+ * then at most a short footer.  It is a confirmation if an option approves;
+ * otherwise (a model picker, say) it asks for a choice: input.
+ */
+static int
+find_menu(const struct profile *pr, struct row *rows, int nrows,
+    struct verdict *v)
+{
+	const char	*text[CM_OPTIONS_MAX + 1];
+	size_t		 tlen[CM_OPTIONS_MAX + 1];
+	int		 sel[CM_OPTIONS_MAX + 1];
+	int		 i, first = -1, last = -1, num, s, k, expect, q = -1;
+	int		 best = 0, any = 0;
+	const char	*t;
+	size_t		 tl;
+
+	memset(sel, 0, sizeof sel);
+	/* Bottom first: skip the footer, then collect options N..1. */
+	for (i = 0; i < nrows; i++) {
+		num = option_row(&rows[i], &s, &t, &tl);
+		if (num != 0) {
+			first = i;
+			break;
+		}
+		if (i >= CM_FOOTER_MAX + 2)
+			return (0);
+		if (rows[i].n > 0 && !is_rule(rows[i].p, rows[i].n) &&
+		    rows[i].n > 80)
+			return (0);
+	}
+	if (first == -1)
+		return (0);
+	expect = num;
+	if (num > CM_OPTIONS_MAX || num < 2)
+		return (0);
+	for (i = first; i < nrows && expect >= 1; i++) {
+		if (rows[i].n == 0)
+			continue;
+		num = option_row(&rows[i], &s, &t, &tl);
+		if (num == 0) {
+			/* A wrapped option's second line. */
+			if (i > first && expect < CM_OPTIONS_MAX &&
+			    rows[i].p[0] != '\0' && !is_question(&rows[i]))
+				continue;
+			break;
+		}
+		if (num != expect)
+			return (0);
+		text[num] = t;
+		tlen[num] = tl;
+		sel[num] = s;
+		last = i;
+		expect--;
+	}
+	if (expect != 0)
+		return (0);
+	/* The question: above option 1, within a few rows. */
+	for (i = last + 1; i < nrows && i <= last + CM_QUESTION_GAP; i++) {
+		if (is_question(&rows[i])) {
+			q = i;
+			break;
+		}
+	}
+	if (q == -1)
+		return (0);
+	k = rows[first].n > 0 ? option_row(&rows[first], &s, &t, &tl) : 0;
+	/* Which option approves once?  The first that says yes but not
+	 * "always" or "don't ask again". */
+	for (i = 1; i <= k; i++) {
+		if (!has_any(text[i], tlen[i] > 12 ? 12 : tlen[i], approving))
+			continue;
+		any = 1;
+		if (!has_any(text[i], tlen[i], broad)) {
+			best = i;
+			break;
+		}
+	}
+	v->detail[0] = '\0';
+	for (i = nrows - 1; i >= q; i--) {
+		if (i < last || rows[i].n == 0)
+			continue;
+		prompt_add(v, rows[i].p, rows[i].n);
+	}
+	for (i = 1; i <= k; i++) {
+		char	 opt[8] = "1. ";
+
+		opt[0] = (char)('0' + i);
+		if (strlen(v->detail) + 3 + 3 < sizeof v->detail)
+			strcat(v->detail, strlen(v->detail) ? " / " : "");
+		prompt_add(v, opt, 2);
+		strcat(v->detail, " ");
+		prompt_add(v, text[i], tlen[i]);
+	}
+	if (best == 0) {
+		v->state = S_INPUT;
+		set_rule(v, pr, any ? "menu-broad-only" : "menu-choice");
+		v->keys[0] = '\0';
+		return (1);
+	}
+	v->state = S_CONFIRM;
+	set_rule(v, pr, "menu");
+	if (sel[best])
+		strcpy(v->keys, "Enter");
+	else {
+		v->keys[0] = (char)('0' + best);
+		v->keys[1] = '\0';
+	}
+	(void)pr;
+	return (1);
+}
+
+/* A question on the last row that ends in [y/N] and the like. */
+static int
+find_yesno(const struct profile *pr, const struct row *last,
+    struct verdict *v)
+{
+	const char	*p = last->p;
+	size_t		 n = last->n;
+	int		 i;
+
+	for (i = 0; yesno[i].suffix != NULL; i++) {
+		if (has(p, n, yesno[i].suffix) && n - (size_t)(strstr(p,
+		    yesno[i].suffix) - p) <= strlen(yesno[i].suffix) + 3) {
 			v->state = S_CONFIRM;
-			if (len >= sizeof v->detail)
-				len = sizeof v->detail - 1;
-			memcpy(v->detail, line, len);
-			v->detail[len] = '\0';
+			strcpy(v->keys, yesno[i].keys);
+			set_rule(v, pr, "yes-no");
+			prompt_add(v, p, n);
+			return (1);
+		}
+	}
+	/* git add -p: "(1/1) Stage this hunk [y,n,q,a,d,e,?]? " */
+	if (has(p, n, "[y,n") && ends(p, n, "]?")) {
+		v->state = S_CONFIRM;
+		strcpy(v->keys, "y Enter");
+		set_rule(v, pr, "git-add-p");
+		prompt_add(v, p, n);
+		return (1);
+	}
+	/* rm: remove regular file 'x'?  cp: overwrite 'y'?  mv, ln too. */
+	if (n > 4 && ends(p, n, "?") && (starts(p, n, "rm: ") ||
+	    starts(p, n, "cp: ") || starts(p, n, "mv: ") ||
+	    starts(p, n, "ln: ") || starts(p, n, "rmdir: "))) {
+		v->state = S_CONFIRM;
+		strcpy(v->keys, "y Enter");
+		set_rule(v, pr, "coreutils-i");
+		prompt_add(v, p, n);
+		return (1);
+	}
+	if (has(p, n, "Are you sure") && ends(p, n, "?")) {
+		v->state = S_CONFIRM;
+		strcpy(v->keys, "y Enter");
+		set_rule(v, pr, "are-you-sure");
+		prompt_add(v, p, n);
+		return (1);
+	}
+	if (has(p, n, "--More--")) {
+		v->state = S_CONFIRM;
+		strcpy(v->keys, "Space");
+		set_rule(v, pr, "more");
+		prompt_add(v, p, n);
+		return (1);
+	}
+	if (has(p, n, "Press Enter to continue") ||
+	    has(p, n, "Press ENTER to continue") ||
+	    has(p, n, "press Enter to continue") ||
+	    has(p, n, "Press RETURN to continue") ||
+	    has(p, n, "Press any key to continue")) {
+		v->state = S_CONFIRM;
+		strcpy(v->keys, "Enter");
+		set_rule(v, pr, "press-enter");
+		prompt_add(v, p, n);
+		return (1);
+	}
+	return (0);
+}
+
+/* Is the cursor on this row (which must lie in sc->text)? */
+static int
+cursor_row(const struct screen *sc, const struct row *r)
+{
+	const char	*p;
+	int		 y = 0;
+
+	if (sc->cursor_y < 0)
+		return (0);
+	for (p = sc->text; p < r->p; p++)
+		y += *p == '\n';
+	return (y == sc->cursor_y);
+}
+
+/*
+ * Classify a screen.  profile is an index from profile_find or
+ * profile_for_command (-1: generic).
+ */
+void
+confirm_classify(int profile, const struct screen *sc, struct verdict *v)
+{
+	const struct profile	*pr;
+	struct row		 rows[CM_BOTTOM_ROWS];
+	int			 nrows, i, quiet, secret;
+
+	if (profile < 0 || profile >= NPROFILES)
+		profile = NPROFILES - 1;
+	pr = &profiles[profile];
+	memset(v, 0, sizeof *v);
+	if (sc->dead) {
+		v->state = S_EXITED;
+		set_rule(v, pr, "dead");
+		return;
+	}
+	quiet = sc->quiet_ms >= CM_QUIET_MS;
+	nrows = bottom_rows(sc->text, sc->len, rows, CM_BOTTOM_ROWS);
+
+	/* Busy markers win: Claude keeps its input box up while it works. */
+	for (i = 0; i < nrows && i < 12; i++) {
+		if (has_any(rows[i].p, rows[i].n, pr->working)) {
+			v->state = S_WORKING;
+			set_rule(v, pr, "busy-marker");
 			return;
 		}
 	}
-	v->state = quiet_ms < CM_QUIET_MS ? S_WORKING : S_IDLE;
+	if (sc->title != NULL && has_any(sc->title, strlen(sc->title),
+	    pr->title_working)) {
+		v->state = S_WORKING;
+		set_rule(v, pr, "busy-title");
+		return;
+	}
+	if (nrows > 0 && pr->menus && find_menu(pr, rows, nrows, v))
+		return;
+	if (nrows > 0 && find_yesno(pr, &rows[0], v))
+		return;
+	if (!quiet) {
+		v->state = S_WORKING;
+		set_rule(v, pr, "output");
+		return;
+	}
+	if (nrows > 0) {
+		secret = has_any(rows[0].p, rows[0].n > 40 ? 40 : rows[0].n,
+		    secret_markers);
+		if (secret || (cursor_row(sc, &rows[0]) && rows[0].n > 1 &&
+		    rows[0].p[rows[0].n - 1] == ':')) {
+			v->state = S_INPUT;
+			set_rule(v, pr, secret ? "secret" : "text");
+			prompt_add(v, rows[0].p, rows[0].n);
+			return;
+		}
+	}
+	for (i = 0; i < nrows && i < 12; i++) {
+		if (has_any(rows[i].p, rows[i].n, pr->errors)) {
+			v->state = S_ERROR;
+			set_rule(v, pr, "error");
+			prompt_add(v, rows[i].p, rows[i].n);
+			return;
+		}
+	}
+	for (i = 0; i < nrows && i < 8; i++) {
+		if (has_any(rows[i].p, rows[i].n, pr->idle)) {
+			v->state = S_IDLE;
+			set_rule(v, pr, "input-prompt");
+			return;
+		}
+	}
+	if (pr->quiet_idle) {
+		v->state = S_IDLE;
+		set_rule(v, pr, "quiet");
+		return;
+	}
+	v->state = S_UNKNOWN;
+	set_rule(v, pr, "no-match");
 }

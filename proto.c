@@ -406,6 +406,11 @@ check_new(struct request *r, const char **cause)
 				*cause = "new: confirm must be 0 or 1";
 				return (-1);
 			}
+		} else if (klen == 7 && memcmp(f->p, "profile", 7) == 0) {
+			if (!proto_valid_name(v->p, v->n) || v->n > 32) {
+				*cause = "new: bad profile name";
+				return (-1);
+			}
 		} else if (klen == 4 && memcmp(f->p, "task", 4) == 0) {
 			if (v->n > CM_TEXT_MAX) {
 				*cause = "new: task too long";
@@ -559,7 +564,8 @@ proto_parse_request(char *line, size_t n, struct request *r,
 }
 
 static const char *const state_names[S_NSTATES] = {
-	"starting", "working", "idle", "confirm", "exited"
+	"starting", "working", "idle", "confirm", "input", "error", "exited",
+	"unknown"
 };
 
 const char *
