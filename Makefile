@@ -11,9 +11,9 @@ ALL_CFLAGS =	-std=c99 $(WARN) $(CFLAGS)
 SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 
-SRCS =		cm.c agent.c proto.c tmux.c confirm.c util.c
+SRCS =		cm.c agent.c proto.c tmux.c confirm.c rules.c util.c
 HDRS =		cm.h
-UNIT_SRCS =	proto.c util.c confirm.c
+UNIT_SRCS =	proto.c util.c confirm.c rules.c
 
 all: cm
 

@@ -83,6 +83,15 @@ struct session {
 	int64_t		 created;		/* epoch seconds */
 	int		 confirm;		/* auto-confirm on */
 	int		 profile;		/* confirm.c's profile */
+	char		*dir;			/* where it runs */
+	int64_t		 confirm_until;		/* epoch ms; 0: no limit */
+	int		 paused;		/* by the loop guard */
+	uint32_t	 prompt_hash;		/* prompt on screen, 0: none */
+	uint32_t	 sent_hash;		/* last one answered */
+	int64_t		 check_at;		/* did it go away? */
+	int64_t		 guard[CM_LOOP_MAX + 1];	/* times of answers */
+	uint32_t	 guard_hash;
+	int		 nguard;
 	enum state	 state;
 	char		 detail[CM_DETAIL_MAX];
 	int		 creating;		/* new-session not done */
@@ -165,6 +174,10 @@ static int64_t		 started_wall;
 static uint64_t		 auth_failures;
 static int64_t		 auth_penalty_until;
 static uint64_t		 confirms;
+static struct ruleset	*rules;
+static char		 rules_path[CM_PATH_MAX];
+static char		 audit_path[CM_PATH_MAX];
+static int		 default_confirm;
 static struct buf	 scratch;	/* one line being built */
 static struct pollfd	 pfds[POLL_MAX];
 static struct powner	 owners[POLL_MAX];
@@ -174,6 +187,8 @@ static void	 session_set_state(struct session *, enum state, const char *);
 static void	 session_ctl_start(struct session *);
 static void	 session_ctl_stop(struct session *);
 static void	 ctl_fail_pending(struct session *, const char *);
+static void	 autoconfirm(struct session *, const struct verdict *);
+static void	 session_set_confirm(struct session *, int, int64_t);
 
 static int64_t
 wall_ms(void)
@@ -419,6 +434,7 @@ session_free(struct session *s)
 	buf_free(&s->block);
 	free(s->cmd);
 	free(s->task);
+	free(s->dir);
 	free(s);
 }
 
@@ -563,6 +579,165 @@ session_send_task(struct session *s)
 		log_warn("%s: clearing task: %s", s->name, cause);
 }
 
+static uint32_t
+hash32(const char *s)
+{
+	uint32_t	 h = 2166136261u;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return (h == 0 ? 1 : h);
+}
+
+/*
+ * Append a line to the audit log: time, session, action, rule, keys, prompt,
+ * tab-separated, each field escaped.  The log is a regular file opened for
+ * append, so a write does not wait on anyone.
+ */
+static void
+audit(const struct session *s, const char *action, const char *rule,
+    const char *keys, const char *prompt)
+{
+	struct buf	 b;
+	char		 t[40];
+	int		 fd;
+
+	if (audit_path[0] == '\0')
+		return;
+	format_time(t, sizeof t, wall_ms());
+	buf_init(&b, 4 * CM_DETAIL_MAX + 512);
+	(void)buf_adds(&b, t);
+	(void)buf_add(&b, "\t", 1);
+	(void)proto_escapes(&b, s->name);
+	(void)buf_add(&b, "\t", 1);
+	(void)proto_escapes(&b, action);
+	(void)buf_add(&b, "\t", 1);
+	(void)proto_escapes(&b, rule);
+	(void)buf_add(&b, "\t", 1);
+	(void)proto_escapes(&b, keys);
+	(void)buf_add(&b, "\t", 1);
+	(void)proto_escapes(&b, prompt);
+	(void)buf_add(&b, "\n", 1);
+	fd = open(audit_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd == -1 || fd_write_all(fd, buf_ptr(&b), b.len) == -1)
+		log_warn("audit log %s: %s", audit_path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	buf_free(&b);
+}
+
+/* An event whose detail is "key=value ..." fields plus the prompt. */
+static void
+confirm_event(struct session *s, const char *type, const char *rule,
+    const char *keys, const char *prompt)
+{
+	struct buf	 d;
+
+	buf_init(&d, 4 * CM_DETAIL_MAX + CM_PATH_MAX);
+	if (buf_printf(&d, "rule=%s%s%s prompt=%s", rule,
+	    keys[0] ? " keys=" : "", keys, prompt) == -1 ||
+	    buf_add(&d, "", 1) == -1)
+		fatal("event detail");
+	event_emit(s->name, type, buf_ptr(&d));
+	buf_free(&d);
+}
+
+/* Type the approving keys: named keys as keys, the rest as text. */
+static int
+send_keys_string(struct session *s, const char *keys)
+{
+	char		 tok[CM_KEY_MAX + 1], cmd[96];
+	const char	*p = keys;
+	size_t		 n;
+	int		 k, c, cmds = 0;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " ");
+		if (n == 0)
+			break;
+		if (n > CM_KEY_MAX)
+			return (-1);
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		p += n;
+		if (strcmp(tok, "Enter") == 0 || strcmp(tok, "Space") == 0 ||
+		    strcmp(tok, "Escape") == 0 || strcmp(tok, "Tab") == 0) {
+			k = snprintf(cmd, sizeof cmd, "send-keys -t %s %s\n",
+			    s->pane, tok);
+			if (buf_add(&s->cout, cmd, (size_t)k) == -1)
+				return (-1);
+			c = 1;
+		} else if ((c = tmux_hex_cmd(&s->cout, s->pane, tok, n)) == -1)
+			return (-1);
+		while (c-- > 0) {
+			(void)ctl_push(s, CK_IGNORE, 0, NULL, 0);
+			cmds++;
+		}
+	}
+	return (cmds);
+}
+
+/*
+ * A confirmation prompt is on screen.  If auto-confirm is on and the rules
+ * allow it, answer it, once for this appearance of the prompt; otherwise
+ * leave it to the person and say why.
+ */
+static void
+autoconfirm(struct session *s, const struct verdict *v)
+{
+	char		 rule[CM_PATH_MAX + 32];
+	uint32_t	 h = hash32(v->detail);
+	int64_t		 now = now_ms();
+	int		 action, i, k;
+
+	if (h == s->prompt_hash)
+		return;		/* the same appearance: decided already */
+	s->prompt_hash = h;
+	if (!s->confirm || s->paused)
+		return;
+	action = rules_decide(rules, v->detail, s->dir, rule, sizeof rule);
+	if (action == RULE_ALLOW && v->keys[0] == '\0') {
+		action = RULE_ASK;
+		snprintf(rule, sizeof rule, "ask:no-approving-choice");
+	}
+	if (action != RULE_ALLOW) {
+		confirm_event(s, action == RULE_DENY ? "denied" : "ask", rule,
+		    "", v->detail);
+		audit(s, action == RULE_DENY ? "denied" : "ask", rule, "",
+		    v->detail);
+		return;
+	}
+	/* Loop guard: the same prompt answered too often, too fast. */
+	if (s->guard_hash != h) {
+		s->guard_hash = h;
+		s->nguard = 0;
+	}
+	for (i = k = 0; i < s->nguard; i++) {
+		if (now - s->guard[i] < CM_LOOP_WINDOW_MS)
+			s->guard[k++] = s->guard[i];
+	}
+	s->nguard = k;
+	if (s->nguard >= CM_LOOP_MAX) {
+		s->paused = 1;
+		confirm_event(s, "confirm-paused", "loop-guard", "",
+		    v->detail);
+		audit(s, "paused", "loop-guard", "", v->detail);
+		return;
+	}
+	if (!ctl_room(s, 8, 256) || send_keys_string(s, v->keys) == -1) {
+		confirm_event(s, "ask", "busy", "", v->detail);
+		return;
+	}
+	s->guard[s->nguard++] = now;
+	s->sent_hash = h;
+	s->check_at = now + CM_CONFIRM_CHECK_MS;
+	confirms++;
+	confirm_event(s, "auto-confirm", rule, v->keys, v->detail);
+	audit(s, "confirmed", rule, v->keys, v->detail);
+}
+
 /* A capture came back: decide the state. */
 static void
 session_classify(struct session *s)
@@ -594,6 +769,10 @@ session_classify(struct session *s)
 	else
 		s->recheck_at = 0;
 	session_set_state(s, v.state, v.detail);
+	if (v.state == S_CONFIRM)
+		autoconfirm(s, &v);
+	else
+		s->prompt_hash = 0;
 	if (v.state == S_IDLE && s->task != NULL)
 		session_send_task(s);
 }
@@ -1010,7 +1189,8 @@ do_new(struct client *c, struct request *r)
 	struct buf	 cmd;
 	struct newreq	*nr;
 	struct field	*f;
-	int		 i, a = 0, nown = 0, confirm = 0, cmd0, profile = -1;
+	int		 i, a = 0, nown = 0, confirm = default_confirm, cmd0;
+	int		 profile = -1;
 	char		*eq;
 
 	name[0] = '\0';
@@ -1085,6 +1265,7 @@ do_new(struct client *c, struct request *r)
 	s->creating = 1;
 	s->confirm = confirm;
 	s->profile = profile;
+	s->dir = xstrdup(dir != NULL ? dir : "/");
 	s->created = wall_ms() / 1000;
 	free(s->cmd);
 	s->cmd = xstrdup(buf_ptr(&cmd));
@@ -1132,6 +1313,11 @@ do_new(struct client *c, struct request *r)
 	SETOPT("@cm_created", created);
 	SETOPT("@cm_confirm", confirm ? "1" : "0");
 	SETOPT("@cm_profile", profile_name(profile));
+	SETOPT("@cm_until", "0");
+	own[nown] = escaped(s->dir, strlen(s->dir));
+	own[nown + 1] = tmux_arg(own[nown]);
+	SETOPT("@cm_dir", own[nown + 1]);
+	nown += 2;
 	own[nown] = escaped(s->cmd, strlen(s->cmd));
 	own[nown + 1] = tmux_arg(own[nown]);
 	SETOPT("@cm_cmd", own[nown + 1]);
@@ -1414,6 +1600,115 @@ do_watch(struct client *c, struct request *r)
 	line_send(c);
 }
 
+/* Turn auto-confirm on (until: epoch ms, 0 for ever) or off; keep it in
+ * tmux so that a restarted agent knows. */
+static void
+session_set_confirm(struct session *s, int on, int64_t until)
+{
+	const char	*args[] = { "set-option", "-t", NULL, "@cm_confirm",
+			    NULL, ";", "set-option", "-t", NULL, "@cm_until",
+			    NULL, NULL };
+	char		 target[CM_NAME_MAX + 3], u[32], cause[256];
+
+	s->confirm = on;
+	s->confirm_until = on ? until : 0;
+	s->paused = 0;
+	s->nguard = 0;
+	/* Look at the screen again: a prompt may be waiting now. */
+	s->prompt_hash = 0;
+	if (!s->dirty) {
+		s->dirty = 1;
+		s->dirty_since = now_ms() - CM_DEBOUNCE_MAX_MS;
+	}
+	snprintf(target, sizeof target, "=%s:", s->tname);
+	snprintf(u, sizeof u, "%lld", (long long)s->confirm_until);
+	args[2] = args[8] = target;
+	args[4] = on ? "1" : "0";
+	args[10] = u;
+	if (job_start(args, NULL, NULL, cause, sizeof cause) == -1)
+		log_warn("%s: saving auto-confirm: %s", s->name, cause);
+}
+
+static void
+do_confirm(struct client *c, struct request *r)
+{
+	struct session	*s;
+	uint64_t	 secs = 0;
+	struct field	 v;
+	int		 on;
+
+	if ((s = need_session(c, r, 0)) == NULL)
+		return;
+	on = proto_field_eq(&r->argv[1], "on");
+	if (r->argc == 3) {
+		v.p = r->argv[2].p + 4;
+		v.n = r->argv[2].n - 4;
+		(void)proto_field_u64(&v, &secs);
+	}
+	session_set_confirm(s, on, secs ? wall_ms() + (int64_t)secs * 1000 :
+	    0);
+	event_emit(s->name, on ? "confirm-on" : "confirm-off",
+	    secs ? "limited" : "");
+	reply_ok(c, r->id);
+}
+
+/* The tail of the audit log, one data line per entry, optionally for one
+ * session only. */
+static void
+do_log(struct client *c, struct request *r)
+{
+	struct field	 f[8];
+	struct buf	 b;
+	const char	*cause;
+	char		*l, *end, *nl;
+	off_t		 size;
+	int		 fd, nf, count = 0;
+	ssize_t		 n;
+
+	fd = open(audit_path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		if (errno != ENOENT)
+			reply_err(c, r->id, "internal", "%s: %s", audit_path,
+			    strerror(errno));
+		else
+			reply_ok(c, r->id);
+		return;
+	}
+	size = lseek(fd, 0, SEEK_END);
+	if (size > CM_LOG_MAX)
+		(void)lseek(fd, size - CM_LOG_MAX, SEEK_SET);
+	else
+		(void)lseek(fd, 0, SEEK_SET);
+	buf_init(&b, CM_LOG_MAX + 1);
+	while ((n = buf_read(&b, fd)) > 0)
+		;
+	close(fd);
+	l = buf_ptr(&b);
+	end = l + b.len;
+	if (size > CM_LOG_MAX && (nl = memchr(l, '\n', b.len)) != NULL)
+		l = nl + 1;	/* a partial first line */
+	for (; l < end; l = nl + 1) {
+		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
+			break;
+		/* Fields are tab-separated and already escaped. */
+		nf = proto_split(l, (size_t)(nl - l), f, 8, &cause);
+		if (nf != 6)
+			continue;
+		if (r->argc == 1 && (f[1].n != r->argv[0].n ||
+		    memcmp(f[1].p, r->argv[0].p, f[1].n) != 0))
+			continue;
+		line_start("data", r->id);
+		for (nf = 0; nf < 6; nf++)
+			line_field(f[nf].p, f[nf].n);
+		line_send(c);
+		count++;
+	}
+	buf_free(&b);
+	line_start("ok", r->id);
+	line_num(count);
+	line_send(c);
+}
+
 static void
 do_ls(struct client *c, struct request *r)
 {
@@ -1549,6 +1844,12 @@ client_line(struct client *c, char *l, size_t n)
 		break;
 	case V_WATCH:
 		do_watch(c, &r);
+		break;
+	case V_CONFIRM:
+		do_confirm(c, &r);
+		break;
+	case V_LOG:
+		do_log(c, &r);
 		break;
 	case V_UNWATCH:
 		c->watching = 0;
@@ -1704,6 +2005,7 @@ adopt_done(struct job *j, void *arg)
 	struct field	 f[16];
 	struct session	*s;
 	const char	*cause;
+
 	char		*l, *end, *nl, msg[256];
 	int		 nf, adopted = 0;
 
@@ -1719,11 +2021,11 @@ adopt_done(struct job *j, void *arg)
 	for (; l < end; l = nl + 1) {
 		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
 			nl = end;
-		/* "1 PANE CREATED CONFIRM NAME CMD TASK PROFILE" */
+		/* "1 PANE CREATED CONFIRM NAME CMD TASK PROFILE DIR UNTIL" */
 		if (nl - l < 2 || l[0] != '1' || l[1] != ' ')
 			continue;
 		nf = proto_split(l, (size_t)(nl - l), f, 16, &cause);
-		if (nf != 8 || f[1].n == 0 || f[1].n >= 24 ||
+		if (nf != 10 || f[1].n == 0 || f[1].n >= 24 ||
 		    f[1].p[0] != '%' || !proto_valid_name(f[4].p, f[4].n) ||
 		    session_find(f[4].p, f[4].n) != NULL ||
 		    nsessions == CM_SESSIONS_MAX) {
@@ -1739,6 +2041,10 @@ adopt_done(struct job *j, void *arg)
 		f[7].p[f[7].n] = '\0';
 		if ((s->profile = profile_find(f[7].p)) == -1)
 			s->profile = profile_find("generic");
+		f[8].p[f[8].n] = '\0';
+		s->dir = xstrdup(f[8].p);
+		f[9].p[f[9].n] = '\0';
+		s->confirm_until = strtoll(f[9].p, NULL, 10);
 		free(s->cmd);
 		f[5].p[f[5].n] = '\0';
 		s->cmd = xstrdup(f[5].p);
@@ -1759,11 +2065,56 @@ adopt_start(void)
 {
 	static const char *const args[] = { "list-sessions", "-F",
 	    "#{@cm} #{@cm_pane} #{@cm_created} #{@cm_confirm} #{@cm_name} "
-	    "#{@cm_cmd} #{@cm_task} #{@cm_profile}", NULL };
+	    "#{@cm_cmd} #{@cm_task} #{@cm_profile} #{@cm_dir} #{@cm_until}",
+	    NULL };
 	char	 cause[256];
 
 	if (job_start(args, adopt_done, NULL, cause, sizeof cause) == -1)
 		log_warn("adopting sessions: %s", cause);
+}
+
+/* (Re)load the rules; a file that does not parse leaves the old ones. */
+static void
+load_rules(void)
+{
+	struct ruleset	*rs;
+	char		 err[512];
+
+	if ((rs = rules_load(rules_path[0] ? rules_path : NULL, err,
+	    sizeof err)) == NULL) {
+		log_warn("rules not changed: %s", err);
+		if (rules == NULL)
+			rules = rules_builtin();
+		return;
+	}
+	rules_free(rules);
+	rules = rs;
+	if (rules_path[0] != '\0' && access(rules_path, F_OK) == 0)
+		log_info("rules loaded from %s", rules_path);
+	else
+		log_info("built-in rules only (no %s)", rules_path);
+}
+
+/* The agent's config file: "autoconfirm on|off" lines and comments. */
+static void
+load_config(void)
+{
+	char	 path[CM_PATH_MAX], line[256];
+	FILE	*f;
+
+	if (path_config(path, sizeof path, "config") == -1 ||
+	    (f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strcmp(line, "autoconfirm on") == 0)
+			default_confirm = 1;
+		else if (strcmp(line, "autoconfirm off") == 0)
+			default_confirm = 0;
+		else if (line[0] != '#' && line[0] != '\0')
+			log_warn("%s: unknown line '%.64s'", path, line);
+	}
+	fclose(f);
 }
 
 static void
@@ -1842,7 +2193,7 @@ signal_read(void)
 			else if (b[i] == SIGINT)
 				start_quit("SIGINT");
 			else if (b[i] == SIGHUP)
-				log_info("SIGHUP: nothing to reload");
+				load_rules();
 		}
 	}
 }
@@ -1906,6 +2257,27 @@ run_timers(int64_t now)
 				}
 			} else
 				NEXT(s->enter_at);
+		}
+		if (s->check_at != 0) {
+			if (now >= s->check_at) {
+				s->check_at = 0;
+				if (s->state == S_CONFIRM &&
+				    s->prompt_hash == s->sent_hash) {
+					confirm_event(s, "confirm-stuck",
+					    "check", "", s->detail);
+					audit(s, "stuck", "check", "",
+					    s->detail);
+				}
+			} else
+				NEXT(s->check_at);
+		}
+		if (s->confirm && s->confirm_until != 0) {
+			if (wall_ms() >= s->confirm_until) {
+				session_set_confirm(s, 0, 0);
+				event_emit(s->name, "confirm-expired", "");
+				audit(s, "expired", "time-limit", "", "");
+			} else
+				NEXT(now + (s->confirm_until - wall_ms()));
 		}
 		if (s->recheck_at != 0 && !s->dirty) {
 			if (now >= s->recheck_at) {
@@ -2380,6 +2752,19 @@ agent_main(int argc, char **argv)
 	    tmux_socket() ? ", tmux socket " : "",
 	    tmux_socket() ? tmux_socket() : "");
 
+	if (path_config(rules_path, sizeof rules_path, "rules") == -1)
+		rules_path[0] = '\0';
+	load_rules();
+	load_config();
+	if (path_state(audit_path, sizeof audit_path, "audit.log") == 0) {
+		snprintf(dir, sizeof dir, "%s", audit_path);
+		*strrchr(dir, '/') = '\0';
+		if (dir_secure(dir, cause, sizeof cause) == -1) {
+			log_warn("audit log: %s", cause);
+			audit_path[0] = '\0';
+		}
+	} else
+		audit_path[0] = '\0';
 	adopt_start();
 	loop();
 
@@ -2394,6 +2779,7 @@ agent_main(int argc, char **argv)
 	for (i = 0; i < CM_EVENTS_MAX; i++)
 		free(ring[i].line);
 	buf_free(&scratch);
+	rules_free(rules);
 	log_info("agent stopped");
 	return (0);
 }

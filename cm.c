@@ -83,18 +83,35 @@ write_out(const char *p, size_t n)
 		die("write: %s", strerror(errno));
 }
 
-/* Print a field escaped, so that one record stays one line. */
+/*
+ * Print a field so that one record stays one line and columns stay
+ * columns: the protocol's escaping, except that a space is printed as it is
+ * (columns are separated by tabs).  An empty field prints nothing.
+ */
 static void
 print_escaped(const struct field *f)
 {
 	struct buf	 b;
+	char		*p, *q, *end;
 
 	if (f->n == 0)
-		return;		/* an empty column stays empty */
+		return;
 	buf_init(&b, 4 * f->n + 8);
 	if (proto_escape(&b, f->p, f->n) == -1)
 		die("out of memory");
-	write_out(buf_ptr(&b), b.len);
+	p = q = buf_ptr(&b);
+	end = p + b.len;
+	while (p < end) {
+		if (p[0] == '\\' && p + 1 < end && p[1] == 's') {
+			*q++ = ' ';
+			p += 2;
+		} else if (p[0] == '\\' && p + 1 < end) {
+			*q++ = *p++;
+			*q++ = *p++;
+		} else
+			*q++ = *p++;
+	}
+	write_out(buf_ptr(&b), (size_t)(q - buf_ptr(&b)));
 	buf_free(&b);
 }
 
@@ -1343,6 +1360,134 @@ cmd_detect(int argc, char **argv)
 	return (0);
 }
 
+/* "90", "90s", "30m", "2h", "1d": seconds, or -1. */
+static long long
+parse_duration(const char *s)
+{
+	char		*end;
+	long long	 v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || v <= 0)
+		return (-1);
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		return (v);
+	if (strcmp(end, "m") == 0)
+		return (v * 60);
+	if (strcmp(end, "h") == 0)
+		return (v * 3600);
+	if (strcmp(end, "d") == 0)
+		return (v * 86400);
+	return (-1);
+}
+
+static int
+cmd_confirm(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct buf	 a;
+	long long	 secs = 0;
+	char		 kv[64];
+
+	if (argc == 5 && strcmp(argv[3], "--for") == 0) {
+		if ((secs = parse_duration(argv[4])) == -1 ||
+		    secs > 366LL * 86400)
+			usage();
+		argc -= 2;
+	}
+	if (argc != 3 || (strcmp(argv[2], "on") != 0 &&
+	    strcmp(argv[2], "off") != 0) ||
+	    (secs != 0 && strcmp(argv[2], "on") != 0))
+		usage();
+	check_name(argv[1]);
+	buf_init(&a, CM_LINE_MAX);
+	arg_adds(&a, argv[1]);
+	arg_adds(&a, argv[2]);
+	if (secs != 0) {
+		snprintf(kv, sizeof kv, "for=%lld", secs);
+		arg_adds(&a, kv);
+	}
+	connect_or_die(&c);
+	simple(&c, "confirm", &a, NULL, NULL, &r);
+	buf_free(&a);
+	conn_close(&c);
+	return (0);
+}
+
+/* TIME SESSION ACTION RULE KEYS PROMPT */
+static void
+log_row(struct field *f, int nf, void *arg)
+{
+	int	 i;
+
+	(void)arg;
+	if (nf < 6)
+		return;
+	for (i = 0; i < 6; i++) {
+		if (i > 0)
+			putchar('\t');
+		print_escaped(&f[i]);
+	}
+	putchar('\n');
+}
+
+static int
+cmd_log(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct buf	 a;
+
+	if (argc > 2)
+		usage();
+	buf_init(&a, CM_LINE_MAX);
+	if (argc == 2) {
+		check_name(argv[1]);
+		arg_adds(&a, argv[1]);
+	}
+	connect_or_die(&c);
+	simple(&c, "log", &a, log_row, NULL, &r);
+	buf_free(&a);
+	conn_close(&c);
+	return (0);
+}
+
+/* Print the built-in rules and the user's; --check validates a file. */
+static int
+cmd_rules(int argc, char **argv)
+{
+	struct ruleset	*rs;
+	char		 path[CM_PATH_MAX], err[512], line[1024];
+	const char	*file = NULL;
+	FILE		*f;
+
+	if (argc >= 2 && strcmp(argv[1], "--check") == 0) {
+		if (argc > 3)
+			usage();
+		if (argc == 3)
+			file = argv[2];
+		else if (path_config(path, sizeof path, "rules") == 0)
+			file = path;
+		if ((rs = rules_load(file, err, sizeof err)) == NULL)
+			die("%s", err);
+		rules_free(rs);
+		return (0);
+	}
+	if (argc != 1)
+		usage();
+	rules_print_builtin(stdout);
+	if (path_config(path, sizeof path, "rules") == 0 &&
+	    (f = fopen(path, "r")) != NULL) {
+		printf("\n# Your rules, from %s:\n", path);
+		while (fgets(line, sizeof line, f) != NULL)
+			fputs(line, stdout);
+		fclose(f);
+	}
+	return (0);
+}
+
 static int	cmd_help(int, char **);
 
 static const struct command commands[] = {
@@ -1370,6 +1515,12 @@ static const struct command commands[] = {
 	{ "ping", cmd_ping, "ping", "Exit 0 if the agent answers." },
 	{ "status", cmd_status, "status",
 	  "Print the agent's uptime, sessions, clients, events, confirms." },
+	{ "confirm", cmd_confirm, "confirm name on|off [--for duration]",
+	  "Turn auto-confirm on or off (--for 2h: for a time)." },
+	{ "log", cmd_log, "log [name]",
+	  "Print the audit log of auto-confirms and denials." },
+	{ "rules", cmd_rules, "rules [--check [file]]",
+	  "Print the auto-confirm rules, or check a rules file." },
 	{ "detect", cmd_detect,
 	  "detect [--json] [--profile name] [--title text] [file]",
 	  "Classify a screen (file or stdin): state and approving keys, "

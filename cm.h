@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define CM_VERSION		"0.1.0"
 #define CM_PROTO_VERSION	1
@@ -55,6 +56,10 @@
 #define CM_AUTH_DELAY_MAX_MS	5000	/* longest delay after failed auth */
 #define CM_CLIENT_TIMEOUT_MS	10000	/* a client command waits this long */
 #define CM_CTL_RESTART_MAX	5	/* control clients restarted per session */
+#define CM_LOOP_MAX		3	/* same prompt answered this often ... */
+#define CM_LOOP_WINDOW_MS	60000	/* ... within this long: pause */
+#define CM_CONFIRM_CHECK_MS	1500	/* an answered prompt must be gone by */
+#define CM_LOG_MAX		(256 * 1024)	/* audit log tail sent by "log" */
 
 /*
  * A byte buffer.  The valid bytes are data[off .. off + len); off + len <= cap
@@ -78,7 +83,7 @@ struct field {
 /* Verbs a client may send. */
 enum verb {
 	V_AUTH, V_PING, V_STATUS, V_NEW, V_SEND, V_KEYS, V_LS, V_GET,
-	V_SHOW, V_KILL, V_WATCH, V_UNWATCH, V_NVERBS
+	V_SHOW, V_KILL, V_WATCH, V_UNWATCH, V_CONFIRM, V_LOG, V_NVERBS
 };
 
 /* A parsed request line: "ID VERB ARG...". */
@@ -206,6 +211,17 @@ void		 confirm_classify(int, const struct screen *, struct verdict *);
 int		 profile_find(const char *);
 int		 profile_for_command(const char *, size_t);
 const char	*profile_name(int);
+
+/* rules.c */
+enum { RULE_ALLOW, RULE_DENY, RULE_ASK };
+struct ruleset;
+struct ruleset	*rules_builtin(void);
+struct ruleset	*rules_load(const char *, char *, size_t);
+void		 rules_free(struct ruleset *);
+int		 rules_decide(const struct ruleset *, const char *, const char *,
+		     char *, size_t);
+void		 rules_print_builtin(FILE *);
+const char	*rule_action_name(int);
 
 /* agent.c */
 int		 agent_main(int, char **);

@@ -236,6 +236,8 @@ static const struct {
 	[V_KILL] =	{ "kill", 1, 1 },
 	[V_WATCH] =	{ "watch", 0, CM_FIELDS_MAX },
 	[V_UNWATCH] =	{ "unwatch", 0, 0 },
+	[V_CONFIRM] =	{ "confirm", 2, 3 },
+	[V_LOG] =	{ "log", 0, 1 },
 };
 
 const char *
@@ -557,6 +559,39 @@ proto_parse_request(char *line, size_t n, struct request *r,
 		break;
 	case V_WATCH:
 		return (check_watch(r, cause));
+	case V_CONFIRM:
+		if (!proto_valid_name(r->argv[0].p, r->argv[0].n)) {
+			*cause = "bad session name";
+			return (-1);
+		}
+		if (!proto_field_eq(&r->argv[1], "on") &&
+		    !proto_field_eq(&r->argv[1], "off")) {
+			*cause = "confirm: second argument must be on or off";
+			return (-1);
+		}
+		if (r->argc == 3) {
+			struct field	 sv;
+			uint64_t	 u;
+
+			sv.p = r->argv[2].p + 4;
+			sv.n = r->argv[2].n - 4;
+			if (r->argv[2].n < 5 ||
+			    memcmp(r->argv[2].p, "for=", 4) != 0 ||
+			    proto_field_u64(&sv, &u) == -1 || u == 0 ||
+			    u > 366ULL * 86400 ||
+			    proto_field_eq(&r->argv[1], "off")) {
+				*cause = "confirm: bad for=SECONDS";
+				return (-1);
+			}
+		}
+		break;
+	case V_LOG:
+		if (r->argc == 1 &&
+		    !proto_valid_name(r->argv[0].p, r->argv[0].n)) {
+			*cause = "bad session name";
+			return (-1);
+		}
+		break;
 	default:
 		break;
 	}
