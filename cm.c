@@ -1147,7 +1147,8 @@ cmd_wait(int argc, char **argv)
 		else {
 			if (state_parse(argv[i], &st) == -1)
 				die("unknown state '%s' (starting, working, "
-				    "idle, confirm, exited)", argv[i]);
+				    "idle, confirm, input, error, exited, "
+				    "unknown)", argv[i]);
 			if (nwant < S_NSTATES)
 				want[nwant++] = argv[i];
 		}
