@@ -198,6 +198,10 @@ proto_frame(struct buf *b, size_t *scanned, size_t max, char **line,
 	char	*p, *nl;
 	size_t	 n;
 
+	if (b->len == 0) {
+		*scanned = 0;
+		return (0);
+	}
 	p = buf_ptr(b);
 	if (*scanned > b->len)
 		*scanned = 0;
