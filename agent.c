@@ -126,7 +126,9 @@ struct session {
 	int		 dead_status;
 	int		 cursor_y;
 	char		 title[256];
-	int64_t		 enter_at;		/* task's Enter due */
+	int64_t		 enter_at;		/* a delayed Enter is due */
+	int		 enter_cid;		/* ... and answers this client */
+	char		 enter_id[CM_ID_MAX + 1];
 };
 
 struct event {
@@ -572,7 +574,10 @@ session_send_task(struct session *s)
 		(void)ctl_push(s, CK_IGNORE, 0, NULL, 0);
 	free(s->task);
 	s->task = NULL;
-	s->enter_at = now_ms() + CM_TASK_ENTER_MS;
+	s->enter_at = now_ms() + (profile_enter_delay(s->profile) >
+	    CM_TASK_ENTER_MS ? profile_enter_delay(s->profile) :
+	    CM_TASK_ENTER_MS);
+	s->enter_cid = 0;
 	snprintf(target, sizeof target, "=%s:", s->tname);
 	args[3] = target;
 	if (job_start(args, NULL, NULL, cause, sizeof cause) == -1)
@@ -1383,12 +1388,20 @@ static void
 do_send(struct client *c, struct request *r)
 {
 	struct session	*s;
-	int		 n, enter = r->argc == 3, i;
+	int		 n, enter = r->argc == 3, i, later;
 	size_t		 need;
 	char		 cmd[64];
 
 	if ((s = need_session(c, r, 1)) == NULL)
 		return;
+	if (s->enter_at != 0) {
+		reply_err(c, r->id, "busy", "session '%s' is busy, try again",
+		    s->name);
+		return;
+	}
+	/* Some programs take text and Enter in one burst for a paste: for
+	 * them the Enter waits. */
+	later = enter && profile_enter_delay(s->profile) > 0;
 	need = 40 + 3 * r->argv[1].n + 40 * (r->argv[1].n / CM_SEND_CHUNK + 1);
 	n = (int)(r->argv[1].n + CM_SEND_CHUNK - 1) / CM_SEND_CHUNK + enter;
 	if (!ctl_room(s, n, need)) {
@@ -1399,7 +1412,11 @@ do_send(struct client *c, struct request *r)
 	n = tmux_hex_cmd(&s->cout, s->pane, r->argv[1].p, r->argv[1].n);
 	for (i = 0; i < n; i++)
 		(void)ctl_push(s, CK_SEND, c->cid, r->id, i == n - 1 && !enter);
-	if (enter) {
+	if (later) {
+		s->enter_at = now_ms() + profile_enter_delay(s->profile);
+		s->enter_cid = c->cid;
+		snprintf(s->enter_id, sizeof s->enter_id, "%s", r->id);
+	} else if (enter) {
 		i = snprintf(cmd, sizeof cmd, "send-keys -t %s Enter\n",
 		    s->pane);
 		(void)buf_add(&s->cout, cmd, (size_t)i);
@@ -2251,8 +2268,9 @@ run_timers(int64_t now)
 				    "send-keys -t %s Enter\n", s->pane);
 				if (ctl_room(s, 1, (size_t)n)) {
 					(void)buf_add(&s->cout, cmd, (size_t)n);
-					(void)ctl_push(s, CK_IGNORE, 0, NULL,
-					    0);
+					(void)ctl_push(s, s->enter_cid ?
+					    CK_SEND : CK_IGNORE, s->enter_cid,
+					    s->enter_id, 1);
 					s->enter_at = 0;
 				}
 			} else

@@ -55,6 +55,8 @@ struct command {
 
 static const struct command *current;
 
+static void	 sleep_ms(int);
+
 static void __attribute__((noreturn))
 usage(void)
 {
@@ -399,10 +401,16 @@ static void
 simple(struct conn *c, const char *verb, struct buf *args, data_fn *fn,
     void *arg, struct reply *r)
 {
-	int	 id;
+	int	 id, tries;
 
-	id = request(c, verb, args);
-	await(c, id, CM_CLIENT_TIMEOUT_MS, fn, arg, r);
+	/* "busy" means try again soon: a delayed Enter, a full queue. */
+	for (tries = 0;; tries++) {
+		id = request(c, verb, args);
+		await(c, id, CM_CLIENT_TIMEOUT_MS, fn, arg, r);
+		if (r->ok || strcmp(r->code, "busy") != 0 || tries == 100)
+			break;
+		sleep_ms(20);
+	}
 	if (!r->ok)
 		die("%s", r->msg);
 }

@@ -211,6 +211,7 @@ void		 confirm_classify(int, const struct screen *, struct verdict *);
 int		 profile_find(const char *);
 int		 profile_for_command(const char *, size_t);
 const char	*profile_name(int);
+int		 profile_enter_delay(int);
 
 /* rules.c */
 enum { RULE_ALLOW, RULE_DENY, RULE_ASK };

@@ -35,6 +35,7 @@ struct profile {
 	const char *const	*errors;	/* stopped; will not recover */
 	int			 menus;		/* numbered approval menus */
 	int			 quiet_idle;	/* quiet with no marker: idle */
+	int			 enter_ms;	/* pause before Enter after text */
 };
 
 static const char *const none[] = { NULL };
@@ -96,14 +97,14 @@ static const char *const aider_errors[] = {
 
 static const struct profile profiles[] = {
 	{ "claude", "1", claude_cmds, claude_working, claude_title_working,
-	  claude_idle, claude_errors, 1, 0 },
+	  claude_idle, claude_errors, 1, 0, 0 },
 	{ "codex", "1", codex_cmds, codex_working, none, codex_idle,
-	  codex_errors, 1, 0 },
+	  codex_errors, 1, 0, 300 },
 	{ "gemini", "1", gemini_cmds, gemini_working, none, gemini_idle,
-	  gemini_errors, 1, 0 },
+	  gemini_errors, 1, 0, 0 },
 	{ "aider", "1", aider_cmds, aider_working, none, aider_idle,
-	  aider_errors, 0, 1 },
-	{ "generic", "1", none, none, none, none, none, 1, 1 },
+	  aider_errors, 0, 1, 0 },
+	{ "generic", "1", none, none, none, none, none, 1, 1, 0 },
 };
 #define NPROFILES ((int)(sizeof profiles / sizeof profiles[0]))
 
@@ -152,6 +153,15 @@ profile_name(int i)
 	if (i < 0 || i >= NPROFILES)
 		return (NULL);
 	return (profiles[i].name);
+}
+
+/* How long Enter waits after typed text, for this profile. */
+int
+profile_enter_delay(int i)
+{
+	if (i < 0 || i >= NPROFILES)
+		return (0);
+	return (profiles[i].enter_ms);
 }
 
 /* The profile called name, or -1. */
