@@ -114,6 +114,7 @@ struct session {
 	struct buf	 block;
 	int		 restarts;
 	int64_t		 restart_at;
+	int		 ctl_ready;	/* attached: commands may go */
 
 	/* What we know of the pane. */
 	int		 dirty;
@@ -939,6 +940,12 @@ ctl_line(struct session *s, char *l, size_t n)
 		}
 		return;
 	}
+	if (n > 17 && memcmp(l, "%session-changed ", 17) == 0) {
+		/* Attached: commands written before this would run with no
+		 * client and fail ("no current client"). */
+		s->ctl_ready = 1;
+		return;
+	}
 	if (n >= 5 && memcmp(l, "%exit", 5) == 0) {
 		log_debug("%s: control client: %.*s", s->name, (int)n, l);
 		return;
@@ -1011,6 +1018,7 @@ session_ctl_stop(struct session *s)
 	if (s->ctl_out != -1)
 		close(s->ctl_out);
 	s->ctl_in = s->ctl_out = -1;
+	s->ctl_ready = 0;
 	if (s->ctl_pid != -1)
 		kill(s->ctl_pid, SIGTERM);	/* reaped by the loop */
 	s->ctl_pid = -1;
@@ -1153,6 +1161,32 @@ new_done(struct job *j, void *arg)
 	free(nr);
 }
 
+/* Append a word as sh(1) would read it back: bare if safe, else quoted. */
+static int
+shell_quote(struct buf *b, const char *p, size_t n)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-";
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\0' || strchr(safe, p[i]) == NULL)
+			break;
+	}
+	if (n > 0 && i == n)
+		return (buf_add(b, p, n));
+	if (buf_add(b, "'", 1) == -1)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\'') {
+			if (buf_add(b, "'\\''", 4) == -1)
+				return (-1);
+		} else if (buf_add(b, p + i, 1) == -1)
+			return (-1);
+	}
+	return (buf_add(b, "'", 1));
+}
+
 /* Pick "base-N" for a command, base from its file name. */
 static void
 generate_name(char *out, size_t len, const struct field *argv0)
@@ -1252,11 +1286,11 @@ do_new(struct client *c, struct request *r)
 		goto out;
 	}
 
-	/* The command as shown: its argv, each word escaped. */
+	/* The command as shown: its argv, quoted as a shell would need. */
 	buf_init(&cmd, CM_CMD_MAX);
 	for (i = cmd0; i < r->argc; i++) {
 		if ((i > cmd0 && buf_add(&cmd, " ", 1) == -1) ||
-		    proto_escape(&cmd, r->argv[i].p, r->argv[i].n) == -1)
+		    shell_quote(&cmd, r->argv[i].p, r->argv[i].n) == -1)
 			break;
 	}
 	if (i < r->argc || buf_add(&cmd, "", 1) == -1) {
@@ -2438,7 +2472,7 @@ loop(void)
 			s = sessions[i];
 			if (s->ctl_out != -1 && s->cin.len < s->cin.max)
 				poll_add(&n, s->ctl_out, POLLIN, P_CTL_OUT, s);
-			if (s->ctl_in != -1 && s->cout.len > 0)
+			if (s->ctl_in != -1 && s->cout.len > 0 && s->ctl_ready)
 				poll_add(&n, s->ctl_in, POLLOUT, P_CTL_IN, s);
 		}
 		for (i = 0; i < njobs; i++) {
