@@ -758,6 +758,12 @@ session_classify(struct session *s)
 	sc.dead = s->pane_dead;
 	sc.quiet_ms = now_ms() - s->last_output;
 	sc.cursor_y = s->cursor_y;
+	if (!s->seen_output && s->block.len > 0 &&
+	    strspn(sc.text, " \n") < s->block.len) {
+		/* It printed before we were attached: that was output. */
+		s->seen_output = 1;
+		sc.quiet_ms = 0;
+	}
 	confirm_classify(s->profile, &sc, &v);
 	if (v.state == S_WORKING && s->state == S_STARTING &&
 	    !s->seen_output) {
@@ -1499,8 +1505,10 @@ do_show(struct client *c, struct request *r)
 		    "to tmux", s->name);
 		return;
 	}
-	n = snprintf(cmd, sizeof cmd, "capture-pane -p%s -t %s\n",
-	    r->argc == 2 ? " -e" : "", s->pane);
+	/* A dead pane's last output has scrolled into its history. */
+	n = snprintf(cmd, sizeof cmd, "capture-pane -p%s%s -t %s\n",
+	    r->argc == 2 ? " -e" : "", s->pane_dead ? " -S -100" : "",
+	    s->pane);
 	if (!ctl_room(s, 1, (size_t)n)) {
 		reply_err(c, r->id, "busy", "session '%s' is busy", s->name);
 		return;
@@ -2105,6 +2113,9 @@ adopt_done(struct job *j, void *arg)
 			s->task[f[6].n] = '\0';
 		}
 		event_emit(s->name, "adopted", s->cmd);
+		/* What is on its screen is old: judge it as quiet. */
+		s->seen_output = 1;
+		s->last_output = now_ms() - CM_QUIET_MS;
 		session_ctl_start(s);
 		adopted++;
 	}

@@ -484,6 +484,16 @@ proto_parse_request(char *line, size_t n, struct request *r,
 
 	strcpy(r->id, "-");
 	r->argc = 0;
+	/* The id first, raw (it needs no escapes), so that any later error
+	 * in the line is still answered with it. */
+	for (i = 0; i < (int)n && (line[i] == ' ' || line[i] == '\t'); i++)
+		;
+	for (v = i; v < (int)n && line[v] != ' ' && line[v] != '\t'; v++)
+		;
+	if (proto_valid_id(line + i, (size_t)(v - i))) {
+		memcpy(r->id, line + i, (size_t)(v - i));
+		r->id[v - i] = '\0';
+	}
 	if ((nf = proto_split(line, n, f, CM_FIELDS_MAX + 2, cause)) == -1)
 		return (-1);
 	if (nf == 0) {

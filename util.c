@@ -614,6 +614,9 @@ token_get(char *out, size_t len, int create, char *cause, size_t clen)
 			return (-1);
 		}
 		strcpy(out, e);
+		/* Wipe it where it lies too: /proc/PID/environ shows the
+		 * original block, whatever unsetenv does to environ. */
+		memset((char *)e, 'x', strlen(e));
 		if (unsetenv("CM_AGENT_TOKEN") == -1) {
 			snprintf(cause, clen, "unsetenv: %s", strerror(errno));
 			return (-1);
