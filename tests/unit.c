@@ -1,0 +1,529 @@
+/*
+ * tests/unit.c: unit tests for the pure parts of cm: escaping, framing,
+ * splitting and parsing of the protocol, the byte buffer, the token
+ * comparison, the rules and the screen classifier.  No framework: CHECK
+ * records a failure with its line and goes on; the last line says
+ * "N passed, M failed".
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cm.h"
+
+static int	passed, failed;
+
+#define CHECK(cond) do {						\
+	if (cond)							\
+		passed++;						\
+	else {								\
+		failed++;						\
+		printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);	\
+	}								\
+} while (0)
+
+static uint32_t	rng = 12345;
+
+static unsigned
+rnd(void)
+{
+	rng = rng * 1103515245u + 12345u;
+	return (rng >> 16);
+}
+
+/* Escape then unescape n bytes; return 1 if they round-trip. */
+static int
+roundtrip(const char *p, size_t n)
+{
+	struct buf	 b;
+	ssize_t		 u;
+	int		 ok;
+	size_t		 i;
+
+	buf_init(&b, 8 * n + 16);
+	if (proto_escape(&b, p, n) == -1)
+		return (0);
+	for (i = 0; i < b.len; i++) {
+		unsigned char c = (unsigned char)buf_ptr(&b)[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+		    c < 0x20 || c == 0x7f) {
+			buf_free(&b);
+			return (0);
+		}
+	}
+	u = proto_unescape(buf_ptr(&b), b.len);
+	ok = u == (ssize_t)n && memcmp(buf_ptr(&b), p, n) == 0;
+	buf_free(&b);
+	return (ok);
+}
+
+static void
+test_escape(void)
+{
+	struct buf	 b;
+	char		 s[64], one[1];
+	int		 c, i, k;
+	size_t		 n;
+
+	buf_init(&b, 1024);
+	CHECK(proto_escape(&b, "", 0) == 0);
+	CHECK(b.len == 2 && memcmp(buf_ptr(&b), "\\-", 2) == 0);
+	buf_clear(&b);
+	CHECK(proto_escape(&b, "a b\\c\td\ne\rf\001g\x7f\xc3\xa9", 16) == 0);
+	CHECK(b.len == 27 && memcmp(buf_ptr(&b),
+	    "a\\sb\\\\c\\td\\ne\\rf\\x01g\\x7f\xc3\xa9", 27) == 0);
+	buf_free(&b);
+
+	for (c = 0; c < 256; c++) {
+		one[0] = (char)c;
+		CHECK(roundtrip(one, 1));
+	}
+	for (i = 0; i < 500; i++) {
+		n = rnd() % sizeof s;
+		for (k = 0; k < (int)n; k++)
+			s[k] = (char)rnd();
+		CHECK(roundtrip(s, n));
+	}
+	/* Bad escapes. */
+	strcpy(s, "ab\\");
+	CHECK(proto_unescape(s, 3) == -1);
+	strcpy(s, "\\q");
+	CHECK(proto_unescape(s, 2) == -1);
+	strcpy(s, "\\x4");
+	CHECK(proto_unescape(s, 3) == -1);
+	strcpy(s, "\\xZZ");
+	CHECK(proto_unescape(s, 4) == -1);
+	strcpy(s, "a\\-");
+	CHECK(proto_unescape(s, 3) == -1);
+	/* Upper-case hex is read. */
+	strcpy(s, "\\x4A\\x4b");
+	CHECK(proto_unescape(s, 8) == 2 && memcmp(s, "JK", 2) == 0);
+	strcpy(s, "\\-");
+	CHECK(proto_unescape(s, 2) == 0);
+}
+
+static void
+test_split(void)
+{
+	struct field	 f[8];
+	const char	*cause;
+	char		 l[64];
+
+	strcpy(l, "  a\t\tb\\sc   \\- ");
+	CHECK(proto_split(l, strlen(l), f, 8, &cause) == 3);
+	CHECK(f[0].n == 1 && f[0].p[0] == 'a');
+	CHECK(f[1].n == 3 && memcmp(f[1].p, "b c", 3) == 0);
+	CHECK(f[2].n == 0);
+	memcpy(l, "a\0b", 3);
+	CHECK(proto_split(l, 3, f, 8, &cause) == -1 &&
+	    strstr(cause, "NUL") != NULL);
+	strcpy(l, "a\001b");
+	CHECK(proto_split(l, 3, f, 8, &cause) == -1 &&
+	    strstr(cause, "control") != NULL);
+	strcpy(l, "a b c d");
+	CHECK(proto_split(l, 7, f, 3, &cause) == -1 &&
+	    strstr(cause, "many") != NULL);
+	strcpy(l, "");
+	CHECK(proto_split(l, 0, f, 8, &cause) == 0);
+}
+
+/* Parse every line of s; write "id verb argc|" or "id err|" for each. */
+static void
+parse_all(struct buf *in, size_t *scanned, struct buf *out)
+{
+	struct request	 r;
+	const char	*cause;
+	char		*l;
+	size_t		 n;
+	ssize_t		 used;
+
+	for (;;) {
+		used = proto_frame(in, scanned, CM_LINE_MAX, &l, &n);
+		if (used <= 0)
+			break;
+		if (proto_parse_request(l, n, &r, &cause) == 0)
+			buf_printf(out, "%s %s %d|", r.id,
+			    proto_verb_name(r.verb), r.argc);
+		else
+			buf_printf(out, "%s err|", r.id);
+		buf_consume(in, (size_t)used);
+	}
+}
+
+static void
+test_frame(void)
+{
+	static const char stream[] =
+	    "1 auth 0123456789abcdef\r\n"
+	    "2 ping\n"
+	    "3 new name=x dir=/tmp confirm=1 task=do\\sit -- sh -c echo\\shi\n"
+	    "4 send x hello\\sworld enter\n"
+	    "bad\n"
+	    "5 keys x C-c Enter\n"
+	    "6 watch since=4 instance=abc snapshot x y\n"
+	    "\n"
+	    "7 show x escapes\n";
+	struct buf	 in, whole, split;
+	size_t		 len = sizeof stream - 1, k, i, scanned;
+	char		*l;
+	size_t		 n;
+
+	buf_init(&whole, 4096);
+	buf_init(&in, CM_CLIENT_IN_MAX);
+	scanned = 0;
+	buf_add(&in, stream, len);
+	parse_all(&in, &scanned, &whole);
+	CHECK(in.len == 0);
+	CHECK(strstr(buf_ptr(&whole), "1 auth 1|2 ping 0|3 new 8|") ==
+	    buf_ptr(&whole));
+	buf_add(&whole, "", 1);
+	CHECK(strcmp(buf_ptr(&whole), "1 auth 1|2 ping 0|3 new 8|"
+	    "4 send 3|bad err|5 keys 3|6 watch 5|- err|7 show 2|") == 0);
+	buf_free(&in);
+
+	/* Split at every byte boundary, and one byte at a time. */
+	for (k = 0; k <= len; k++) {
+		buf_init(&in, CM_CLIENT_IN_MAX);
+		buf_init(&split, 4096);
+		scanned = 0;
+		buf_add(&in, stream, k);
+		parse_all(&in, &scanned, &split);
+		buf_add(&in, stream + k, len - k);
+		parse_all(&in, &scanned, &split);
+		buf_add(&split, "", 1);
+		CHECK(strcmp(buf_ptr(&split), buf_ptr(&whole)) == 0);
+		buf_free(&in);
+		buf_free(&split);
+	}
+	buf_init(&in, CM_CLIENT_IN_MAX);
+	buf_init(&split, 4096);
+	scanned = 0;
+	for (i = 0; i < len; i++) {
+		buf_add(&in, stream + i, 1);
+		parse_all(&in, &scanned, &split);
+	}
+	buf_add(&split, "", 1);
+	CHECK(strcmp(buf_ptr(&split), buf_ptr(&whole)) == 0);
+	buf_free(&in);
+	buf_free(&split);
+	buf_free(&whole);
+
+	/* Overlong lines: with and without a newline. */
+	buf_init(&in, 4 * CM_LINE_MAX);
+	scanned = 0;
+	for (i = 0; i < CM_LINE_MAX; i++)
+		buf_add(&in, "a", 1);
+	CHECK(proto_frame(&in, &scanned, CM_LINE_MAX, &l, &n) == -1);
+	buf_add(&in, "\n", 1);
+	scanned = 0;
+	CHECK(proto_frame(&in, &scanned, CM_LINE_MAX, &l, &n) == -1);
+	buf_clear(&in);
+	scanned = 0;
+	for (i = 0; i < CM_LINE_MAX - 1; i++)
+		buf_add(&in, "a", 1);
+	buf_add(&in, "\n", 1);
+	CHECK(proto_frame(&in, &scanned, CM_LINE_MAX, &l, &n) ==
+	    CM_LINE_MAX && n == CM_LINE_MAX - 1);
+	buf_clear(&in);
+	scanned = 0;
+	CHECK(proto_frame(&in, &scanned, CM_LINE_MAX, &l, &n) == 0);
+	buf_add(&in, "partial", 7);
+	CHECK(proto_frame(&in, &scanned, CM_LINE_MAX, &l, &n) == 0);
+	CHECK(scanned == 7);
+	buf_free(&in);
+}
+
+/* Parse one request line; 0 if it parses, -1 if not. */
+static int
+parse(const char *line, struct request *r)
+{
+	static char	 copy[CM_LINE_MAX];
+	const char	*cause;
+	size_t		 n = strlen(line);
+
+	memcpy(copy, line, n);
+	return (proto_parse_request(copy, n, r, &cause));
+}
+
+static void
+test_parse(void)
+{
+	struct request	 r;
+	static const char *const good[] = {
+		"1 auth 00ff", "a.b-c:d_e ping", "1 status",
+		"1 new -- cat", "1 new name=x dir=/a/b confirm=0 task=t -- a b",
+		"1 new profile=claude -- claude", "1 send x \\-",
+		"1 send x t enter", "1 keys x Enter", "1 keys x C-c M-x C-M-y F12 q",
+		"1 ls", "1 get x", "1 show x", "1 show x escapes", "1 kill x",
+		"1 watch", "1 watch since=0 instance=ab snapshot a b",
+		"1 unwatch", "1 confirm x on", "1 confirm x on for=60",
+		"1 confirm x off", "1 log", "1 log x", NULL
+	};
+	static const char *const bad[] = {
+		"", "1", "1 frob", "1 auth", "1 auth a b", "1 ping x",
+		"1 new", "1 new cat", "1 new name=x", "1 new --",
+		"1 new name=-x -- cat", "1 new dir=rel -- cat",
+		"1 new confirm=2 -- cat", "1 new color=red -- cat",
+		"1 new -- a\\x00b", "1 send x", "1 send x t now",
+		"1 send bad!name t", "1 keys x", "1 keys x Foo", "1 keys x C-",
+		"1 keys x '", "1 keys x \"", "1 keys x C-C-c",
+		"1 keys x abcdefghijklmnopqrstuvwxyzabcdefg", "1 ls x",
+		"1 get", "1 show x raw", "1 kill", "1 kill a b",
+		"1 watch since=x", "1 watch bad!", "1 unwatch x",
+		"1 confirm x maybe", "1 confirm x off for=5",
+		"1 confirm x on for=0", "1 log a b",
+		"toolongrequestid12 ping", "b@d ping", NULL
+	};
+	char		 name[80];
+	int		 i;
+
+	for (i = 0; good[i] != NULL; i++) {
+		if (parse(good[i], &r) != 0)
+			printf("  (should parse: %s)\n", good[i]);
+		CHECK(parse(good[i], &r) == 0);
+	}
+	for (i = 0; bad[i] != NULL; i++) {
+		if (parse(bad[i], &r) != -1)
+			printf("  (should not parse: %s)\n", bad[i]);
+		CHECK(parse(bad[i], &r) == -1);
+	}
+	/* The id survives a bad line when it was valid, else "-". */
+	CHECK(parse("7 frob", &r) == -1 && strcmp(r.id, "7") == 0);
+	CHECK(parse("8 send x a\\q", &r) == -1 && strcmp(r.id, "8") == 0);
+	CHECK(parse("b@d ping", &r) == -1 && strcmp(r.id, "-") == 0);
+	CHECK(parse("3 send x a\\sb enter", &r) == 0 && r.verb == V_SEND &&
+	    r.argc == 3 && r.argv[1].n == 3 &&
+	    memcmp(r.argv[1].p, "a b", 3) == 0);
+
+	/* Names. */
+	CHECK(proto_valid_name("a-b_c.9", 7));
+	CHECK(!proto_valid_name("", 0));
+	CHECK(!proto_valid_name("-a", 2));
+	CHECK(!proto_valid_name("a b", 3));
+	CHECK(!proto_valid_name("a:b", 3));
+	memset(name, 'x', sizeof name);
+	CHECK(proto_valid_name(name, CM_NAME_MAX));
+	CHECK(!proto_valid_name(name, CM_NAME_MAX + 1));
+}
+
+static void
+test_buf(void)
+{
+	struct buf	 b;
+	char		 big[3000], tmp[8];
+	int		 p[2], i;
+	ssize_t		 r;
+
+	buf_init(&b, 10);
+	CHECK(buf_add(&b, "0123456789", 10) == 0);
+	errno = 0;
+	CHECK(buf_add(&b, "x", 1) == -1 && errno == ENOBUFS);
+	CHECK(b.len == 10 && memcmp(buf_ptr(&b), "0123456789", 10) == 0);
+	buf_consume(&b, 8);
+	CHECK(b.len == 2 && memcmp(buf_ptr(&b), "89", 2) == 0);
+	CHECK(buf_add(&b, "abcdefgh", 8) == 0);
+	CHECK(memcmp(buf_ptr(&b), "89abcdefgh", 10) == 0);
+	buf_free(&b);
+
+	buf_init(&b, 4096);
+	memset(big, 'z', sizeof big);
+	big[sizeof big - 1] = '\0';
+	CHECK(buf_printf(&b, "<%s>", big) == 0 && b.len == sizeof big + 1);
+	buf_free(&b);
+
+	CHECK(pipe(p) == 0);
+	CHECK(fd_nonblock(p[0]) == 0 && fd_nonblock(p[1]) == 0);
+	buf_init(&b, 1 << 20);
+	CHECK(buf_read(&b, p[0]) == CM_AGAIN);
+	for (i = 0; i < 1 << 20; i++)
+		buf_add(&b, "q", 1);
+	for (i = 0; i < 100 && (r = buf_write(&b, p[1], b.len)) > 0; i++)
+		;
+	CHECK(buf_write(&b, p[1], b.len) == 0);	/* pipe full */
+	CHECK(read(p[0], tmp, 1) == 1 && tmp[0] == 'q');
+	close(p[1]);
+	buf_clear(&b);
+	while ((r = buf_read(&b, p[0])) > 0)
+		;
+	CHECK(r == 0);
+	close(p[0]);
+	buf_free(&b);
+}
+
+static void
+test_token(void)
+{
+	CHECK(token_equal("abc", "abc"));
+	CHECK(!token_equal("abc", "abd"));
+	CHECK(!token_equal("abc", "abcd"));
+	CHECK(!token_equal("", "a"));
+	CHECK(token_equal("", ""));
+}
+
+static int
+decide(const struct ruleset *rs, const char *prompt, const char *dir)
+{
+	char	 rule[256];
+
+	return (rules_decide(rs, prompt, dir, rule, sizeof rule));
+}
+
+static void
+test_rules(void)
+{
+	struct ruleset	*rs;
+	char		 err[512], path[] = "/tmp/cm-unit-rules-XXXXXX";
+	int		 fd;
+	static const char *const denied[] = {
+		"Run rm -rf build?", "rm -fr /", "sudo apt-get install x",
+		"git push --force origin main", "git push -f", "git clean -fdx",
+		"find . -name x -delete", "DROP TABLE users;",
+		"git reset --hard HEAD~1", "git rebase -i main",
+		"Enter password:", "mkfs.ext4 /dev/sda1", "chmod -R 777 .",
+		NULL
+	};
+	static const char *const allowed[] = {
+		"Install the linter? [y/N]", "Run ls -la?", "rm file.txt?",
+		"git push origin main", "npm test", "Do you want to proceed?",
+		NULL
+	};
+	int		 i;
+
+	rs = rules_builtin();
+	for (i = 0; denied[i] != NULL; i++) {
+		if (decide(rs, denied[i], "/w") != RULE_DENY)
+			printf("  (should deny: %s)\n", denied[i]);
+		CHECK(decide(rs, denied[i], "/w") == RULE_DENY);
+	}
+	for (i = 0; allowed[i] != NULL; i++) {
+		if (decide(rs, allowed[i], "/w") != RULE_ALLOW)
+			printf("  (should allow: %s)\n", allowed[i]);
+		CHECK(decide(rs, allowed[i], "/w") == RULE_ALLOW);
+	}
+	CHECK(decide(rs, "Do you want to make this edit to /etc/passwd?",
+	    "/home/u/p") == RULE_DENY);
+	CHECK(decide(rs, "Do you want to make this edit to /home/u/p/a.c?",
+	    "/home/u/p") == RULE_ALLOW);
+	CHECK(decide(rs, "Write to ../other/x?", "/home/u/p") == RULE_DENY);
+	rules_free(rs);
+
+	/* A file: user rules after the built-ins; override lifts one. */
+	CHECK((fd = mkstemp(path)) != -1);
+	CHECK(write(fd, "# c\nallow rm\nask npm[[:space:]]+install\n", 39) ==
+	    39);
+	close(fd);
+	CHECK((rs = rules_load(path, err, sizeof err)) != NULL);
+	CHECK(decide(rs, "rm -rf x", "/w") == RULE_DENY);
+	CHECK(decide(rs, "npm install left-pad", "/w") == RULE_ASK);
+	rules_free(rs);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(write(fd, "override rm-recursive\nallow rm\n", 31) == 31);
+	close(fd);
+	CHECK((rs = rules_load(path, err, sizeof err)) != NULL);
+	CHECK(decide(rs, "rm -rf x", "/w") == RULE_ALLOW);
+	rules_free(rs);
+	/* Errors name file, line and column. */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(write(fd, "allow ok\n  deny (x\n", 19) == 19);
+	close(fd);
+	CHECK(rules_load(path, err, sizeof err) == NULL);
+	CHECK(strstr(err, ":2:8:") != NULL);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(write(fd, "permit x\n", 9) == 9);
+	close(fd);
+	CHECK(rules_load(path, err, sizeof err) == NULL &&
+	    strstr(err, ":1:1:") != NULL);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	CHECK(write(fd, "override nothing\n", 17) == 17);
+	close(fd);
+	CHECK(rules_load(path, err, sizeof err) == NULL &&
+	    strstr(err, ":1:10:") != NULL);
+	unlink(path);
+	CHECK((rs = rules_load("/nonexistent/rules", err, sizeof err)) !=
+	    NULL);
+	rules_free(rs);
+}
+
+static enum state
+classify(const char *profile, const char *text, int64_t quiet,
+    struct verdict *v)
+{
+	struct screen	 sc;
+
+	sc.text = text;
+	sc.len = strlen(text);
+	sc.title = NULL;
+	sc.dead = 0;
+	sc.quiet_ms = quiet;
+	sc.cursor_y = -1;
+	confirm_classify(profile_find(profile), &sc, v);
+	return (v->state);
+}
+
+static void
+test_classify(void)
+{
+	struct verdict	 v;
+
+	CHECK(classify("generic", "$ ls\nfoo\n\n\n", 5000, &v) == S_IDLE);
+	CHECK(classify("generic", "$ ls\nfoo\n", 10, &v) == S_WORKING);
+	CHECK(classify("generic", "x\nOverwrite? [y/N] \n\n", 5000, &v) ==
+	    S_CONFIRM && strcmp(v.keys, "y Enter") == 0);
+	CHECK(classify("generic", "Are you sure you want to continue "
+	    "connecting (yes/no/[fingerprint])? \n", 5000, &v) == S_CONFIRM &&
+	    strcmp(v.keys, "yes Enter") == 0);
+	/* A prompt quoted above the last line is not a prompt. */
+	CHECK(classify("generic", "Delete? [y/N]\nok, deleted\n$ \n", 5000,
+	    &v) == S_IDLE);
+	/* A numbered list in output is not a prompt. */
+	CHECK(classify("generic", "Steps:\n1. build\n2. test\n3. ship\n$ \n",
+	    5000, &v) == S_IDLE);
+	/* A menu: question, options, footer. */
+	CHECK(classify("claude", "\xe2\x94\x82 Bash command\n\xe2\x94\x82   "
+	    "ls -la\n\n Do you want to proceed?\n \xe2\x9d\xaf 1. Yes\n   2. "
+	    "Yes, and don't ask again for ls\n   3. No, and tell Claude what "
+	    "to do differently (esc)\n\n Esc to cancel\n", 5000, &v) ==
+	    S_CONFIRM && strcmp(v.keys, "Enter") == 0);
+	CHECK(strstr(v.detail, "ls -la") == NULL ||
+	    strstr(v.detail, "proceed") != NULL);
+	/* The same with "No" selected: choose 1 by its number. */
+	CHECK(classify("claude", " Do you want to proceed?\n   1. Yes\n "
+	    "\xe2\x9d\xaf 2. No\n", 5000, &v) == S_CONFIRM &&
+	    strcmp(v.keys, "1") == 0);
+	/* A picker with no approving option asks for a choice. */
+	CHECK(classify("claude", " Select model\n Which model?\n \xe2\x9d\xaf "
+	    "1. Default\n   2. Opus\n   3. Haiku\n", 5000, &v) == S_INPUT);
+	/* Claude's input box stays up while it works. */
+	CHECK(classify("claude", "\xe2\x9c\xb3 Simplifying\xe2\x80\xa6 (2m 18s"
+	    " \xc2\xb7 esc to interrupt)\n\xe2\x94\x80\xe2\x94\x80\n\xe2\x9d\xaf "
+	    "\n\xe2\x94\x80\xe2\x94\x80\n  ? for shortcuts\n", 5000, &v) ==
+	    S_WORKING);
+	CHECK(classify("claude", "> \n  ? for shortcuts\n", 5000, &v) ==
+	    S_IDLE);
+	CHECK(classify("generic", "Password: \n", 5000, &v) == S_INPUT);
+	CHECK(profile_for_command("/usr/bin/claude", 15) ==
+	    profile_find("claude"));
+	CHECK(profile_for_command("vim", 3) == profile_find("generic"));
+}
+
+int
+main(void)
+{
+	log_init(2, 0);
+	test_escape();
+	test_split();
+	test_frame();
+	test_parse();
+	test_buf();
+	test_token();
+	test_rules();
+	test_classify();
+	printf("%d passed, %d failed\n", passed, failed);
+	return (failed != 0);
+}
