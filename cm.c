@@ -1179,7 +1179,7 @@ cmd_wait(int argc, char **argv)
 		die("session '%s' not found", name);
 	for (k = 0; k < nwant; k++) {
 		if (strcmp(want[k], x.state) == 0)
-			return (0);
+			goto done;
 	}
 	for (;;) {
 		left = -1;
@@ -1202,11 +1202,15 @@ cmd_wait(int argc, char **argv)
 		    e.type.p);
 		for (k = 0; k < nwant; k++) {
 			if (strcmp(want[k], x.state) == 0)
-				return (0);
+				goto done;
 		}
 		if (strcmp(x.state, "exited") == 0)
 			die("session '%s' exited", name);
 	}
+done:
+	buf_free(&a);
+	conn_close(&c);
+	return (0);
 }
 
 /*

@@ -20,7 +20,7 @@ AGENT_PID=
 BG_PIDS=()
 
 cleanup() {
-	local p
+	local p rc=$?
 	for p in "${BG_PIDS[@]}" $AGENT_PID; do
 		kill "$p" 2>/dev/null
 	done
@@ -28,11 +28,18 @@ cleanup() {
 		wait "$p" 2>/dev/null
 	done
 	tmux -S "$CM_TMUX_SOCKET" kill-server 2>/dev/null
+	# Under make check, a sanitizer report from any agent fails the test.
+	if grep -qE 'Sanitizer|runtime error' "$T/agent.log" 2>/dev/null; then
+		echo "FAIL: sanitizer report in the agent log:"
+		grep -E -A 12 'Sanitizer|runtime error' "$T/agent.log" | head -40
+		rc=1
+	fi
 	if [ "${KEEP:-0}" = 1 ]; then
 		echo "kept $T"
 	else
 		rm -rf "$T"
 	fi
+	exit "$rc"
 }
 trap cleanup EXIT
 
