@@ -50,6 +50,23 @@ printf 'a b\\c\001é' >"$T/want"
 # A tty turns a tab into spaces on echo, but read gets it: compare bytes.
 cmp -s <(tr -d '\t' <"$T/esc.out") "$T/want" || fail "bytes differ: $(od -c "$T/esc.out")"
 
+# Resume: events after a sequence number are replayed, once, in order; an
+# unknown instance or a sequence number from the future gets a resync.
+inst=$(cm status | awk -F'\t' '$1 == "instance" { print $2 }')
+last=$(cm status | awk -F'\t' '$1 == "events" { print $2 }')
+[ "$last" -ge 2 ] || fail "too few events: $last"
+out=$(printf '1 auth %s\n2 watch since=1 instance=%s\n' "$tok" "$inst" | cm bridge)
+n=$(printf '%s\n' "$out" | grep -c '^event ')
+assert_eq "$n" $((last - 1)) "replayed events"
+printf '%s\n' "$out" | grep '^event ' | awk '{ print $3 }' >"$T/seqs"
+seq 2 "$last" | cmp -s - "$T/seqs" || fail "replay order: $(cat "$T/seqs")"
+assert_contains "$out" "ok 2 $last replay"
+out=$(printf '1 auth %s\n2 watch since=1 instance=0000000000000000\n' "$tok" | cm bridge)
+assert_contains "$out" "ok 2 $last resync"
+assert_contains "$out" "data 2 esc "
+out=$(printf '1 auth %s\n2 watch since=999999 instance=%s\n' "$tok" "$inst" | cm bridge)
+assert_contains "$out" "ok 2 $last resync"
+
 # Through all of that, a healthy client was served and the watcher lives.
 cm ping || fail "ping"
 cm ls >/dev/null || fail "ls"
