@@ -2585,19 +2585,11 @@ make_instance(void)
 {
 	unsigned char	 r[8];
 	int		 fd, i;
-	ssize_t		 n;
-	size_t		 got = 0;
 
 	if ((fd = open("/dev/urandom", O_RDONLY)) == -1)
 		die_setup("/dev/urandom: %s", strerror(errno));
-	while (got < sizeof r) {
-		n = read(fd, r + got, sizeof r - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			die_setup("/dev/urandom: short read");
-		got += (size_t)n;
-	}
+	if (fd_read_full(fd, r, sizeof r) != (ssize_t)sizeof r)
+		die_setup("/dev/urandom: short read");
 	close(fd);
 	for (i = 0; i < 8; i++)
 		snprintf(instance + 2 * i, 3, "%02x", r[i]);
@@ -2705,7 +2697,6 @@ agent_main(int argc, char **argv)
 	const char *sock = NULL;
 	pid_t	 pid;
 	ssize_t	 n;
-	size_t	 got;
 
 	optind = 1;
 	while ((ch = getopt(argc, argv, "fS:v")) != -1) {
@@ -2760,22 +2751,11 @@ agent_main(int argc, char **argv)
 		if (pid != 0) {
 			/* Wait for "ready" or the reason it failed. */
 			close(rp[1]);
-			got = 0;
-			for (;;) {
-				n = read(rp[0], msg + got,
-				    sizeof msg - 1 - got);
-				if (n == -1 && errno == EINTR)
-					continue;
-				if (n <= 0)
-					break;
-				got += (size_t)n;
-				if (got == sizeof msg - 1)
-					break;
-			}
-			msg[got] = '\0';
+			n = fd_read_full(rp[0], msg, sizeof msg - 1);
+			msg[n > 0 ? n : 0] = '\0';
 			if (strcmp(msg, "ready") == 0)
 				return (0);
-			fprintf(stderr, "cm: %s\n", got > 0 ? msg :
+			fprintf(stderr, "cm: %s\n", n > 0 ? msg :
 			    "agent died while starting");
 			return (1);
 		}

@@ -415,6 +415,20 @@ simple(struct conn *c, const char *verb, struct buf *args, data_fn *fn,
 		die("%s", r->msg);
 }
 
+/* Connect, send one request, take its answer (data to fn), hang up. */
+static void
+call(const char *verb, struct buf *args, data_fn *fn, void *arg)
+{
+	struct conn	 c;
+	struct reply	 r;
+
+	connect_or_die(&c);
+	simple(&c, verb, args, fn, arg, &r);
+	conn_close(&c);
+	if (args != NULL)
+		buf_free(args);
+}
+
 static void
 arg_add(struct buf *b, const char *s, size_t n)
 {
@@ -557,8 +571,6 @@ cmd_new(int argc, char **argv)
 static int
 cmd_send(int argc, char **argv)
 {
-	struct conn	 c;
-	struct reply	 r;
 	struct buf	 a, text;
 	int		 enter = 1, i = 1, from_stdin = 0;
 	ssize_t		 n;
@@ -607,10 +619,7 @@ cmd_send(int argc, char **argv)
 	arg_add(&a, buf_ptr(&text), text.len);
 	if (enter)
 		arg_adds(&a, "enter");
-	connect_or_die(&c);
-	simple(&c, "send", &a, NULL, NULL, &r);
-	conn_close(&c);
-	buf_free(&a);
+	call("send", &a, NULL, NULL);
 	buf_free(&text);
 	return (0);
 }
@@ -618,8 +627,6 @@ cmd_send(int argc, char **argv)
 static int
 cmd_keys(int argc, char **argv)
 {
-	struct conn	 c;
-	struct reply	 r;
 	struct buf	 a;
 	int		 i;
 
@@ -634,10 +641,7 @@ cmd_keys(int argc, char **argv)
 	buf_init(&a, CM_LINE_MAX);
 	for (i = 1; i < argc; i++)
 		arg_adds(&a, argv[i]);
-	connect_or_die(&c);
-	simple(&c, "keys", &a, NULL, NULL, &r);
-	conn_close(&c);
-	buf_free(&a);
+	call("keys", &a, NULL, NULL);
 	return (0);
 }
 
@@ -708,8 +712,6 @@ ls_row(struct field *f, int nf, void *arg)
 static int
 cmd_ls(int argc, char **argv)
 {
-	struct conn	 c;
-	struct reply	 r;
 	struct lsctx	 x;
 	int		 i, tty, w[3] = { 4, 5, 7 };
 	struct field	 d;
@@ -721,8 +723,7 @@ cmd_ls(int argc, char **argv)
 		else
 			usage();
 	}
-	connect_or_die(&c);
-	simple(&c, "ls", NULL, ls_row, &x, &r);
+	call("ls", NULL, ls_row, &x);
 	tty = isatty(1);
 	for (i = 0; i < x.n && tty && !x.json; i++) {
 		if ((int)strlen(x.rows[i].name) > w[0])
@@ -771,7 +772,6 @@ cmd_ls(int argc, char **argv)
 		free(x.rows[i].detail);
 	}
 	free(x.rows);
-	conn_close(&c);
 	return (0);
 }
 
@@ -794,8 +794,6 @@ show_row(struct field *f, int nf, void *arg)
 static int
 cmd_show(int argc, char **argv)
 {
-	struct conn	 c;
-	struct reply	 r;
 	struct buf	 a;
 	struct showctx	 x;
 	int		 i, esc = 0;
@@ -819,8 +817,7 @@ cmd_show(int argc, char **argv)
 	if (esc)
 		arg_adds(&a, "escapes");
 	buf_init(&x.screen, CM_SCREEN_MAX);
-	connect_or_die(&c);
-	simple(&c, "show", &a, show_row, &x, &r);
+	call("show", &a, show_row, &x);
 	/* Trailing blank rows are the unused part of the pane. */
 	p = buf_ptr(&x.screen);
 	n = x.screen.len;
@@ -830,16 +827,12 @@ cmd_show(int argc, char **argv)
 	if (n > 0)
 		write_out("\n", 1);
 	buf_free(&x.screen);
-	buf_free(&a);
-	conn_close(&c);
 	return (0);
 }
 
 static int
 cmd_kill(int argc, char **argv)
 {
-	struct conn	 c;
-	struct reply	 r;
 	struct buf	 a;
 
 	if (argc != 2)
@@ -847,25 +840,18 @@ cmd_kill(int argc, char **argv)
 	check_name(argv[1]);
 	buf_init(&a, CM_LINE_MAX);
 	arg_adds(&a, argv[1]);
-	connect_or_die(&c);
-	simple(&c, "kill", &a, NULL, NULL, &r);
-	buf_free(&a);
-	conn_close(&c);
+	call("kill", &a, NULL, NULL);
 	return (0);
 }
 
 static int
 cmd_ping(int argc, char **argv)
 {
-	struct conn	 c;
-	struct reply	 r;
 
 	(void)argv;
 	if (argc != 1)
 		usage();
-	connect_or_die(&c);
-	simple(&c, "ping", NULL, NULL, NULL, &r);
-	conn_close(&c);
+	call("ping", NULL, NULL, NULL);
 	return (0);
 }
 
@@ -1398,8 +1384,6 @@ parse_duration(const char *s)
 static int
 cmd_confirm(int argc, char **argv)
 {
-	struct conn	 c;
-	struct reply	 r;
 	struct buf	 a;
 	long long	 secs = 0;
 	char		 kv[64];
@@ -1422,10 +1406,7 @@ cmd_confirm(int argc, char **argv)
 		snprintf(kv, sizeof kv, "for=%lld", secs);
 		arg_adds(&a, kv);
 	}
-	connect_or_die(&c);
-	simple(&c, "confirm", &a, NULL, NULL, &r);
-	buf_free(&a);
-	conn_close(&c);
+	call("confirm", &a, NULL, NULL);
 	return (0);
 }
 
@@ -1449,8 +1430,6 @@ log_row(struct field *f, int nf, void *arg)
 static int
 cmd_log(int argc, char **argv)
 {
-	struct conn	 c;
-	struct reply	 r;
 	struct buf	 a;
 
 	if (argc > 2)
@@ -1460,10 +1439,7 @@ cmd_log(int argc, char **argv)
 		check_name(argv[1]);
 		arg_adds(&a, argv[1]);
 	}
-	connect_or_die(&c);
-	simple(&c, "log", &a, log_row, NULL, &r);
-	buf_free(&a);
-	conn_close(&c);
+	call("log", &a, log_row, NULL);
 	return (0);
 }
 

@@ -135,6 +135,7 @@ ssize_t		 buf_write(struct buf *, int, size_t);
 int		 fd_nonblock(int);
 int		 fd_cloexec(int);
 ssize_t		 fd_write_all(int, const void *, size_t);
+ssize_t		 fd_read_full(int, void *, size_t);
 int		 fd_wait(int, short, int);
 void		*xmalloc(size_t);
 void		*xcalloc(size_t, size_t);

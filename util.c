@@ -281,6 +281,27 @@ fd_write_all(int fd, const void *p, size_t n)
 	return ((ssize_t)done);
 }
 
+/* Read from a blocking fd until n bytes or end of file; -1 on error. */
+ssize_t
+fd_read_full(int fd, void *p, size_t n)
+{
+	char	*s = p;
+	size_t	 done = 0;
+	ssize_t	 r;
+
+	while (done < n) {
+		r = read(fd, s + done, n - done);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			return (-1);
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	return ((ssize_t)done);
+}
+
 void *
 xmalloc(size_t n)
 {
@@ -604,7 +625,7 @@ token_get(char *out, size_t len, int create, char *cause, size_t clen)
 	const char	*e, *slash;
 	struct stat	 sb;
 	ssize_t		 n;
-	size_t		 i, got;
+	size_t		 i;
 	int		 fd, rfd;
 
 	if ((e = getenv("CM_AGENT_TOKEN")) != NULL && *e != '\0') {
@@ -639,19 +660,12 @@ token_get(char *out, size_t len, int create, char *cause, size_t clen)
 			    strerror(errno));
 			return (-1);
 		}
-		for (got = 0; got < sizeof raw; got += (size_t)n) {
-			n = read(rfd, raw + got, sizeof raw - got);
-			if (n == -1 && errno == EINTR) {
-				n = 0;
-				continue;
-			}
-			if (n <= 0) {
-				close(rfd);
-				snprintf(cause, clen, "/dev/urandom: short read");
-				return (-1);
-			}
-		}
+		n = fd_read_full(rfd, raw, sizeof raw);
 		close(rfd);
+		if (n != (ssize_t)sizeof raw) {
+			snprintf(cause, clen, "/dev/urandom: short read");
+			return (-1);
+		}
 		for (i = 0; i < sizeof raw; i++)
 			snprintf(text + 2 * i, 3, "%02x",
 			    (unsigned char)raw[i]);
@@ -686,19 +700,9 @@ token_get(char *out, size_t len, int create, char *cause, size_t clen)
 		    path);
 		return (-1);
 	}
-	got = 0;
-	for (;;) {
-		n = read(fd, text + got, sizeof text - 1 - got);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		if (got == sizeof text - 1)
-			break;
-	}
+	n = fd_read_full(fd, text, sizeof text - 1);
 	close(fd);
-	text[got] = '\0';
+	text[n > 0 ? n : 0] = '\0';
 	text[strcspn(text, "\r\n")] = '\0';
 	if (!token_valid(text) || strlen(text) >= len) {
 		snprintf(cause, clen, "%s does not hold a valid token", path);
