@@ -1277,6 +1277,12 @@ do_new(struct client *c, struct request *r)
 		}
 	}
 	cmd0 = i + 1;
+	if (dir == NULL) {
+		/* No directory given: the agent's user's home. */
+		const char *home = getenv("HOME");
+
+		dir = xstrdup(home != NULL && *home == '/' ? home : "/");
+	}
 	if (profile == -1)
 		profile = profile_for_command(r->argv[cmd0].p,
 		    r->argv[cmd0].n);
@@ -2601,7 +2607,7 @@ setup_socket(void)
 	struct sockaddr_un	 sun;
 	struct flock		 fl;
 	char			 dir[CM_PATH_MAX], cause[512], *slash;
-	int			 fd, lock_fd;
+	int			 lock_fd;
 	mode_t			 old;
 
 	memset(&sun, 0, sizeof sun);
@@ -2630,11 +2636,8 @@ setup_socket(void)
 		die_setup("an agent is already running on %s", sock_path);
 
 	/* Alive?  Then refuse; stale?  Then replace. */
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
-		die_setup("socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0)
+	if (agent_alive(sock_path))
 		die_setup("an agent is already running on %s", sock_path);
-	close(fd);
 	if (unlink(sock_path) == -1 && errno != ENOENT)
 		die_setup("unlink %s: %s", sock_path, strerror(errno));
 

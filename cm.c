@@ -54,6 +54,7 @@ struct command {
 };
 
 static const struct command *current;
+static const char *opt_host;	/* -H or CM_HOST: the agent is there */
 
 static void	 sleep_ms(int);
 
@@ -220,7 +221,8 @@ conn_close(struct conn *c)
  * when no agent listens at all.
  */
 static int
-conn_open(struct conn *c, char *cause, size_t clen, int *absent)
+conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
+    int *absent)
 {
 	struct sockaddr_un	 sun;
 	struct field		 f[CM_FIELDS_MAX];
@@ -233,10 +235,6 @@ conn_open(struct conn *c, char *cause, size_t clen, int *absent)
 	c->next_id = 1;
 	buf_init(&c->in, CM_REPLY_LINE_MAX + 65536);
 	c->scanned = 0;
-	if (path_socket(c->path, sizeof c->path, NULL) == -1) {
-		snprintf(cause, clen, "socket path: %s", strerror(errno));
-		return (-1);
-	}
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (strlen(c->path) >= sizeof sun.sun_path) {
@@ -280,7 +278,9 @@ conn_open(struct conn *c, char *cause, size_t clen, int *absent)
 		return (-1);
 	}
 	snprintf(c->instance, sizeof c->instance, "%.*s", (int)f[3].n, f[3].p);
-	if (token_get(token, sizeof token, 0, why, sizeof why) == -1) {
+	if (rtoken != NULL)
+		snprintf(token, sizeof token, "%s", rtoken);
+	else if (token_get(token, sizeof token, 0, why, sizeof why) == -1) {
 		snprintf(cause, clen, "%s", why);
 		conn_close(c);
 		return (-1);
@@ -317,6 +317,34 @@ conn_open(struct conn *c, char *cause, size_t clen, int *absent)
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * Connect to the agent: the local one, or with -H the one on that host
+ * through its ssh tunnel, remade once if what was there no longer works.
+ */
+static int
+conn_open(struct conn *c, char *cause, size_t clen, int *absent)
+{
+	char	 token[CM_TOKEN_MAX + 1];
+	int	 fresh, r = -1;
+
+	if (opt_host == NULL) {
+		if (path_socket(c->path, sizeof c->path, NULL) == -1) {
+			snprintf(cause, clen, "socket path: %s",
+			    strerror(errno));
+			return (-1);
+		}
+		return (conn_try(c, NULL, cause, clen, absent));
+	}
+	for (fresh = 0; fresh < 2 && r == -1; fresh++) {
+		if (remote_socket(opt_host, fresh, c->path, sizeof c->path,
+		    token, sizeof token, cause, clen) == -1)
+			break;
+		r = conn_try(c, token, cause, clen, absent);
+	}
+	memset(token, 0, sizeof token);
+	return (r);
 }
 
 static void
@@ -509,18 +537,25 @@ cmd_new(int argc, char **argv)
 		usage();
 	if (name != NULL)
 		check_name(name);
-	if (getcwd(cwd, sizeof cwd) == NULL)
-		die("getcwd: %s", strerror(errno));
-	if (dir == NULL)
-		dir = cwd;
-	else if (dir[0] != '/') {
-		snprintf(dirbuf, sizeof dirbuf, "%s/%s", cwd, dir);
-		dir = dirbuf;
+	if (opt_host != NULL) {
+		/* Here's directories mean nothing there: -C must be absolute,
+		 * and without it the remote agent's home is used. */
+		if (dir != NULL && dir[0] != '/')
+			die("-C needs an absolute path with -H");
+	} else {
+		if (getcwd(cwd, sizeof cwd) == NULL)
+			die("getcwd: %s", strerror(errno));
+		if (dir == NULL)
+			dir = cwd;
+		else if (dir[0] != '/') {
+			snprintf(dirbuf, sizeof dirbuf, "%s/%s", cwd, dir);
+			dir = dirbuf;
+		}
+		if (access(dir, X_OK) == -1)
+			die("%s: %s", dir, strerror(errno));
 	}
-	if (strlen(dir) >= CM_PATH_MAX)
+	if (dir != NULL && strlen(dir) >= CM_PATH_MAX)
 		die("directory path longer than %d bytes", CM_PATH_MAX - 1);
-	if (access(dir, X_OK) == -1)
-		die("%s: %s", dir, strerror(errno));
 	if (task != NULL && strlen(task) > CM_TEXT_MAX)
 		die("task longer than %d bytes", CM_TEXT_MAX);
 
@@ -535,10 +570,12 @@ cmd_new(int argc, char **argv)
 			arg_add(&a, buf_ptr(&kv), kv.len);
 			buf_clear(&kv);
 		}
-		(void)buf_adds(&kv, "dir=");
-		(void)buf_adds(&kv, dir);
-		arg_add(&a, buf_ptr(&kv), kv.len);
-		buf_clear(&kv);
+		if (dir != NULL) {
+			(void)buf_adds(&kv, "dir=");
+			(void)buf_adds(&kv, dir);
+			arg_add(&a, buf_ptr(&kv), kv.len);
+			buf_clear(&kv);
+		}
 		if (task != NULL) {
 			(void)buf_adds(&kv, "task=");
 			(void)buf_adds(&kv, task);
@@ -1477,6 +1514,36 @@ cmd_rules(int argc, char **argv)
 	return (0);
 }
 
+static int
+cmd_tunnel(int argc, char **argv)
+{
+	char	 cause[512];
+	int	 r;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "status") != 0 &&
+	    strcmp(argv[1], "close") != 0))
+		usage();
+	if (opt_host == NULL)
+		die("tunnel: no host (use -H host or CM_HOST)");
+	r = remote_tunnel(opt_host, argc == 2 ? argv[1] : "status", cause,
+	    sizeof cause);
+	if (r == -1)
+		die("%s", cause);
+	return (r);
+}
+
+static const char *self_path;
+
+/* The far end of a tunnel: start an agent here if needed, say where. */
+static int
+cmd_remote_hello(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		usage();
+	return (remote_hello_main(self_path));
+}
+
 static int	cmd_help(int, char **);
 
 static const struct command commands[] = {
@@ -1516,6 +1583,11 @@ static const struct command commands[] = {
 	  "prompt, rule." },
 	{ "bridge", cmd_bridge, "bridge",
 	  "Connect stdin and stdout to the agent's socket." },
+	{ "tunnel", cmd_tunnel, "tunnel [status|close]",
+	  "Show or end the ssh master and forward to the -H host." },
+	{ "remote-hello", cmd_remote_hello, "remote-hello",
+	  "(used through ssh by -H) start an agent if none, print its "
+	  "socket and token." },
 	{ "help", cmd_help, "help", "Print this help." },
 	{ NULL, NULL, NULL, NULL }
 };
@@ -1525,7 +1597,7 @@ print_usage(FILE *f)
 {
 	int	 i;
 
-	fprintf(f, "usage: cm command [arg ...]\n");
+	fprintf(f, "usage: cm [-H [user@]host[:port]] command [arg ...]\n");
 	for (i = 0; commands[i].name != NULL; i++)
 		fprintf(f, "  cm %s\n", commands[i].usage);
 }
@@ -1556,6 +1628,15 @@ main(int argc, char **argv)
 	if (argc < 2) {
 		print_usage(stderr);
 		return (2);
+	}
+	self_path = argv[0];
+	opt_host = getenv("CM_HOST");
+	if (opt_host != NULL && *opt_host == '\0')
+		opt_host = NULL;
+	while (argc >= 3 && strcmp(argv[1], "-H") == 0) {
+		opt_host = argv[2];
+		argv += 2;
+		argc -= 2;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return (cmd_help(argc, argv));

@@ -159,6 +159,7 @@ int		 path_state(char *, size_t, const char *);
 int		 dir_secure(const char *, char *, size_t);
 int		 token_get(char *, size_t, int, char *, size_t);
 int		 token_equal(const char *, const char *);
+int		 agent_alive(const char *);
 void		 format_time(char *, size_t, int64_t);
 
 /* proto.c */
@@ -224,6 +225,12 @@ int		 rules_decide(const struct ruleset *, const char *, const char *,
 		     char *, size_t);
 void		 rules_print_builtin(FILE *);
 const char	*rule_action_name(int);
+
+/* remote.c */
+int		 remote_socket(const char *, int, char *, size_t, char *, size_t,
+		     char *, size_t);
+int		 remote_tunnel(const char *, const char *, char *, size_t);
+int		 remote_hello_main(const char *);
 
 /* agent.c */
 int		 agent_main(int, char **);

@@ -9,8 +9,10 @@
  * written to the log.
  */
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -710,6 +712,25 @@ token_get(char *out, size_t len, int create, char *cause, size_t clen)
 	}
 	strcpy(out, text);
 	return (0);
+}
+
+/* Does an agent answer on this socket?  1 yes, 0 no (stale or absent). */
+int
+agent_alive(const char *path)
+{
+	struct sockaddr_un	 sun;
+	int			 fd, r;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path)
+		return (0);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		return (0);
+	r = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+	close(fd);
+	return (r);
 }
 
 /* Compare two tokens in time that depends only on the longer length. */

@@ -14,7 +14,7 @@ expect() {	# expect CODE MESSAGE-PART COMMAND...
 
 expect 1 "no agent on $SOCK (start one with 'cm agent')" cm ls
 expect 1 "no agent on" cm ping
-expect 2 "usage: cm command" cm
+expect 2 "usage: cm " cm
 expect 2 "unknown command 'frob'" cm frob
 start_agent
 expect 0 "" cm --help

@@ -1,0 +1,513 @@
+/*
+ * remote.c: reach the agent of another machine through ssh.  One ssh
+ * ControlMaster per host, in cm's runtime directory, carries a forward of a
+ * local Unix socket to the remote agent's socket; every command to that host
+ * then costs one connect to the local end, not an ssh login.
+ *
+ * Invariants: everything about the connection (keys, jump hosts, agent
+ * forwarding) is left to ssh, which cm runs by fork/exec with an argv vector;
+ * every ssh call has a deadline and is killed past it; the remote token
+ * travels on the ssh channel's stdout, never in an argv, and is kept only in
+ * a 0600 token file of its own; a host spec can never become an ssh option.
+ */
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cm.h"
+
+#define SSH_ARGV_MAX	64
+#define SSH_CHECK_MS	5000	/* ssh -O check, -O forward, -O exit */
+#define SSH_LOGIN_MS	30000	/* a new master: connect and log in */
+#define SSH_HELLO_MS	30000	/* remote cm: maybe start its agent */
+#define SSH_PERSIST	"8h"	/* ControlPersist of a master cm starts */
+
+struct host {
+	char	 dest[256];	/* [user@]host, for ssh */
+	char	 port[8];	/* "" for ssh's default */
+	char	 key[17];	/* hash of the spec: file names */
+	char	 ctl[CM_PATH_MAX];	/* ControlPath */
+	char	 fwd[CM_PATH_MAX];	/* local end of the forward */
+	char	 err[CM_PATH_MAX];	/* what ssh said */
+	char	 tokfile[CM_PATH_MAX];
+};
+
+/* FNV-1a, 64 bits, as 16 hex digits: short names for sun_path. */
+static void
+hash_hex(const char *s, char out[17])
+{
+	uint64_t	 h = 14695981039346656037ULL;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+/* Split "[user@]host[:port]" and name the files that belong to it. */
+static int
+host_parse(const char *spec, struct host *h, char *cause, size_t clen)
+{
+	char		 sock[CM_PATH_MAX], dir[CM_PATH_MAX], *colon, *slash;
+	const char	*p;
+	size_t		 n = strlen(spec);
+
+	memset(h, 0, sizeof *h);
+	if (n == 0 || n >= sizeof h->dest || spec[0] == '-') {
+		snprintf(cause, clen, "bad host '%s'", spec);
+		return (-1);
+	}
+	for (p = spec; *p != '\0'; p++) {
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("@.:_-[]%", *p))) {
+			snprintf(cause, clen, "bad host '%s'", spec);
+			return (-1);
+		}
+	}
+	snprintf(h->dest, sizeof h->dest, "%s", spec);
+	colon = strrchr(h->dest, ':');
+	if (colon != NULL && strchr(colon, ']') == NULL) {
+		if (colon[1] == '\0' || strlen(colon + 1) >= sizeof h->port ||
+		    strspn(colon + 1, "0123456789") != strlen(colon + 1)) {
+			snprintf(cause, clen, "bad port in '%s'", spec);
+			return (-1);
+		}
+		snprintf(h->port, sizeof h->port, "%s", colon + 1);
+		*colon = '\0';
+	}
+	hash_hex(spec, h->key);
+	if (path_socket(sock, sizeof sock, NULL) == -1) {
+		snprintf(cause, clen, "socket path: %s", strerror(errno));
+		return (-1);
+	}
+	snprintf(dir, sizeof dir, "%s", sock);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	if (dir_secure(dir, cause, clen) == -1)
+		return (-1);
+	if ((size_t)snprintf(h->ctl, sizeof h->ctl, "%s/ssh-%s", dir,
+	    h->key) >= sizeof h->ctl ||
+	    (size_t)snprintf(h->fwd, sizeof h->fwd, "%s/fwd-%s", dir,
+	    h->key) >= sizeof h->fwd ||
+	    (size_t)snprintf(h->err, sizeof h->err, "%s/ssh-%s.err", dir,
+	    h->key) >= sizeof h->err) {
+		snprintf(cause, clen, "runtime directory path too long");
+		return (-1);
+	}
+	if (path_config(h->tokfile, sizeof h->tokfile, "hosts") == -1) {
+		snprintf(cause, clen, "no config directory: set HOME");
+		return (-1);
+	}
+	if (dir_secure(h->tokfile, cause, clen) == -1)
+		return (-1);
+	n = strlen(h->tokfile);
+	snprintf(h->tokfile + n, sizeof h->tokfile - n, "/%s.token", h->key);
+	return (0);
+}
+
+/*
+ * The ssh argv prefix: CM_SSH_COMMAND split on blanks (no shell), else
+ * "ssh"; then cm's options.  Returns the count.
+ */
+static int
+ssh_argv(const struct host *h, const char **v, char *store, size_t slen)
+{
+	const char	*e = getenv("CM_SSH_COMMAND");
+	char		*w;
+	int		 n = 0;
+
+	if (e == NULL || *e == '\0')
+		e = "ssh";
+	snprintf(store, slen, "%s", e);
+	for (w = strtok(store, " \t"); w != NULL && n < SSH_ARGV_MAX - 24;
+	    w = strtok(NULL, " \t"))
+		v[n++] = w;
+	v[n++] = "-S";
+	v[n++] = h->ctl;
+	v[n++] = "-o";
+	v[n++] = "ConnectTimeout=10";
+	v[n++] = "-o";
+	v[n++] = "ServerAliveInterval=15";
+	v[n++] = "-o";
+	v[n++] = "ServerAliveCountMax=3";
+	v[n++] = "-o";
+	v[n++] = "StreamLocalBindUnlink=yes";
+	if (h->port[0] != '\0') {
+		v[n++] = "-p";
+		v[n++] = h->port;
+	}
+	return (n);
+}
+
+/*
+ * Run argv with stdout into out (if not NULL) and stderr appended to errfile;
+ * wait at most ms.  Returns the exit status, or -1 (with cause) if it could
+ * not run or took too long.
+ */
+static int
+run(const char *const *argv, struct buf *out, const char *errfile, int ms,
+    char *cause, size_t clen)
+{
+	int		 p[2] = { -1, -1 }, efd, status, w;
+	pid_t		 pid, r;
+	int64_t		 end = now_ms() + ms;
+	ssize_t		 n;
+	struct buf	 sink;
+
+	if ((efd = open(errfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1) {
+		snprintf(cause, clen, "%s: %s", errfile, strerror(errno));
+		return (-1);
+	}
+	if (out != NULL && (pipe(p) == -1 || fd_cloexec(p[0]) == -1 ||
+	    fd_cloexec(p[1]) == -1)) {
+		snprintf(cause, clen, "pipe: %s", strerror(errno));
+		close(efd);
+		return (-1);
+	}
+	pid = spawn(argv, -1, out != NULL ? p[1] : -1, efd, cause, clen);
+	close(efd);
+	if (out != NULL)
+		close(p[1]);
+	if (pid == -1) {
+		if (out != NULL)
+			close(p[0]);
+		return (-1);
+	}
+	if (out != NULL) {
+		buf_init(&sink, 4096);
+		for (;;) {
+			w = fd_wait(p[0], POLLIN, (int)(end - now_ms()));
+			if (w <= 0)
+				break;
+			n = buf_read(out->len < out->max ? out : &sink, p[0]);
+			if (n == 0 || (n == -1 && errno != ENOBUFS))
+				break;
+			buf_clear(&sink);
+		}
+		buf_free(&sink);
+		close(p[0]);
+	}
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r == -1 && errno != EINTR) {
+			snprintf(cause, clen, "waitpid: %s", strerror(errno));
+			return (-1);
+		}
+		if (now_ms() >= end) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+				;
+			snprintf(cause, clen, "%s did not finish in %d s",
+			    argv[0], ms / 1000);
+			return (-1);
+		}
+		(void)poll(NULL, 0, 10);	/* a short sleep */
+	}
+	if (WIFEXITED(status))
+		return (WEXITSTATUS(status));
+	return (128 + WTERMSIG(status));
+}
+
+/* The first line of what ssh said, for an error message. */
+static void
+ssh_said(const struct host *h, char *out, size_t len)
+{
+	char	 b[512];
+	int	 fd;
+	ssize_t	 n;
+
+	out[0] = '\0';
+	if ((fd = open(h->err, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = fd_read_full(fd, b, sizeof b - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	b[n] = '\0';
+	b[strcspn(b, "\r\n")] = '\0';
+	if (len < 3)
+		return;
+	b[len - 3] = '\0';	/* ": " and the NUL */
+	memcpy(out, ": ", 2);
+	memcpy(out + 2, b, strlen(b) + 1);
+}
+
+static int
+ssh_control(const struct host *h, const char *op, const char *fwd,
+    char *cause, size_t clen)
+{
+	const char	*v[SSH_ARGV_MAX];
+	char		 store[1024];
+	int		 n;
+
+	n = ssh_argv(h, v, store, sizeof store);
+	v[n++] = "-O";
+	v[n++] = op;
+	if (fwd != NULL) {
+		v[n++] = "-L";
+		v[n++] = fwd;
+	}
+	v[n++] = "--";
+	v[n++] = h->dest;
+	v[n] = NULL;
+	return (run(v, NULL, h->err, SSH_CHECK_MS, cause, clen));
+}
+
+/* Is the master alive?  If not, start one. */
+static int
+master_up(const struct host *h, char *cause, size_t clen)
+{
+	const char	*v[SSH_ARGV_MAX];
+	char		 store[1024], said[300];
+	int		 n, st;
+
+	if (ssh_control(h, "check", NULL, cause, clen) == 0)
+		return (0);
+	/* A dead master leaves its socket: remove it and make a new one. */
+	(void)unlink(h->ctl);
+	n = ssh_argv(h, v, store, sizeof store);
+	v[n++] = "-M";
+	v[n++] = "-f";
+	v[n++] = "-N";
+	v[n++] = "-o";
+	v[n++] = "ControlPersist=" SSH_PERSIST;
+	v[n++] = "--";
+	v[n++] = h->dest;
+	v[n] = NULL;
+	st = run(v, NULL, h->err, SSH_LOGIN_MS, cause, clen);
+	if (st != 0) {
+		ssh_said(h, said, sizeof said);
+		if (st > 0)
+			snprintf(cause, clen, "ssh to %s failed%s", h->dest,
+			    said);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * Ask the remote cm for its socket and token, starting its agent if none
+ * runs: "cm-remote 1", the socket path, the token, one per line.
+ */
+static int
+remote_hello(const struct host *h, char *rsock, size_t rlen, char *token,
+    size_t tlen, char *cause, size_t clen)
+{
+	const char	*v[SSH_ARGV_MAX], *rcm;
+	char		 store[1024], said[300], *l1, *l2, *l3;
+	struct buf	 out;
+	int		 n, st;
+
+	rcm = getenv("CM_REMOTE_CM");
+	if (rcm == NULL || *rcm == '\0')
+		rcm = "cm";
+	n = ssh_argv(h, v, store, sizeof store);
+	v[n++] = "--";
+	v[n++] = h->dest;
+	v[n++] = rcm;
+	v[n++] = "remote-hello";
+	v[n] = NULL;
+	buf_init(&out, 4096);
+	st = run(v, &out, h->err, SSH_HELLO_MS, cause, clen);
+	if (st != 0) {
+		buf_free(&out);
+		ssh_said(h, said, sizeof said);
+		if (st == 127)
+			snprintf(cause, clen, "'%s' is not installed on %s "
+			    "(install cm there, or set CM_REMOTE_CM to its "
+			    "path)%s", rcm, h->dest, said);
+		else if (st > 0)
+			snprintf(cause, clen, "remote cm on %s failed (exit "
+			    "%d)%s", h->dest, st, said);
+		return (-1);
+	}
+	(void)buf_add(&out, "", 1);
+	l1 = buf_ptr(&out);
+	if ((l2 = strchr(l1, '\n')) == NULL ||
+	    (l3 = strchr(l2 + 1, '\n')) == NULL) {
+		buf_free(&out);
+		snprintf(cause, clen, "no answer from cm on %s", h->dest);
+		return (-1);
+	}
+	*l2++ = '\0';
+	*l3++ = '\0';
+	l3[strcspn(l3, "\n")] = '\0';
+	if (strcmp(l1, "cm-remote 1") != 0 || *l2 != '/' ||
+	    strlen(l2) >= rlen || strlen(l3) >= tlen) {
+		buf_free(&out);
+		snprintf(cause, clen, "unexpected answer from cm on %s",
+		    h->dest);
+		return (-1);
+	}
+	snprintf(rsock, rlen, "%s", l2);
+	snprintf(token, tlen, "%s", l3);
+	memset(out.data, 0, out.cap);
+	buf_free(&out);
+	return (0);
+}
+
+static int
+token_save(const struct host *h, const char *token, char *cause,
+    size_t clen)
+{
+	char	 tmp[CM_PATH_MAX + 8], line[CM_TOKEN_MAX + 2];
+	int	 fd, n;
+
+	snprintf(tmp, sizeof tmp, "%s.new", h->tokfile);
+	(void)unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	n = snprintf(line, sizeof line, "%s\n", token);
+	if (fd == -1 || fd_write_all(fd, line, (size_t)n) == -1 ||
+	    close(fd) == -1 || rename(tmp, h->tokfile) == -1) {
+		snprintf(cause, clen, "%s: %s", h->tokfile, strerror(errno));
+		(void)unlink(tmp);
+		return (-1);
+	}
+	memset(line, 0, sizeof line);
+	return (0);
+}
+
+static int
+token_load(const struct host *h, char *token, size_t tlen)
+{
+	struct stat	 sb;
+	char		 b[CM_TOKEN_MAX + 2];
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open(h->tokfile, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return (-1);
+	if (fstat(fd, &sb) == -1 || sb.st_uid != getuid() ||
+	    (sb.st_mode & 077) != 0) {
+		close(fd);
+		return (-1);
+	}
+	n = fd_read_full(fd, b, sizeof b - 1);
+	close(fd);
+	if (n <= 0)
+		return (-1);
+	b[n] = '\0';
+	b[strcspn(b, "\r\n")] = '\0';
+	if (b[0] == '\0' || strlen(b) >= tlen)
+		return (-1);
+	snprintf(token, tlen, "%s", b);
+	return (0);
+}
+
+/*
+ * The local socket that reaches host's agent, and that agent's token.  With
+ * fresh set, or when the forward or the token is missing, (re)make the
+ * master, ask the remote side, and (re)add the forward.
+ */
+int
+remote_socket(const char *spec, int fresh, char *path, size_t plen,
+    char *token, size_t tlen, char *cause, size_t clen)
+{
+	struct host	 h;
+	struct stat	 sb;
+	char		 rsock[CM_PATH_MAX], fwd[2 * CM_PATH_MAX + 2];
+	char		 said[300];
+
+	if (host_parse(spec, &h, cause, clen) == -1)
+		return (-1);
+	if (strlen(h.fwd) >= plen) {
+		snprintf(cause, clen, "path too long");
+		return (-1);
+	}
+	snprintf(path, plen, "%s", h.fwd);
+	if (!fresh && lstat(h.fwd, &sb) == 0 && S_ISSOCK(sb.st_mode) &&
+	    token_load(&h, token, tlen) == 0)
+		return (0);
+	if (master_up(&h, cause, clen) == -1)
+		return (-1);
+	if (remote_hello(&h, rsock, sizeof rsock, token, tlen, cause,
+	    clen) == -1)
+		return (-1);
+	if (token_save(&h, token, cause, clen) == -1)
+		return (-1);
+	(void)unlink(h.fwd);
+	snprintf(fwd, sizeof fwd, "%s:%s", h.fwd, rsock);
+	if (ssh_control(&h, "forward", fwd, cause, clen) != 0) {
+		ssh_said(&h, said, sizeof said);
+		snprintf(cause, clen, "ssh -O forward to %s failed%s", h.dest,
+		    said);
+		return (-1);
+	}
+	return (0);
+}
+
+/* "cm tunnel [-H host] status|close". */
+int
+remote_tunnel(const char *spec, const char *op, char *cause, size_t clen)
+{
+	struct host	 h;
+	struct stat	 sb;
+	int		 st;
+
+	if (host_parse(spec, &h, cause, clen) == -1)
+		return (-1);
+	if (strcmp(op, "close") == 0) {
+		st = ssh_control(&h, "exit", NULL, cause, clen);
+		(void)unlink(h.fwd);
+		(void)unlink(h.ctl);
+		printf("%s: closed%s\n", spec, st == 0 ? "" :
+		    " (no master was running)");
+		return (0);
+	}
+	st = ssh_control(&h, "check", NULL, cause, clen);
+	printf("host\t%s\nmaster\t%s\t%s\nforward\t%s\t%s\n", spec,
+	    st == 0 ? "up" : "down", h.ctl,
+	    lstat(h.fwd, &sb) == 0 ? "present" : "absent", h.fwd);
+	return (st == 0 ? 0 : 1);
+}
+
+/*
+ * The remote end of "remote-hello": make sure an agent runs here, then print
+ * what the other side needs.  stdout is the ssh channel.
+ */
+int
+remote_hello_main(const char *self)
+{
+	char		 sock[CM_PATH_MAX], token[CM_TOKEN_MAX + 1], cause[512];
+	const char	*argv[] = { self, "agent", NULL };
+	int		 st;
+	pid_t		 pid;
+
+	if (path_socket(sock, sizeof sock, NULL) == -1) {
+		fprintf(stderr, "cm: socket path: %s\n", strerror(errno));
+		return (1);
+	}
+	if (agent_alive(sock) != 1) {
+		/* "cm agent" forks and returns once it listens. */
+		if ((pid = spawn(argv, -1, -1, 2, cause, sizeof cause)) == -1) {
+			fprintf(stderr, "cm: %s\n", cause);
+			return (1);
+		}
+		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
+			;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "cm: could not start an agent\n");
+			return (1);
+		}
+	}
+	if (token_get(token, sizeof token, 1, cause, sizeof cause) == -1) {
+		fprintf(stderr, "cm: %s\n", cause);
+		return (1);
+	}
+	printf("cm-remote 1\n%s\n%s\n", sock, token);
+	memset(token, 0, sizeof token);
+	return (fflush(stdout) == EOF);
+}
