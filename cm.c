@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +28,9 @@
 #include "cm.h"
 
 struct conn {
-	int		 fd;
+	int		 fd;		/* read from the agent */
+	int		 wfd;		/* write to it: fd, or a pipe with --via */
+	pid_t		 via;		/* the --via command, or -1 */
 	struct buf	 in;
 	size_t		 scanned;
 	char		 instance[CM_ID_MAX + 1];
@@ -55,6 +58,9 @@ struct command {
 
 static const struct command *current;
 static const char *opt_host;	/* -H or CM_HOST: the agent is there */
+static const char *opt_via;	/* --via or CM_VIA: a command to reach it */
+
+static int	 via_open(struct conn *, char *, size_t);
 
 static void	 sleep_ms(int);
 
@@ -146,7 +152,7 @@ print_json_string(const char *p, size_t n)
 static int
 conn_write(struct conn *c, const char *p, size_t n)
 {
-	return (fd_write_all(c->fd, p, n) == -1 ? -1 : 0);
+	return (fd_write_all(c->wfd, p, n) == -1 ? -1 : 0);
 }
 
 /*
@@ -210,9 +216,27 @@ conn_line(struct conn *c, int ms, struct field *f, int *nf, char *cause,
 static void
 conn_close(struct conn *c)
 {
+	int	 st, i;
+
+	if (c->wfd != -1 && c->wfd != c->fd)
+		close(c->wfd);
 	if (c->fd != -1)
 		close(c->fd);
-	c->fd = -1;
+	c->fd = c->wfd = -1;
+	if (c->via > 0) {
+		/* Its stdin is closed: give it a second, then insist. */
+		for (i = 0; i < 100; i++) {
+			if (waitpid(c->via, &st, WNOHANG) != 0)
+				break;
+			sleep_ms(10);
+		}
+		if (i == 100) {
+			kill(c->via, SIGTERM);
+			while (waitpid(c->via, &st, 0) == -1 && errno == EINTR)
+				;
+		}
+		c->via = -1;
+	}
 	buf_free(&c->in);
 }
 
@@ -220,6 +244,53 @@ conn_close(struct conn *c)
  * Connect and authenticate.  Returns 0, or -1 with cause set; *absent is set
  * when no agent listens at all.
  */
+/*
+ * --via COMMAND: run it (split on blanks, no shell) and speak the protocol
+ * over its stdin and stdout, e.g. "ssh host cm bridge".
+ */
+static int
+via_open(struct conn *c, char *cause, size_t clen)
+{
+	const char	*v[64];
+	char		 store[1024], *w;
+	int		 in[2], out[2], n = 0;
+
+	snprintf(store, sizeof store, "%s", opt_via);
+	for (w = strtok(store, " \t"); w != NULL && n < 63;
+	    w = strtok(NULL, " \t"))
+		v[n++] = w;
+	v[n] = NULL;
+	if (n == 0) {
+		snprintf(cause, clen, "--via: empty command");
+		return (-1);
+	}
+	if (pipe(in) == -1 || pipe(out) == -1) {
+		snprintf(cause, clen, "pipe: %s", strerror(errno));
+		return (-1);
+	}
+	(void)fd_cloexec(in[0]);
+	(void)fd_cloexec(in[1]);
+	(void)fd_cloexec(out[0]);
+	(void)fd_cloexec(out[1]);
+	c->via = spawn(v, in[0], out[1], 2, cause, clen);
+	close(in[0]);
+	close(out[1]);
+	if (c->via == -1) {
+		close(in[1]);
+		close(out[0]);
+		return (-1);
+	}
+	c->wfd = in[1];
+	c->fd = out[0];
+	snprintf(c->path, sizeof c->path, "via '%s'", opt_via);
+	if (fd_nonblock(c->fd) == -1) {
+		snprintf(cause, clen, "fcntl: %s", strerror(errno));
+		conn_close(c);
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
     int *absent)
@@ -231,10 +302,16 @@ conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
 	int			 nf, r;
 
 	*absent = 0;
-	c->fd = -1;
+	c->fd = c->wfd = -1;
+	c->via = -1;
 	c->next_id = 1;
 	buf_init(&c->in, CM_REPLY_LINE_MAX + 65536);
 	c->scanned = 0;
+	if (opt_via != NULL) {
+		if (via_open(c, cause, clen) == -1)
+			return (-1);
+		goto greeting;
+	}
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (strlen(c->path) >= sizeof sun.sun_path) {
@@ -258,15 +335,17 @@ conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
 		conn_close(c);
 		return (-1);
 	}
+	c->wfd = c->fd;
 	if (fd_nonblock(c->fd) == -1) {
 		snprintf(cause, clen, "fcntl: %s", strerror(errno));
 		conn_close(c);
 		return (-1);
 	}
+greeting:
 	r = conn_line(c, CM_CLIENT_TIMEOUT_MS, f, &nf, why, sizeof why);
 	if (r <= 0 || nf < 4 || !proto_field_eq(&f[0], "hello") ||
 	    !proto_field_eq(&f[1], "cm")) {
-		snprintf(cause, clen, "%s: no greeting from agent%s%s",
+		snprintf(cause, clen, "%.200s: no greeting from agent%s%s",
 		    c->path, r == -1 ? ": " : "", r == -1 ? why : "");
 		conn_close(c);
 		return (-1);
@@ -280,7 +359,11 @@ conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
 	snprintf(c->instance, sizeof c->instance, "%.*s", (int)f[3].n, f[3].p);
 	if (rtoken != NULL)
 		snprintf(token, sizeof token, "%s", rtoken);
-	else if (token_get(token, sizeof token, 0, why, sizeof why) == -1) {
+	else if (opt_via != NULL &&
+	    token_get(token, sizeof token, 0, why, sizeof why) == -1) {
+		/* The far end's bridge logged in with its own token. */
+		snprintf(token, sizeof token, "0000000000000000");
+	} else if (token_get(token, sizeof token, 0, why, sizeof why) == -1) {
 		snprintf(cause, clen, "%s", why);
 		conn_close(c);
 		return (-1);
@@ -329,6 +412,8 @@ conn_open(struct conn *c, char *cause, size_t clen, int *absent)
 	char	 token[CM_TOKEN_MAX + 1];
 	int	 fresh, r = -1;
 
+	if (opt_via != NULL)
+		return (conn_try(c, NULL, cause, clen, absent));
 	if (opt_host == NULL) {
 		if (path_socket(c->path, sizeof c->path, NULL) == -1) {
 			snprintf(cause, clen, "socket path: %s",
@@ -1237,8 +1322,54 @@ done:
 }
 
 /*
- * Copy stdin to the agent's socket and the socket to stdout, unchanged: the
- * protocol spoken by hand, or by another cm at the far end of a pipe.
+ * Log in for whoever is at the other end of the bridge: this side has the
+ * token (it runs as the agent's user, on its machine), so a client that comes
+ * through ssh or kubectl exec need not.  The greeting goes through; the
+ * answer to our own auth does not.
+ */
+static void
+bridge_login(int fd, struct buf *down)
+{
+	char		 token[CM_TOKEN_MAX + 1], why[256], line[CM_TOKEN_MAX + 32];
+	char		*nl;
+	size_t		 have;
+	int		 n;
+
+	/* The greeting, whole. */
+	while ((nl = memchr(buf_ptr(down), '\n', down->len)) == NULL) {
+		if (fd_wait(fd, POLLIN, CM_CLIENT_TIMEOUT_MS) != 1 ||
+		    buf_read(down, fd) <= 0)
+			return;
+	}
+	if (token_get(token, sizeof token, 0, why, sizeof why) == -1)
+		return;		/* the client will have to log in itself */
+	n = snprintf(line, sizeof line, "bridge auth %s\n", token);
+	memset(token, 0, sizeof token);
+	if (fd_write_all(fd, line, (size_t)n) == -1)
+		return;
+	memset(line, 0, sizeof line);
+	have = (size_t)(nl - buf_ptr(down)) + 1;
+	for (;;) {
+		nl = memchr(buf_ptr(down) + have, '\n', down->len - have);
+		if (nl != NULL)
+			break;
+		if (fd_wait(fd, POLLIN, CM_CLIENT_TIMEOUT_MS) != 1 ||
+		    buf_read(down, fd) <= 0)
+			return;
+	}
+	if ((size_t)(nl - buf_ptr(down)) - have == 9 &&
+	    memcmp(buf_ptr(down) + have, "ok bridge", 9) == 0) {
+		/* Drop our answer, keep the greeting. */
+		memmove(buf_ptr(down) + have, nl + 1,
+		    down->len - (size_t)(nl + 1 - buf_ptr(down)));
+		down->len -= (size_t)(nl + 1 - (buf_ptr(down) + have));
+	}
+}
+
+/*
+ * Copy stdin to the agent's socket and the socket to stdout: the protocol
+ * spoken by hand, or by another cm at the far end of a pipe (--via).  It logs
+ * in with this machine's token unless --raw.
  */
 static int
 cmd_bridge(int argc, char **argv)
@@ -1247,12 +1378,12 @@ cmd_bridge(int argc, char **argv)
 	struct pollfd		 p[2];
 	struct buf		 up, down;
 	char			 path[CM_PATH_MAX];
-	int			 fd, in_open = 1;
+	int			 fd, in_open = 1, raw;
 	ssize_t			 r;
 
-	(void)argv;
-	if (argc != 1)
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--raw") != 0))
 		usage();
+	raw = argc == 2;
 	if (path_socket(path, sizeof path, NULL) == -1)
 		die("socket path: %s", strerror(errno));
 	memset(&sun, 0, sizeof sun);
@@ -1269,6 +1400,8 @@ cmd_bridge(int argc, char **argv)
 		die("fcntl: %s", strerror(errno));
 	buf_init(&up, 65536);
 	buf_init(&down, 65536);
+	if (!raw)
+		bridge_login(fd, &down);
 	for (;;) {
 		p[0].fd = fd;
 		p[0].events = (down.len < down.max ? POLLIN : 0) |
@@ -1581,8 +1714,9 @@ static const struct command commands[] = {
 	  "detect [--json] [--profile name] [--title text] [file]",
 	  "Classify a screen (file or stdin): state and approving keys, "
 	  "prompt, rule." },
-	{ "bridge", cmd_bridge, "bridge",
-	  "Connect stdin and stdout to the agent's socket." },
+	{ "bridge", cmd_bridge, "bridge [--raw]",
+	  "Connect stdin and stdout to the agent's socket, logged in "
+	  "(--raw: not)." },
 	{ "tunnel", cmd_tunnel, "tunnel [status|close]",
 	  "Show or end the ssh master and forward to the -H host." },
 	{ "remote-hello", cmd_remote_hello, "remote-hello",
@@ -1623,6 +1757,7 @@ main(int argc, char **argv)
 {
 	int	 i;
 
+	token_env_take();
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die("signal: %s", strerror(errno));
 	if (argc < 2) {
@@ -1633,10 +1768,21 @@ main(int argc, char **argv)
 	opt_host = getenv("CM_HOST");
 	if (opt_host != NULL && *opt_host == '\0')
 		opt_host = NULL;
-	while (argc >= 3 && strcmp(argv[1], "-H") == 0) {
-		opt_host = argv[2];
+	opt_via = getenv("CM_VIA");
+	if (opt_via != NULL && *opt_via == '\0')
+		opt_via = NULL;
+	while (argc >= 3 && (strcmp(argv[1], "-H") == 0 ||
+	    strcmp(argv[1], "--via") == 0)) {
+		if (argv[1][1] == 'H')
+			opt_host = argv[2];
+		else
+			opt_via = argv[2];
 		argv += 2;
 		argc -= 2;
+	}
+	if (opt_host != NULL && opt_via != NULL) {
+		fprintf(stderr, "cm: -H and --via do not go together\n");
+		return (2);
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return (cmd_help(argc, argv));

@@ -159,6 +159,7 @@ int		 path_state(char *, size_t, const char *);
 int		 dir_secure(const char *, char *, size_t);
 int		 token_get(char *, size_t, int, char *, size_t);
 int		 token_equal(const char *, const char *);
+void		 token_env_take(void);
 int		 agent_alive(const char *);
 void		 format_time(char *, size_t, int64_t);
 

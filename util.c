@@ -603,6 +603,26 @@ dir_secure(const char *dir, char *cause, size_t clen)
 	return (0);
 }
 
+static char	env_token[CM_TOKEN_MAX + 2];
+
+/*
+ * Take CM_AGENT_TOKEN out of the environment, keeping its value for
+ * token_get, so that no program cm starts inherits it.  It is wiped where it
+ * lies too: /proc/PID/environ shows the original block, whatever unsetenv
+ * does to environ.  Called first thing; later calls do nothing.
+ */
+void
+token_env_take(void)
+{
+	char	*e;
+
+	if ((e = getenv("CM_AGENT_TOKEN")) == NULL)
+		return;
+	snprintf(env_token, sizeof env_token, "%s", e);
+	memset(e, 'x', strlen(e));
+	(void)unsetenv("CM_AGENT_TOKEN");
+}
+
 static int
 token_valid(const char *t)
 {
@@ -624,26 +644,20 @@ token_get(char *out, size_t len, int create, char *cause, size_t clen)
 {
 	char		 path[CM_PATH_MAX], dir[CM_PATH_MAX], raw[CM_TOKEN_BYTES];
 	char		 text[CM_TOKEN_MAX + 2];
-	const char	*e, *slash;
+	const char	*slash;
 	struct stat	 sb;
 	ssize_t		 n;
 	size_t		 i;
 	int		 fd, rfd;
 
-	if ((e = getenv("CM_AGENT_TOKEN")) != NULL && *e != '\0') {
-		if (!token_valid(e) || strlen(e) >= len) {
+	token_env_take();
+	if (env_token[0] != '\0') {
+		if (!token_valid(env_token) || strlen(env_token) >= len) {
 			snprintf(cause, clen, "CM_AGENT_TOKEN is not 16 to "
 			    "%d hex digits", CM_TOKEN_MAX);
 			return (-1);
 		}
-		strcpy(out, e);
-		/* Wipe it where it lies too: /proc/PID/environ shows the
-		 * original block, whatever unsetenv does to environ. */
-		memset((char *)e, 'x', strlen(e));
-		if (unsetenv("CM_AGENT_TOKEN") == -1) {
-			snprintf(cause, clen, "unsetenv: %s", strerror(errno));
-			return (-1);
-		}
+		strcpy(out, env_token);
 		return (0);
 	}
 	if (path_config(path, sizeof path, "token") == -1) {

@@ -69,6 +69,14 @@ cm -H box ls | grep -q $'^r1\t' || fail "ls over ssh"
 cm ls 2>/dev/null && fail "a local agent answered: -H must not fall back"
 tmux -S "$R/tmux.sock" has-session -t =r1 || fail "session not on the remote tmux"
 
+# Any command that reaches a shell there is a transport: --via.
+cm --via "ssh -F $S/config box $REPO/cm bridge" ls | grep -q $'^r1\t' ||
+    fail "--via ssh ... cm bridge"
+cm --via "ssh -F $S/config box $REPO/cm bridge" send r1 via-bridge ||
+    fail "send --via"
+wait_until 5 sh -c 'cm -H box show r1 | grep -q got:via-bridge' || fail "--via send arrived"
+logins0=$((logins0 + 2))
+
 # One ssh login served every command.
 logins=$(( $(grep -c 'Accepted publickey' "$T/sshd.log") - logins0 ))
 # One for the master; "ssh box true" above made the others.

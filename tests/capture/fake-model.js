@@ -224,7 +224,9 @@ async function openai(req, res, body) {
         : `*** Begin Patch\n*** Update File: ${p.path}\n@@\n-${p.old}\n+${p.neu}\n*** End Patch\n`;
       const t = tools.find(t => t.name === 'apply_patch');
       if (t && t.type === 'custom') item = { type: 'custom_tool_call', id: 'ctc_' + cid, call_id: cid, name: 'apply_patch', input: patch };
-      else item = { type: 'function_call', id: 'fc_' + cid, call_id: cid, name: 'apply_patch', arguments: JSON.stringify({ input: patch }) };
+      else if (t) item = { type: 'function_call', id: 'fc_' + cid, call_id: cid, name: 'apply_patch', arguments: JSON.stringify({ input: patch }) };
+      else item = { type: 'function_call', id: 'fc_' + cid, call_id: cid, name: 'exec_command',
+        arguments: JSON.stringify({ cmd: "apply_patch <<'EOF'\n" + patch + "EOF\n" }) };
     }
     ev('response.output_item.added', { output_index: 0, item: Object.assign({}, item, { status: 'in_progress' }) });
     const done = Object.assign({}, item, { status: 'completed' });
