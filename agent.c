@@ -124,7 +124,8 @@ struct session {
 	int64_t		 recheck_at;
 	int		 capturing;
 	int		 pane_dead;
-	int		 dead_status;
+	int		 dead_status;	/* -1: tmux does not know (yet) */
+	int		 status_tries;
 	int		 cursor_y;
 	char		 title[256];
 	int64_t		 enter_at;		/* a delayed Enter is due */
@@ -772,7 +773,21 @@ session_classify(struct session *s)
 		return;
 	}
 	if (v.state == S_EXITED) {
-		snprintf(detail, sizeof detail, "status=%d", s->dead_status);
+		/*
+		 * tmux may see the pane's end (its tty closing) before the
+		 * process's exit status, and now and then never has the
+		 * status at all: ask again a few times, then say so.
+		 */
+		if (s->dead_status == -1 && s->status_tries < CM_STATUS_TRIES) {
+			s->status_tries++;
+			s->recheck_at = now_ms() + CM_STATUS_RETRY_MS;
+			return;
+		}
+		if (s->dead_status == -1)
+			snprintf(detail, sizeof detail, "status=unknown");
+		else
+			snprintf(detail, sizeof detail, "status=%d",
+			    s->dead_status);
 		session_set_state(s, S_EXITED, detail);
 		return;
 	}
@@ -801,12 +816,14 @@ ctl_status_line(struct session *s)
 	if (p[n - 1] == '\n')
 		n--;
 	s->pane_dead = p[0] == '1';
-	s->dead_status = 0;
+	s->dead_status = -1;
 	s->cursor_y = -1;
 	q = memchr(p, ' ', n);
 	if (q == NULL)
 		return;
 	q++;
+	if (q < p + n && *q >= '0' && *q <= '9')
+		s->dead_status = 0;
 	while (q < p + n && *q >= '0' && *q <= '9')
 		s->dead_status = s->dead_status * 10 + (*q++ - '0');
 	if (q < p + n && *q == ' ')

@@ -56,6 +56,8 @@
 #define CM_AUTH_DELAY_MAX_MS	5000	/* longest delay after failed auth */
 #define CM_CLIENT_TIMEOUT_MS	10000	/* a client command waits this long */
 #define CM_CTL_RESTART_MAX	5	/* control clients restarted per session */
+#define CM_STATUS_TRIES		10	/* asks for a dead pane's status ... */
+#define CM_STATUS_RETRY_MS	100	/* ... this far apart */
 #define CM_LOOP_MAX		3	/* same prompt answered this often ... */
 #define CM_LOOP_WINDOW_MS	60000	/* ... within this long: pause */
 #define CM_CONFIRM_CHECK_MS	1500	/* an answered prompt must be gone by */

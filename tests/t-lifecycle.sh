@@ -28,7 +28,9 @@ tmux -S "$CM_TMUX_SOCKET" has-session -t =life 2>/dev/null && fail "tmux session
 # A program that ends by itself: exited with its status, and wait sees it.
 cm new -n quit -- sh -c 'echo bye; sleep 0.3; exit 3' >/dev/null
 cm wait quit exited -t 5 || fail "wait for exited"
-wait_until 3 grep -q $'\tquit\texited\tstatus=3' "$T/watch" || fail "exit status"
+# tmux 3.3 now and then never learns a pane's exit status: then cm says so.
+wait_until 3 grep -qE $'\tquit\texited\tstatus=(3|unknown)$' "$T/watch" ||
+    fail "exit status: $(grep quit "$T/watch")"
 assert_eq "$(state quit)" exited
 cm show quit | grep -q bye || fail "the screen of an exited session"
 cm send quit x 2>"$T/err" && fail "send to an exited session succeeded"
