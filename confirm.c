@@ -24,6 +24,7 @@
 #define CM_OPTIONS_MAX	9	/* numbered options in one prompt */
 #define CM_FOOTER_MAX	4	/* rows allowed below the options */
 #define CM_QUESTION_GAP	8	/* rows between question and first option */
+#define CM_CONTEXT_ROWS	8	/* rows above a question kept with it */
 
 struct profile {
 	const char		*name;
@@ -425,7 +426,7 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 	size_t		 tlen[CM_OPTIONS_MAX + 1];
 	int		 sel[CM_OPTIONS_MAX + 1];
 	int		 i, first = -1, last = -1, num, s, k, expect, q = -1;
-	int		 best = 0, any = 0;
+	int		 best = 0, any = 0, top;
 	const char	*t;
 	size_t		 tl;
 
@@ -490,21 +491,32 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 			break;
 		}
 	}
+	/*
+	 * The prompt text: what the question is about (the rows above it,
+	 * up to a rule, a blank pair or CM_CONTEXT_ROWS), the question, and
+	 * the choices, joined by " / ".
+	 */
 	v->detail[0] = '\0';
-	for (i = nrows - 1; i >= q; i--) {
-		if (i < last || rows[i].n == 0)
-			continue;
-		prompt_add(v, rows[i].p, rows[i].n);
+	top = q;
+	while (top + 1 < nrows && top + 1 <= q + CM_CONTEXT_ROWS &&
+	    !is_rule(rows[top + 1].p, rows[top + 1].n) &&
+	    !(rows[top + 1].n == 0 && top + 2 < nrows &&
+	    rows[top + 2].n == 0))
+		top++;
+	for (i = top; i > last; i--) {
+		if (rows[i].n > 0 && !is_rule(rows[i].p, rows[i].n))
+			prompt_add(v, rows[i].p, rows[i].n);
 	}
 	for (i = 1; i <= k; i++) {
-		char	 opt[8] = "1. ";
+		char	 opt[CM_DETAIL_MAX];
+		size_t	 ol;
 
-		opt[0] = (char)('0' + i);
-		if (strlen(v->detail) + 3 + 3 < sizeof v->detail)
-			strcat(v->detail, strlen(v->detail) ? " / " : "");
-		prompt_add(v, opt, 2);
-		strcat(v->detail, " ");
-		prompt_add(v, text[i], tlen[i]);
+		ol = (size_t)snprintf(opt, sizeof opt, "%d. ", i);
+		if (tlen[i] < sizeof opt - ol) {
+			memcpy(opt + ol, text[i], tlen[i]);
+			ol += tlen[i];
+		}
+		prompt_add(v, opt, ol);
 	}
 	if (best == 0) {
 		v->state = S_INPUT;
@@ -520,7 +532,6 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 		v->keys[0] = (char)('0' + best);
 		v->keys[1] = '\0';
 	}
-	(void)pr;
 	return (1);
 }
 

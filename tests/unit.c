@@ -492,6 +492,13 @@ test_classify(void)
 	    S_CONFIRM && strcmp(v.keys, "Enter") == 0);
 	CHECK(strstr(v.detail, "ls -la") == NULL ||
 	    strstr(v.detail, "proceed") != NULL);
+	/* What the question is about comes with it, for the rules. */
+	CHECK(classify("claude", "\xe2\x94\x82 Bash command\n\xe2\x94\x82\n"
+	    "\xe2\x94\x82   rm -rf build\n\xe2\x94\x82\n\xe2\x94\x82 Do you "
+	    "want to proceed?\n\xe2\x94\x82 \xe2\x9d\xaf 1. Yes\n\xe2\x94\x82"
+	    "   2. No\n", 5000, &v) == S_CONFIRM);
+	CHECK(strcmp(v.detail, "Bash command / rm -rf build / Do you want to "
+	    "proceed? / 1. Yes / 2. No") == 0);
 	/* The same with "No" selected: choose 1 by its number. */
 	CHECK(classify("claude", " Do you want to proceed?\n   1. Yes\n "
 	    "\xe2\x9d\xaf 2. No\n", 5000, &v) == S_CONFIRM &&
