@@ -59,8 +59,14 @@ struct command {
 static const struct command *current;
 static const char *opt_host;	/* -H or CM_HOST: the agent is there */
 static const char *opt_via;	/* --via or CM_VIA: a command to reach it */
+#define CM_HOSTS_MAX	32	/* -H given more than once */
+static const char *hosts[CM_HOSTS_MAX];
+static int	 nhosts;
+static const char *self_path;
 
 static int	 via_open(struct conn *, char *, size_t);
+static int	 several_hosts(int, char **);
+static void	 print_usage(FILE *);
 
 static void	 sleep_ms(int);
 
@@ -556,9 +562,31 @@ arg_adds(struct buf *b, const char *s)
 	arg_add(b, s, strlen(s));
 }
 
+/*
+ * A session named on the command line: "name", or "host:name", which means
+ * -H host.  Exits 2 on a malformed name.
+ */
 static void
-check_name(const char *name)
+check_name(char **namep)
 {
+	static char	 host[256];
+	char		*name = *namep, *colon;
+
+	if ((colon = strrchr(name, ':')) != NULL) {
+		if ((size_t)(colon - name) >= sizeof host || colon == name) {
+			fprintf(stderr, "cm: bad host in '%s'\n", name);
+			exit(2);
+		}
+		memcpy(host, name, (size_t)(colon - name));
+		host[colon - name] = '\0';
+		if (opt_host != NULL && strcmp(opt_host, host) != 0) {
+			fprintf(stderr, "cm: '%s' names host %s, but -H says "
+			    "%s\n", name, host, opt_host);
+			exit(2);
+		}
+		opt_host = host;
+		name = *namep = colon + 1;
+	}
 	if (!proto_valid_name(name, strlen(name))) {
 		fprintf(stderr, "cm: bad session name '%s' (letters, digits, "
 		    "_ . -; at most %d; no leading -)\n", name, CM_NAME_MAX);
@@ -621,7 +649,7 @@ cmd_new(int argc, char **argv)
 	if (i >= argc)
 		usage();
 	if (name != NULL)
-		check_name(name);
+		check_name((char **)&name);
 	if (opt_host != NULL) {
 		/* Here's directories mean nothing there: -C must be absolute,
 		 * and without it the remote agent's home is used. */
@@ -710,7 +738,7 @@ cmd_send(int argc, char **argv)
 	}
 	if (argc - i < 2)
 		usage();
-	check_name(argv[i]);
+	check_name(&argv[i]);
 	buf_init(&text, CM_TEXT_MAX);
 	if (argc - i == 2 && strcmp(argv[i + 1], "-") == 0) {
 		from_stdin = 1;
@@ -754,7 +782,7 @@ cmd_keys(int argc, char **argv)
 
 	if (argc < 3 || argc - 2 > CM_KEYS_MAX)
 		usage();
-	check_name(argv[1]);
+	check_name(&argv[1]);
 	for (i = 2; i < argc; i++) {
 		if (!proto_valid_key(argv[i], strlen(argv[i])))
 			die("bad key name '%s' (e.g. Enter, Escape, C-c, Up, "
@@ -933,7 +961,7 @@ cmd_show(int argc, char **argv)
 	}
 	if (name == NULL)
 		usage();
-	check_name(name);
+	check_name((char **)&name);
 	buf_init(&a, CM_LINE_MAX);
 	arg_adds(&a, name);
 	if (esc)
@@ -959,7 +987,7 @@ cmd_kill(int argc, char **argv)
 
 	if (argc != 2)
 		usage();
-	check_name(argv[1]);
+	check_name(&argv[1]);
 	buf_init(&a, CM_LINE_MAX);
 	arg_adds(&a, argv[1]);
 	call("kill", &a, NULL, NULL);
@@ -1119,7 +1147,7 @@ cmd_watch(int argc, char **argv)
 		else if (argv[i][0] == '-')
 			usage();
 		else
-			check_name(argv[i]);
+			check_name(&argv[i]);
 	}
 	for (;;) {
 		if (conn_open(&c, cause, sizeof cause, &absent) == -1) {
@@ -1271,7 +1299,7 @@ cmd_wait(int argc, char **argv)
 	}
 	if (name == NULL || nwant == 0)
 		usage();
-	check_name(name);
+	check_name((char **)&name);
 	if (secs >= 0)
 		deadline = now_ms() + (int64_t)(secs * 1000);
 	memset(&x, 0, sizeof x);
@@ -1568,7 +1596,7 @@ cmd_confirm(int argc, char **argv)
 	    strcmp(argv[2], "off") != 0) ||
 	    (secs != 0 && strcmp(argv[2], "on") != 0))
 		usage();
-	check_name(argv[1]);
+	check_name(&argv[1]);
 	buf_init(&a, CM_LINE_MAX);
 	arg_adds(&a, argv[1]);
 	arg_adds(&a, argv[2]);
@@ -1606,7 +1634,7 @@ cmd_log(int argc, char **argv)
 		usage();
 	buf_init(&a, CM_LINE_MAX);
 	if (argc == 2) {
-		check_name(argv[1]);
+		check_name(&argv[1]);
 		arg_adds(&a, argv[1]);
 	}
 	call("log", &a, log_row, NULL);
@@ -1665,8 +1693,6 @@ cmd_tunnel(int argc, char **argv)
 	return (r);
 }
 
-static const char *self_path;
-
 /* The far end of a tunnel: start an agent here if needed, say where. */
 static int
 cmd_remote_hello(int argc, char **argv)
@@ -1675,6 +1701,199 @@ cmd_remote_hello(int argc, char **argv)
 	if (argc != 1)
 		usage();
 	return (remote_hello_main(self_path));
+}
+
+static pid_t	fan_pid[CM_HOSTS_MAX];
+
+/* Killed or interrupted while fanning out: take the children along. */
+static void
+fan_signal(int sig)
+{
+	int	 i;
+
+	for (i = 0; i < CM_HOSTS_MAX; i++) {
+		if (fan_pid[i] > 0)
+			kill(fan_pid[i], SIGTERM);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/*
+ * Run "cm -H HOST ARGS..." for every host at once and merge what they print,
+ * one line at a time, with the host in front: a first column, or a "host"
+ * member of each JSON object.  A host that fails says so on stderr and the
+ * others go on.  Returns 0 if all succeeded.
+ */
+static int
+fanout(char **args, int nargs, int json, struct buf *keep)
+{
+	struct pollfd	 pfd[CM_HOSTS_MAX];
+	struct buf	 in[CM_HOSTS_MAX];
+	const char	*v[CM_FIELDS_MAX + 8];
+	pid_t		*pid = fan_pid;
+	char		 cause[256], *nl, *l;
+	int		 p[2], i, k, open_n = 0, st, rc = 0;
+	ssize_t		 r;
+
+	signal(SIGTERM, fan_signal);
+	signal(SIGINT, fan_signal);
+	signal(SIGHUP, fan_signal);
+	for (i = 0; i < nhosts; i++) {
+		k = 0;
+		v[k++] = self_path;
+		v[k++] = "-H";
+		v[k++] = hosts[i];
+		for (st = 0; st < nargs && k < CM_FIELDS_MAX + 6; st++)
+			v[k++] = args[st];
+		v[k] = NULL;
+		buf_init(&in[i], CM_REPLY_LINE_MAX);
+		pfd[i].fd = -1;
+		pfd[i].events = POLLIN;
+		pid[i] = -1;
+		if (pipe(p) == -1)
+			die("pipe: %s", strerror(errno));
+		(void)fd_cloexec(p[0]);
+		(void)fd_cloexec(p[1]);
+		pid[i] = spawn(v, -1, p[1], 2, cause, sizeof cause);
+		close(p[1]);
+		if (pid[i] == -1) {
+			fprintf(stderr, "cm: %s: %s\n", hosts[i], cause);
+			close(p[0]);
+			rc = 1;
+			continue;
+		}
+		pfd[i].fd = p[0];
+		open_n++;
+	}
+	while (open_n > 0) {
+		if (poll(pfd, (nfds_t)nhosts, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("poll: %s", strerror(errno));
+		}
+		for (i = 0; i < nhosts; i++) {
+			if (pfd[i].fd == -1 || pfd[i].revents == 0)
+				continue;
+			r = buf_read(&in[i], pfd[i].fd);
+			if (r == CM_AGAIN)
+				continue;
+			while ((nl = memchr(buf_ptr(&in[i]), '\n',
+			    in[i].len)) != NULL) {
+				l = buf_ptr(&in[i]);
+				*nl = '\0';
+				if (keep != NULL) {
+					(void)buf_printf(keep, "%s\t%s\n",
+					    hosts[i], l);
+				} else if (json && l[0] == '{') {
+					fputs("{\"host\":", stdout);
+					print_json_string(hosts[i],
+					    strlen(hosts[i]));
+					printf(",%s\n", l + 1);
+				} else
+					printf("%s\t%s\n", hosts[i], l);
+				buf_consume(&in[i], (size_t)(nl - l) + 1);
+			}
+			if (fflush(stdout) == EOF)
+				die("write: %s", strerror(errno));
+			if (r <= 0) {
+				close(pfd[i].fd);
+				pfd[i].fd = -1;
+				open_n--;
+			}
+		}
+	}
+	for (i = 0; i < nhosts; i++) {
+		buf_free(&in[i]);
+		if (pid[i] == -1)
+			continue;
+		while (waitpid(pid[i], &st, 0) == -1 && errno == EINTR)
+			;
+		pid[i] = -1;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			rc = 1;
+	}
+	return (rc);
+}
+
+/*
+ * With several -H: ls and watch merge every host's lines, host first; new
+ * goes to the host with the fewest working sessions and prints host:name;
+ * other commands need one host, named as -H or as host:name.
+ */
+static int
+several_hosts(int argc, char **argv)
+{
+	struct buf	 ls;
+	char		*l, *nl, *best = NULL, *tab;
+	int		 i, json = 0, working, least = -1, k;
+	char		*nargv[CM_FIELDS_MAX + 8];
+	const char	*h;
+
+	if (argc < 1) {
+		print_usage(stderr);
+		return (2);
+	}
+	for (i = 1; i < argc; i++)
+		json |= strcmp(argv[i], "--json") == 0;
+	if (strcmp(argv[0], "ls") == 0 || strcmp(argv[0], "watch") == 0)
+		return (fanout(argv, argc, json, NULL));
+	if (strcmp(argv[0], "new") != 0) {
+		fprintf(stderr, "cm: %s takes one host: give -H once, or name "
+		    "the session as host:name\n", argv[0]);
+		return (2);
+	}
+	/* new: count working sessions on each host. */
+	buf_init(&ls, CM_SCREEN_MAX);
+	{
+		char	*lsargv[] = { "ls", NULL };
+
+		(void)fanout(lsargv, 1, 0, &ls);
+	}
+	(void)buf_add(&ls, "", 1);
+	for (i = 0; i < nhosts; i++) {
+		working = 0;
+		k = 0;
+		for (l = buf_ptr(&ls); *l != '\0'; l = nl + 1) {
+			if ((nl = strchr(l, '\n')) == NULL)
+				break;
+			tab = strchr(l, '\t');
+			if (tab == NULL || (size_t)(tab - l) !=
+			    strlen(hosts[i]) || memcmp(l, hosts[i],
+			    strlen(hosts[i])) != 0)
+				continue;
+			k = 1;
+			/* HOST NAME STATE ... */
+			tab = strchr(tab + 1, '\t');
+			if (tab != NULL && strncmp(tab + 1, "working\t", 8) == 0)
+				working++;
+		}
+		(void)k;
+		if (least == -1 || working < least) {
+			least = working;
+			best = (char *)hosts[i];
+		}
+	}
+	buf_free(&ls);
+	h = best;
+	/* Run "cm -H BEST new ..." and print BEST:NAME. */
+	k = 0;
+	nargv[k++] = (char *)"new";
+	for (i = 1; i < argc && k < CM_FIELDS_MAX + 6; i++)
+		nargv[k++] = argv[i];
+	nargv[k] = NULL;
+	hosts[0] = h;
+	nhosts = 1;
+	buf_init(&ls, 4096);
+	i = fanout(nargv, k, 0, &ls);
+	(void)buf_add(&ls, "", 1);
+	l = buf_ptr(&ls);
+	if ((tab = strchr(l, '\t')) != NULL) {
+		*tab = ':';
+		fputs(l, stdout);
+	}
+	buf_free(&ls);
+	return (i);
 }
 
 static int	cmd_help(int, char **);
@@ -1773,12 +1992,20 @@ main(int argc, char **argv)
 		opt_via = NULL;
 	while (argc >= 3 && (strcmp(argv[1], "-H") == 0 ||
 	    strcmp(argv[1], "--via") == 0)) {
-		if (argv[1][1] == 'H')
-			opt_host = argv[2];
-		else
+		if (argv[1][1] != 'H')
 			opt_via = argv[2];
+		else if (nhosts == CM_HOSTS_MAX) {
+			fprintf(stderr, "cm: more than %d hosts\n",
+			    CM_HOSTS_MAX);
+			return (2);
+		} else
+			hosts[nhosts++] = opt_host = argv[2];
 		argv += 2;
 		argc -= 2;
+	}
+	if (nhosts > 1) {
+		opt_host = NULL;
+		return (several_hosts(argc - 1, argv + 1));
 	}
 	if (opt_host != NULL && opt_via != NULL) {
 		fprintf(stderr, "cm: -H and --via do not go together\n");

@@ -40,6 +40,7 @@ struct host {
 	char	 ctl[CM_PATH_MAX];	/* ControlPath */
 	char	 fwd[CM_PATH_MAX];	/* local end of the forward */
 	char	 err[CM_PATH_MAX];	/* what ssh said */
+	char	 lock[CM_PATH_MAX];	/* one setup at a time */
 	char	 tokfile[CM_PATH_MAX];
 };
 
@@ -100,7 +101,9 @@ host_parse(const char *spec, struct host *h, char *cause, size_t clen)
 	    (size_t)snprintf(h->fwd, sizeof h->fwd, "%s/fwd-%s", dir,
 	    h->key) >= sizeof h->fwd ||
 	    (size_t)snprintf(h->err, sizeof h->err, "%s/ssh-%s.err", dir,
-	    h->key) >= sizeof h->err) {
+	    h->key) >= sizeof h->err ||
+	    (size_t)snprintf(h->lock, sizeof h->lock, "%s/ssh-%s.lock", dir,
+	    h->key) >= sizeof h->lock) {
 		snprintf(cause, clen, "runtime directory path too long");
 		return (-1);
 	}
@@ -407,6 +410,8 @@ token_load(const struct host *h, char *token, size_t tlen)
 	return (0);
 }
 
+static int	setup(struct host *, char *, size_t, char *, size_t);
+
 /*
  * The local socket that reaches host's agent, and that agent's token.  With
  * fresh set, or when the forward or the token is missing, (re)make the
@@ -418,8 +423,8 @@ remote_socket(const char *spec, int fresh, char *path, size_t plen,
 {
 	struct host	 h;
 	struct stat	 sb;
-	char		 rsock[CM_PATH_MAX], fwd[2 * CM_PATH_MAX + 2];
-	char		 said[300];
+	struct flock	 fl;
+	int		 lockfd, r;
 
 	if (host_parse(spec, &h, cause, clen) == -1)
 		return (-1);
@@ -430,6 +435,43 @@ remote_socket(const char *spec, int fresh, char *path, size_t plen,
 	snprintf(path, plen, "%s", h.fwd);
 	if (!fresh && lstat(h.fwd, &sb) == 0 && S_ISSOCK(sb.st_mode) &&
 	    token_load(&h, token, tlen) == 0)
+		return (0);
+	/*
+	 * One cm at a time makes the master and the forward: two racing
+	 * would unlink each other's sockets.  The holder's every step has a
+	 * deadline, so the wait is bounded too.
+	 */
+	if ((lockfd = open(h.lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		snprintf(cause, clen, "%s: %s", h.lock, strerror(errno));
+		return (-1);
+	}
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	while (fcntl(lockfd, F_SETLKW, &fl) == -1) {
+		if (errno != EINTR) {
+			snprintf(cause, clen, "lock %s: %s", h.lock,
+			    strerror(errno));
+			close(lockfd);
+			return (-1);
+		}
+	}
+	r = setup(&h, token, tlen, cause, clen);
+	close(lockfd);		/* and with it the lock */
+	return (r);
+}
+
+/* Under the host's lock: a master, the remote agent, the forward. */
+static int
+setup(struct host *hp, char *token, size_t tlen, char *cause, size_t clen)
+{
+	struct host	 h = *hp;
+	char		 rsock[CM_PATH_MAX], fwd[2 * CM_PATH_MAX + 2];
+	char		 said[300];
+
+	/* Someone else may have just mended it. */
+	if (ssh_control(&h, "check", NULL, cause, clen) == 0 &&
+	    agent_alive(h.fwd) && token_load(&h, token, tlen) == 0)
 		return (0);
 	if (master_up(&h, cause, clen) == -1)
 		return (-1);

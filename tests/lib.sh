@@ -19,6 +19,18 @@ SOCK="$XDG_RUNTIME_DIR/cm/agent.sock"
 AGENT_PID=
 BG_PIDS=()
 
+# stop_bg: stop the background commands the test started.
+stop_bg() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${BG_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	BG_PIDS=()
+}
+
 cleanup() {
 	local p rc=$?
 	for p in "${BG_PIDS[@]}" $AGENT_PID; do

@@ -43,17 +43,29 @@ Host box
   LogLevel ERROR
   SetEnv XDG_RUNTIME_DIR=$R/run XDG_CONFIG_HOME=$R/config XDG_STATE_HOME=$R/state CM_TMUX_SOCKET=$R/tmux.sock
 CFG
+R2=$T/remote2
+mkdir -p "$R2/run" "$R2/config" "$R2/state"
+chmod 700 "$R2/run"
+# A second "host": the same sshd, another agent with its own dirs and tmux.
+sed -e 's/^Host box$/Host box2/' -e "s|$R/|$R2/|g" "$S/config" >"$S/config2"
+cat "$S/config2" >>"$S/config"
 export CM_SSH_COMMAND="ssh -F $S/config" CM_REMOTE_CM="$REPO/cm"
 wait_until 5 ssh -F "$S/config" -o BatchMode=yes box true || fail "sshd not up: $(cat "$T/sshd.log")"
 logins0=$(grep -c 'Accepted publickey' "$T/sshd.log")
 
-RPID=
+RPID= RPID2=
 remote_cleanup() {
 	[ -n "$RPID" ] && kill "$RPID" 2>/dev/null
+	[ -n "$RPID2" ] && kill "$RPID2" 2>/dev/null
 	cm -H box tunnel close >/dev/null 2>&1
+	cm -H box2 tunnel close >/dev/null 2>&1
 	tmux -S "$R/tmux.sock" kill-server 2>/dev/null
+	tmux -S "$R2/tmux.sock" kill-server 2>/dev/null
+	# Whatever master is left (a test cut short): by its control path.
+	pkill -f -- "-S $T/run/cm/ssh-" 2>/dev/null
 }
-trap 'remote_cleanup; cleanup' EXIT
+# Watchers first: they would make a new master for a dying tunnel.
+trap 'rc=$?; stop_bg; remote_cleanup; (exit $rc); cleanup' EXIT
 
 # No agent there yet: the first command starts one.
 name=$(cm -H box new -n r1 -- sh -c 'echo hi; while read l; do echo "got:$l"; done') ||
@@ -96,11 +108,11 @@ sleep 0.5
 cm -H box new -n r2 -- sh -c 'echo two; read l' >/dev/null
 wait_until 5 grep -q $'\tr2\tidle' "$T/watch" || fail "watch over ssh"
 ctl=$(ls "$T/run/cm/" | grep -E '^ssh-[0-9a-f]{16}$')
-ssh -F "$S/config" -S "$T/run/cm/$ctl" -O exit box 2>/dev/null ||
-    fail "could not stop the master"
+pkill -KILL -f -- "-S $T/run/cm/$ctl .* -M " || fail "could not kill the master"
 sleep 0.3
 cm -H box new -n r3 -- sh -c 'echo three; read l' >/dev/null ||
     fail "new after the master died"
+cm -H box wait r3 idle -t 5 || fail "r3 idle"
 cm -H box send r3 x
 wait_until 15 grep -q $'\tr3\texited' "$T/watch" ||
     fail "watcher did not come back: $(cat "$T/watch" "$T/watch.err")"
@@ -110,6 +122,34 @@ for ev in $'\tr3\tstarting' $'\tr3\tidle' $'\tr3\texited'; do
 	assert_eq "$(grep -c "$ev" "$T/watch")" 1 "'$ev' printed once"
 done
 grep -q resync "$T/watch" && fail "resync where a replay was possible"
+
+# Two hosts: merged ls and watch with the host first, placement by load,
+# host:name addressing, and a host that is down does not stop the others.
+cm -H box2 new -n b1 -- sh -c 'echo b1; read l; echo "b1got:$l"; sleep 60' >/dev/null ||
+    fail "new on box2"
+RPID2=$(cm -H box2 status | awk -F'\t' '$1 == "pid" { print $2 }')
+cm -H box -H box2 watch >"$T/merged" 2>&1 &
+BG_PIDS+=($!)
+cm -H box -H box2 ls >"$T/ls2" || fail "merged ls"
+grep -q $'^box\tr1\t' "$T/ls2" || fail "merged ls lacks box: $(cat "$T/ls2")"
+grep -q $'^box2\tb1\t' "$T/ls2" || fail "merged ls lacks box2: $(cat "$T/ls2")"
+cm -H box -H box2 ls --json | grep -q '^{"host":"box2","name":"b1"' ||
+    fail "merged ls --json"
+cm send box2:b1 hostname-addressing || fail "send host:name"
+wait_until 5 sh -c 'cm show box2:b1 | grep -q b1got:hostname-addressing' ||
+    fail "host:name did not reach box2"
+# box is busy: the next session goes to box2.
+cm -H box new -n busy -- sh -c 'while :; do echo x; sleep 0.1; done' >/dev/null
+cm -H box wait busy working -t 5 || fail "busy not working"
+cm -H box2 wait b1 idle -t 5 || fail "b1 idle"
+cm -H box -H box2 ls >"$T/ls4"; placed=$(cm -H box -H box2 new -- cat) || fail "placed new"
+assert_eq "$placed" box2:cat-1 "placement by load: $(cat "$T/ls4")"
+wait_until 10 grep -q $'^box2\t.*\tcat-1\tidle' "$T/merged" ||
+    fail "merged watch: $(cat "$T/merged")"
+grep -q $'^box\t.*\tbusy\tworking' "$T/merged" || fail "merged watch lacks box"
+cm -H box -H nowhere.invalid ls >"$T/ls3" 2>"$T/ls3.err" && fail "a down host went unreported"
+grep -q $'^box\tr1\t' "$T/ls3" || fail "a down host stopped the others"
+grep -q 'nowhere.invalid' "$T/ls3.err" || fail "down host not named: $(cat "$T/ls3.err")"
 
 cm -H box tunnel close | grep -q closed || fail "tunnel close"
 cm -H box tunnel status >/dev/null && fail "tunnel still up after close"

@@ -245,7 +245,7 @@ async function gemini(req, res, body) {
     log({ api: 'gemini', url, aux: true });
     return res.end(JSON.stringify({ totalTokens: 42 }));
   }
-  const stream = /streamGenerateContent/.test(url);
+  const stream = /streamGenerateContent/i.test(url);
   const contents = body.contents || [];
   const last = contents[contents.length - 1] || {};
   const hasToolResult = (last.parts || []).some(p => p.functionResponse);
@@ -306,7 +306,7 @@ const server = http.createServer((req, res) => {
       return res.end(JSON.stringify({ input_tokens: 42 }));
     }
     if (req.method === 'POST' && /\/responses/.test(u)) return openai(req, res, body).catch(h);
-    if (/generateContent|countTokens/.test(u)) return gemini(req, res, body).catch(h);
+    if (/generatecontent|counttokens/i.test(u)) return gemini(req, res, body).catch(h);
     log({ api: 'other', method: req.method, url: u, body: data.slice(0, 500) });
     if (/\/models/.test(u)) {
       res.writeHead(200, { 'content-type': 'application/json' });

@@ -1,0 +1,3 @@
+group_claude() { :; }
+group_codex() { :; }
+group_gemini() { :; }
