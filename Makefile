@@ -24,9 +24,12 @@ tests/unit: tests/unit.c $(UNIT_SRCS) $(HDRS)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -I. -o $@ tests/unit.c $(UNIT_SRCS) \
 	    $(LDFLAGS)
 
+# Unit tests, the end-to-end tests, and the core ones again through a real
+# ssh tunnel (a private sshd on 127.0.0.1; needs openssh-server).
 test: cm tests/unit
 	./tests/unit
 	./tests/run
+	./tests/run --ssh
 
 # The same tests, with a binary built under ASan and UBSan.
 check:

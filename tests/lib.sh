@@ -33,6 +33,8 @@ stop_bg() {
 
 cleanup() {
 	local p rc=$?
+	stop_bg
+	stop_sshd
 	for p in "${BG_PIDS[@]}" $AGENT_PID; do
 		kill "$p" 2>/dev/null
 	done
@@ -125,3 +127,66 @@ count() {
 at_least() {
 	[ "$(count "$2" "$3" "$4")" -ge "$1" ]
 }
+
+# start_sshd: a private sshd on 127.0.0.1 with generated keys, and an ssh
+# config in $S/config whose "Host box" reaches it.  The far side gets the
+# environment given as arguments (NAME=VALUE ...) through SetEnv.
+start_sshd() {
+	local sshd port
+	sshd=$(command -v sshd || echo /usr/sbin/sshd)
+	[ -x "$sshd" ] || fail "sshd is not installed (apt-get install openssh-server)"
+	S=$T/ssh
+	mkdir -p "$S" /run/sshd
+	chmod 700 "$S"
+	ssh-keygen -q -t ed25519 -N '' -f "$S/host" || fail "host key"
+	ssh-keygen -q -t ed25519 -N '' -f "$S/id" || fail "user key"
+	cp "$S/id.pub" "$S/authorized_keys"
+	port=$(( 20000 + RANDOM % 20000 ))
+	cat >"$S/sshd_config" <<CFG
+Port $port
+ListenAddress 127.0.0.1
+HostKey $S/host
+AuthorizedKeysFile $S/authorized_keys
+PidFile $S/sshd.pid
+UsePAM no
+StrictModes no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+AcceptEnv CM_* XDG_*
+LogLevel VERBOSE
+CFG
+	"$sshd" -f "$S/sshd_config" -D -e 2>"$T/sshd.log" &
+	SSHD_PID=$!
+	cat >"$S/config" <<CFG
+Host box
+  HostName 127.0.0.1
+  Port $port
+  User $(id -un)
+  IdentityFile $S/id
+  IdentitiesOnly yes
+  UserKnownHostsFile /dev/null
+  StrictHostKeyChecking no
+  LogLevel ERROR
+  SetEnv $*
+CFG
+	export CM_SSH_COMMAND="ssh -F $S/config" CM_REMOTE_CM="$REPO/cm"
+	wait_until 5 ssh -F "$S/config" -o BatchMode=yes box true ||
+	    fail "sshd not up: $(cat "$T/sshd.log")"
+}
+
+stop_sshd() {
+	# The masters first (found by their control paths), then sshd.
+	pkill -f -- "-S $XDG_RUNTIME_DIR/cm/ssh-" 2>/dev/null
+	[ -n "${SSHD_PID:-}" ] && kill "$SSHD_PID" 2>/dev/null
+	[ -n "${SSHD_PID:-}" ] && wait "$SSHD_PID" 2>/dev/null
+	SSHD_PID=
+}
+
+# CM_TEST_SSH=1: run this test through "cm -H box", a real ssh tunnel to
+# this same machine, whose far side sees the same directories, so the agent
+# the test starts is the one the tunnel reaches.
+if [ "${CM_TEST_SSH:-0}" = 1 ]; then
+	start_sshd "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME CM_TMUX_SOCKET=$CM_TMUX_SOCKET HOME=$HOME"
+	export CM_HOST=box
+fi

@@ -5,52 +5,13 @@
 # argv; a watcher survives the master being killed and prints every event
 # once; tunnel status and close work.
 . "$(dirname "$0")/lib.sh"
-SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-[ -x "$SSHD" ] || fail "sshd is not installed (apt-get install openssh-server)"
-
-S=$T/ssh R=$T/remote
-mkdir -p "$S" "$R/run" "$R/config" "$R/state" /run/sshd
-chmod 700 "$S" "$R/run"
-ssh-keygen -q -t ed25519 -N '' -f "$S/host" || fail "host key"
-ssh-keygen -q -t ed25519 -N '' -f "$S/id" || fail "user key"
-cp "$S/id.pub" "$S/authorized_keys"
-port=$(( 20000 + RANDOM % 20000 ))
-cat >"$S/sshd_config" <<CFG
-Port $port
-ListenAddress 127.0.0.1
-HostKey $S/host
-AuthorizedKeysFile $S/authorized_keys
-PidFile $S/sshd.pid
-UsePAM no
-StrictModes no
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PubkeyAuthentication yes
-AcceptEnv CM_* XDG_*
-LogLevel VERBOSE
-CFG
-"$SSHD" -f "$S/sshd_config" -D -e 2>"$T/sshd.log" &
-BG_PIDS+=($!)
-cat >"$S/config" <<CFG
-Host box
-  HostName 127.0.0.1
-  Port $port
-  User $(id -un)
-  IdentityFile $S/id
-  IdentitiesOnly yes
-  UserKnownHostsFile /dev/null
-  StrictHostKeyChecking no
-  LogLevel ERROR
-  SetEnv XDG_RUNTIME_DIR=$R/run XDG_CONFIG_HOME=$R/config XDG_STATE_HOME=$R/state CM_TMUX_SOCKET=$R/tmux.sock
-CFG
-R2=$T/remote2
-mkdir -p "$R2/run" "$R2/config" "$R2/state"
-chmod 700 "$R2/run"
+R=$T/remote R2=$T/remote2
+mkdir -p "$R/run" "$R/config" "$R/state" "$R2/run" "$R2/config" "$R2/state"
+chmod 700 "$R/run" "$R2/run"
+start_sshd "XDG_RUNTIME_DIR=$R/run XDG_CONFIG_HOME=$R/config XDG_STATE_HOME=$R/state CM_TMUX_SOCKET=$R/tmux.sock"
 # A second "host": the same sshd, another agent with its own dirs and tmux.
 sed -e 's/^Host box$/Host box2/' -e "s|$R/|$R2/|g" "$S/config" >"$S/config2"
 cat "$S/config2" >>"$S/config"
-export CM_SSH_COMMAND="ssh -F $S/config" CM_REMOTE_CM="$REPO/cm"
-wait_until 5 ssh -F "$S/config" -o BatchMode=yes box true || fail "sshd not up: $(cat "$T/sshd.log")"
 logins0=$(grep -c 'Accepted publickey' "$T/sshd.log")
 
 RPID= RPID2=
