@@ -112,6 +112,12 @@ cm -H box -H nowhere.invalid ls >"$T/ls3" 2>"$T/ls3.err" && fail "a down host we
 grep -q $'^box\tr1\t' "$T/ls3" || fail "a down host stopped the others"
 grep -q 'nowhere.invalid' "$T/ls3.err" || fail "down host not named: $(cat "$T/ls3.err")"
 
+# A host without cm: a clear error, and how to fix it.
+sed 's/^Host box2$/Host box3/' "$S/config2" >>"$S/config"
+CM_REMOTE_CM=/no/such/cm cm -H box3 ls 2>"$T/nocm" && fail "ls worked with no cm there"
+grep -q "'/no/such/cm' is not installed on box3 (install cm there, or set CM_REMOTE_CM" "$T/nocm" ||
+    fail "message: $(cat "$T/nocm")"
+
 cm -H box tunnel close | grep -q closed || fail "tunnel close"
 cm -H box tunnel status >/dev/null && fail "tunnel still up after close"
 exit 0
