@@ -66,6 +66,7 @@ static const char *self_path;
 
 static int	 via_open(struct conn *, char *, size_t);
 static int	 several_hosts(int, char **);
+static int	 take_hosts(int, char **);
 static void	 print_usage(FILE *);
 
 static void	 sleep_ms(int);
@@ -1971,6 +1972,52 @@ cmd_help(int argc, char **argv)
 	return (0);
 }
 
+/*
+ * "-H host" may also follow the command's name, among its options (for ls,
+ * watch and the like, anywhere): take those out.  Returns the new argc, -1
+ * if there are too many hosts.
+ */
+static int
+take_hosts(int argc, char **argv)
+{
+	static const char *const valued[] = { "-n", "-C", "--task",
+	    "--profile", "-t", "--for", "--title", NULL };
+	int	 i, k, anywhere;
+
+	anywhere = strcmp(argv[1], "ls") == 0 ||
+	    strcmp(argv[1], "watch") == 0 || strcmp(argv[1], "ping") == 0 ||
+	    strcmp(argv[1], "status") == 0 || strcmp(argv[1], "tunnel") == 0;
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-H") == 0 && i + 1 < argc) {
+			if (nhosts == CM_HOSTS_MAX) {
+				fprintf(stderr, "cm: more than %d hosts\n",
+				    CM_HOSTS_MAX);
+				return (-1);
+			}
+			hosts[nhosts++] = opt_host = argv[i + 1];
+			for (k = i; k + 2 <= argc; k++)
+				argv[k] = argv[k + 2];
+			argc -= 2;
+			i--;
+			continue;
+		}
+		if (argv[i][0] != '-') {
+			if (!anywhere)
+				break;
+			continue;
+		}
+		for (k = 0; valued[k] != NULL; k++) {
+			if (strcmp(argv[i], valued[k]) == 0) {
+				i++;	/* its value */
+				break;
+			}
+		}
+	}
+	return (argc);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2016,6 +2063,13 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("cm %s\n", CM_VERSION);
 		return (0);
+	}
+	argc = take_hosts(argc, argv);
+	if (argc < 0)
+		return (2);
+	if (nhosts > 1) {
+		opt_host = NULL;
+		return (several_hosts(argc - 1, argv + 1));
 	}
 	for (i = 0; commands[i].name != NULL; i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {

@@ -91,7 +91,7 @@ cm -H box2 new -n b1 -- sh -c 'echo b1; read l; echo "b1got:$l"; sleep 60' >/dev
 RPID2=$(cm -H box2 status | awk -F'\t' '$1 == "pid" { print $2 }')
 cm -H box -H box2 watch >"$T/merged" 2>&1 &
 BG_PIDS+=($!)
-cm -H box -H box2 ls >"$T/ls2" || fail "merged ls"
+cm ls -H box -H box2 >"$T/ls2" || fail "merged ls"
 grep -q $'^box\tr1\t' "$T/ls2" || fail "merged ls lacks box: $(cat "$T/ls2")"
 grep -q $'^box2\tb1\t' "$T/ls2" || fail "merged ls lacks box2: $(cat "$T/ls2")"
 cm -H box -H box2 ls --json | grep -q '^{"host":"box2","name":"b1"' ||
