@@ -1365,7 +1365,8 @@ bridge_login(int fd, struct buf *down)
 	int		 n;
 
 	/* The greeting, whole. */
-	while ((nl = memchr(buf_ptr(down), '\n', down->len)) == NULL) {
+	while (down->len == 0 ||
+	    (nl = memchr(buf_ptr(down), '\n', down->len)) == NULL) {
 		if (fd_wait(fd, POLLIN, CM_CLIENT_TIMEOUT_MS) != 1 ||
 		    buf_read(down, fd) <= 0)
 			return;
@@ -1477,6 +1478,8 @@ cmd_bridge(int argc, char **argv)
 		}
 	}
 	close(fd);
+	buf_free(&up);
+	buf_free(&down);
 	return (0);
 }
 
@@ -1779,8 +1782,8 @@ fanout(char **args, int nargs, int json, struct buf *keep)
 			r = buf_read(&in[i], pfd[i].fd);
 			if (r == CM_AGAIN)
 				continue;
-			while ((nl = memchr(buf_ptr(&in[i]), '\n',
-			    in[i].len)) != NULL) {
+			while (in[i].len > 0 && (nl = memchr(buf_ptr(&in[i]),
+			    '\n', in[i].len)) != NULL) {
 				l = buf_ptr(&in[i]);
 				*nl = '\0';
 				if (keep != NULL) {

@@ -52,6 +52,7 @@ cmp -s <(tr -d '\t' <"$T/esc.out") "$T/want" || fail "bytes differ: $(od -c "$T/
 
 # Resume: events after a sequence number are replayed, once, in order; an
 # unknown instance or a sequence number from the future gets a resync.
+cm wait esc exited -t 5 || fail "esc exited"
 inst=$(cm status | awk -F'\t' '$1 == "instance" { print $2 }')
 last=$(cm status | awk -F'\t' '$1 == "events" { print $2 }')
 [ "$last" -ge 2 ] || fail "too few events: $last"
