@@ -663,8 +663,13 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 	if (nrows > 0) {
 		secret = has_any(rows[0].p, rows[0].n > 40 ? 40 : rows[0].n,
 		    secret_markers);
-		if (secret || (cursor_row(sc, &rows[0]) && rows[0].n > 1 &&
-		    rows[0].p[rows[0].n - 1] == ':')) {
+		/* A line ending in ':' with the cursor after it (or, for
+		 * plain programs, where the cursor is not known) asks for
+		 * text. */
+		if (secret || (rows[0].n > 1 &&
+		    rows[0].p[rows[0].n - 1] == ':' &&
+		    (cursor_row(sc, &rows[0]) ||
+		    (sc->cursor_y < 0 && pr->quiet_idle)))) {
 			v->state = S_INPUT;
 			set_rule(v, pr, secret ? "secret" : "text");
 			prompt_add(v, rows[0].p, rows[0].n);
