@@ -172,6 +172,8 @@ static char		 lock_path[CM_PATH_MAX + 8];
 static int		 listen_fd = -1;
 static int		 sig_pipe[2] = { -1, -1 };
 static int		 quitting;
+static int		 adopting = 1;	/* clients wait until it is done */
+static int		 ready_fd = -1;	/* tell the parent we are ready */
 static int64_t		 quit_deadline;
 static int64_t		 started_ms;
 static int64_t		 started_wall;
@@ -2080,6 +2082,21 @@ client_free(struct client *c)
 	free(c);
 }
 
+/*
+ * The sessions of an earlier agent are known (or there were none): now
+ * clients may come, and a parent waiting in "cm agent" may return.
+ */
+static void
+adoption_over(void)
+{
+	adopting = 0;
+	if (ready_fd != -1) {
+		(void)fd_write_all(ready_fd, "ready", 5);
+		close(ready_fd);
+		ready_fd = -1;
+	}
+}
+
 /* Startup: adopt every session an earlier agent created. */
 static void
 adopt_done(struct job *j, void *arg)
@@ -2092,6 +2109,7 @@ adopt_done(struct job *j, void *arg)
 	int		 nf, adopted = 0;
 
 	(void)arg;
+	adoption_over();
 	if (!tmux_job_ok(j, msg, sizeof msg)) {
 		log_info("no sessions to adopt (%s)", msg);
 		return;
@@ -2154,8 +2172,10 @@ adopt_start(void)
 	    NULL };
 	char	 cause[256];
 
-	if (job_start(args, adopt_done, NULL, cause, sizeof cause) == -1)
+	if (job_start(args, adopt_done, NULL, cause, sizeof cause) == -1) {
 		log_warn("adopting sessions: %s", cause);
+		adoption_over();
+	}
 }
 
 /* (Re)load the rules; a file that does not parse leaves the old ones. */
@@ -2490,7 +2510,7 @@ loop(void)
 		}
 
 		n = 0;
-		if (listen_fd != -1)
+		if (listen_fd != -1 && !adopting)
 			poll_add(&n, listen_fd, POLLIN, P_LISTEN, NULL);
 		poll_add(&n, sig_pipe[0], POLLIN, P_SIGNAL, NULL);
 		for (i = 0; i < nclients; i++) {
@@ -2580,7 +2600,6 @@ loop(void)
 }
 
 /* Setup errors: in the background they go back to the waiting parent. */
-static int	ready_fd = -1;
 
 static void __attribute__((format(printf, 1, 2), noreturn))
 die_setup(const char *fmt, ...)
@@ -2806,9 +2825,7 @@ agent_main(int argc, char **argv)
 		}
 		if (null > 2)
 			close(null);
-		(void)fd_write_all(ready_fd, "ready", 5);
-		close(ready_fd);
-		ready_fd = -1;
+		/* "ready" goes to the parent once adoption is over. */
 	}
 	log_info("agent %s started, pid %ld, socket %s, instance %s%s%s",
 	    CM_VERSION, (long)getpid(), sock_path, instance,
