@@ -37,14 +37,21 @@ check:
 	$(MAKE) CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" test
 	$(MAKE) clean
 
-bench: cm
-	./bench/run
+bench/lat: bench/lat.c $(UNIT_SRCS) $(HDRS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -I. -o $@ bench/lat.c $(UNIT_SRCS) \
+	    $(LDFLAGS)
+
+# Measure cm against polling and per-command tmux/ssh, side by side; a
+# table on stdout, machine-readable lines in bench/results.txt.  QUICK=1
+# for a short run.
+bench: cm bench/lat
+	./bench/run $(QUICK:1=--quick)
 
 install: cm
 	mkdir -p $(DESTDIR)$(BINDIR)
 	cp cm $(DESTDIR)$(BINDIR)/cm
 
 clean:
-	rm -f cm tests/unit tests/fuzz_proto
+	rm -f cm tests/unit tests/fuzz_proto bench/lat
 
 .PHONY: all test check bench install clean

@@ -115,6 +115,7 @@ struct session {
 	int		 restarts;
 	int64_t		 restart_at;
 	int		 ctl_ready;	/* attached: commands may go */
+	int		 ctl_wanted;	/* start one when tmux allows */
 
 	/* What we know of the pane. */
 	int		 dirty;
@@ -173,6 +174,7 @@ static int		 listen_fd = -1;
 static int		 sig_pipe[2] = { -1, -1 };
 static int		 quitting;
 static int		 adopting = 1;	/* clients wait until it is done */
+static int		 creating;	/* new-session jobs running */
 static int		 ready_fd = -1;	/* tell the parent we are ready */
 static int64_t		 quit_deadline;
 static int64_t		 started_ms;
@@ -180,6 +182,8 @@ static int64_t		 started_wall;
 static uint64_t		 auth_failures;
 static int64_t		 auth_penalty_until;
 static uint64_t		 confirms;
+static uint64_t		 spawns;	/* tmux processes started */
+static uint64_t		 captures;	/* screens read */
 static struct ruleset	*rules;
 static char		 rules_path[CM_PATH_MAX];
 static char		 audit_path[CM_PATH_MAX];
@@ -458,6 +462,7 @@ job_start(const char *const *args, job_cb *cb, void *arg, char *cause,
 	if ((j = tmux_job(args, cb, arg, cause, clen)) == NULL)
 		return (-1);
 	jobs[njobs++] = j;
+	spawns++;
 	return (0);
 }
 
@@ -560,6 +565,7 @@ session_capture(struct session *s)
 	(void)ctl_push(s, CK_STATUS, 0, NULL, 0);
 	(void)ctl_push(s, CK_CAPTURE, 0, NULL, 0);
 	s->capturing = 1;
+	captures++;
 	s->dirty = 0;
 }
 
@@ -1058,14 +1064,38 @@ session_ctl_stop(struct session *s)
 	s->restart_at = now_ms() + (s->restarts > 0 ? 200 << s->restarts : 0);
 }
 
+/*
+ * tmux 3.3a can crash when a control client attaches while another session
+ * is being created: the two are never in flight together.
+ */
+static int
+tmux_gate_open(void)
+{
+	int	 i;
+
+	if (creating > 0)
+		return (0);
+	for (i = 0; i < nsessions; i++) {
+		if (sessions[i]->ctl_in != -1 && !sessions[i]->ctl_ready)
+			return (0);
+	}
+	return (1);
+}
+
 static void
 session_ctl_start(struct session *s)
 {
 	char	 cause[256], sub[256];
 	int	 n;
 
+	if (creating > 0) {
+		s->ctl_wanted = 1;
+		return;
+	}
+	s->ctl_wanted = 0;
 	s->ctl_pid = tmux_spawn_control(s->tname, &s->ctl_in, &s->ctl_out,
 	    cause, sizeof cause);
+	spawns++;
 	if (s->ctl_pid == -1) {
 		log_warn("%s: control client: %s", s->name, cause);
 		s->restart_at = now_ms() + 1000;
@@ -1146,6 +1176,7 @@ new_done(struct job *j, void *arg)
 	c = client_find(nr->cid);
 	if (c != NULL)
 		c->busy--;
+	creating--;
 	s = session_find(nr->name, strlen(nr->name));
 	if (s == NULL || !s->creating) {
 		free(nr);
@@ -1311,6 +1342,10 @@ do_new(struct client *c, struct request *r)
 		reply_err(c, r->id, "exists", "session '%s' exists", name);
 		goto out;
 	}
+	if (!tmux_gate_open()) {
+		reply_err(c, r->id, "busy", "tmux is busy, try again");
+		goto out;
+	}
 	if (nsessions == CM_SESSIONS_MAX) {
 		reply_err(c, r->id, "full", "too many sessions (%d)",
 		    CM_SESSIONS_MAX);
@@ -1416,8 +1451,10 @@ do_new(struct client *c, struct request *r)
 		s->creating = 0;
 		free(nr);
 		reply_err(c, r->id, "tmux", "%s", cause);
-	} else
+	} else {
 		c->busy++;
+		creating++;
+	}
 	for (i = 0; i < nown; i++)
 		free(own[i]);
 out:
@@ -1835,10 +1872,11 @@ do_status(struct client *c, struct request *r)
 	line_start("ok", r->id);
 	(void)buf_printf(&scratch, " version=%s instance=%s pid=%ld "
 	    "uptime=%lld sessions=%d clients=%d events=%llu confirms=%llu "
-	    "started=%lld", CM_VERSION, instance, (long)getpid(),
-	    (long long)((now_ms() - started_ms) / 1000), live, nclients,
-	    (unsigned long long)seq, (unsigned long long)confirms,
-	    (long long)(started_wall / 1000));
+	    "started=%lld spawns=%llu captures=%llu", CM_VERSION, instance,
+	    (long)getpid(), (long long)((now_ms() - started_ms) / 1000), live,
+	    nclients, (unsigned long long)seq, (unsigned long long)confirms,
+	    (long long)(started_wall / 1000), (unsigned long long)spawns,
+	    (unsigned long long)captures);
 	line_send(c);
 }
 
@@ -2334,6 +2372,8 @@ run_timers(int64_t now)
 		s = sessions[i];
 		if (s->gone)
 			continue;
+		if (s->ctl_wanted && creating == 0)
+			session_ctl_start(s);
 		if (s->restart_at != 0 && s->ctl_pid == -1) {
 			if (now >= s->restart_at)
 				session_check(s);

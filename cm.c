@@ -527,7 +527,7 @@ simple(struct conn *c, const char *verb, struct buf *args, data_fn *fn,
 	for (tries = 0;; tries++) {
 		id = request(c, verb, args);
 		await(c, id, CM_CLIENT_TIMEOUT_MS, fn, arg, r);
-		if (r->ok || strcmp(r->code, "busy") != 0 || tries == 100)
+		if (r->ok || strcmp(r->code, "busy") != 0 || tries == 500)
 			break;
 		sleep_ms(20);
 	}

@@ -86,7 +86,7 @@ EOF
   printf 'scratch\n' > "$U/repo/untracked.tmp"
   line sh 'git clean -i'; waitfor sh 'What now>$'
   snap $G 13-git-clean-i-menu sh "git clean -i: 'Would remove untracked.tmp' and the '*** Commands ***' menu ending in 'What now>' (c = clean)" confirm 'c Enter' dangerous
-  line sh 6; waitfor sh '^\$$' 5   # 6: quit
+  line sh 5; waitfor sh '^\$$' 5   # 5: quit
   line sh 'cd .. && clear'; sleep 0.3
 
   # --- text / secret input

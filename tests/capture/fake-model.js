@@ -13,6 +13,7 @@
 //   hang                  send headers/first event, then never finish
 //   list                  a numbered list in plain text (not a prompt)
 //   bash:<cmd>            tool call running a shell command
+//   bashx:<cmd>           same, but (Codex) asking for sandbox escalation with a justification
 //   write:<path>          tool call writing a new file
 //   edit:<path>|<old>|<new>  tool call editing a file
 //   error:<status>        HTTP error with a JSON error body
@@ -66,6 +67,7 @@ function plan(m) {
     case 'hang': return { kind: 'hang' };
     case 'list': return { kind: 'text', text: LIST, secs: 0 };
     case 'bash': return { kind: 'tool', tool: 'bash', cmd: arg || 'ls' };
+    case 'bashx': return { kind: 'tool', tool: 'bash', cmd: arg || 'ls', escalate: true };
     case 'write': return { kind: 'tool', tool: 'write', path: arg || 'notes.txt',
       content: 'hello from the fake model\nsecond line\n' };
     case 'edit': { const [p, o, n] = arg.split('|');
@@ -98,10 +100,19 @@ async function anthropic(req, res, body) {
   const last = msgs[msgs.length - 1] || {};
   const hasToolResult = Array.isArray(last.content) && last.content.some(c => c.type === 'tool_result');
   const aux = !stream || tools.length === 0;
+  // Claude Code refuses to Edit a file it has not Read in this session, so an
+  // edit is played as Read first, then (after the Read result) the Edit.
+  const prev = msgs[msgs.length - 2] || {};
+  const prevTool = Array.isArray(prev.content) ? (prev.content.find(c => c.type === 'tool_use') || {}).name : undefined;
   let p;
   if (aux) p = { kind: 'text', text: 'Fake session', secs: 0 };
-  else if (hasToolResult) p = { kind: 'text', text: 'Done.', secs: 0 };
-  else p = plan(mode());
+  else if (hasToolResult) {
+    const m = plan(mode());
+    p = (m.kind === 'tool' && m.tool === 'edit' && prevTool === 'Read') ? m : { kind: 'text', text: 'Done.', secs: 0 };
+  } else {
+    p = plan(mode());
+    if (p.kind === 'tool' && p.tool === 'edit') p = { kind: 'tool', tool: 'read', path: p.path };
+  }
   log({ api: 'anthropic', url: req.url, model: body.model, stream, ntools: tools.length,
     toolnames: tools.map(t => t.name), aux, hasToolResult, plan: p });
   if (p.kind === 'error') {
@@ -141,6 +152,7 @@ async function anthropic(req, res, body) {
   let name, input;
   if (p.tool === 'bash') { name = 'Bash'; input = { command: p.cmd, description: 'Run ' + p.cmd.split(' ')[0] }; }
   else if (p.tool === 'write') { name = 'Write'; input = { file_path: abs(p.path), content: p.content }; }
+  else if (p.tool === 'read') { name = 'Read'; input = { file_path: abs(p.path) }; }
   else { name = 'Edit'; input = { file_path: abs(p.path), old_string: p.old, new_string: p.neu }; }
   ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
   ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: "I'll do that now." } });
@@ -209,8 +221,11 @@ async function openai(req, res, body) {
     let item;
     if (p.tool === 'bash') {
       if (toolnames.includes('exec_command')) {
+        const a = { cmd: p.cmd };
+        if (p.escalate) { a.sandbox_permissions = 'require_escalated';
+          a.justification = 'Needs network access to fetch the dependency list'; }
         item = { type: 'function_call', id: 'fc_' + cid, call_id: cid, name: 'exec_command',
-          arguments: JSON.stringify({ cmd: p.cmd }) };
+          arguments: JSON.stringify(a) };
       } else if (toolnames.includes('shell_command')) {
         item = { type: 'function_call', id: 'fc_' + cid, call_id: cid, name: 'shell_command',
           arguments: JSON.stringify({ command: p.cmd }) };
