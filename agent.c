@@ -965,6 +965,18 @@ ctl_line(struct session *s, char *l, size_t n)
 		return;
 	}
 	if (n > 22 && memcmp(l, "%subscription-changed ", 22) == 0) {
+		/* "... : VALUE", VALUE being "#{pane_dead}#{pane_title}":
+		 * nothing to look at if it says what the last capture did. */
+		for (t = 22; t + 3 <= n; t++) {
+			if (memcmp(l + t, " : ", 3) == 0)
+				break;
+		}
+		if (t + 3 < n &&
+		    l[t + 3] == (s->pane_dead ? '1' : '0') &&
+		    n - t - 4 == strlen(s->title) &&
+		    memcmp(l + t + 4, s->title, n - t - 4) == 0 &&
+		    s->state != S_STARTING)
+			return;
 		if (!s->dirty) {
 			s->dirty = 1;
 			s->dirty_since = now_ms();
