@@ -89,6 +89,7 @@ struct session {
 	uint32_t	 prompt_hash;		/* prompt on screen, 0: none */
 	uint32_t	 sent_hash;		/* last one answered */
 	int64_t		 check_at;		/* did it go away? */
+	int64_t		 confirm_quiet_until;	/* no answer before */
 	int64_t		 guard[CM_LOOP_MAX + 1];	/* times of answers */
 	uint32_t	 guard_hash;
 	int		 nguard;
@@ -709,6 +710,12 @@ autoconfirm(struct session *s, const struct verdict *v)
 
 	if (h == s->prompt_hash)
 		return;		/* the same appearance: decided already */
+	if (now < s->confirm_quiet_until) {
+		/* Just answered one: the screen may still be catching up.
+		 * Look again when the dust has settled. */
+		s->recheck_at = s->confirm_quiet_until;
+		return;
+	}
 	s->prompt_hash = h;
 	if (!s->confirm || s->paused)
 		return;
@@ -747,6 +754,7 @@ autoconfirm(struct session *s, const struct verdict *v)
 	}
 	s->guard[s->nguard++] = now;
 	s->sent_hash = h;
+	s->confirm_quiet_until = now + CM_CONFIRM_GAP_MS;
 	s->check_at = now + CM_CONFIRM_CHECK_MS;
 	confirms++;
 	confirm_event(s, "auto-confirm", rule, v->keys, v->detail);

@@ -535,6 +535,18 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 	return (1);
 }
 
+/* Does s end with suffix, followed by nothing but ' ', ':', '?' or '>'? */
+static int
+ends_with_question(const char *s, size_t n, const char *suffix)
+{
+	size_t	 k = strlen(suffix);
+
+	while (n > 0 && strchr(" :?>", s[n - 1]) != NULL && s[n - 1] != '\0' &&
+	    !(n >= k && memcmp(s + n - k, suffix, k) == 0))
+		n--;
+	return (ends(s, n, suffix));
+}
+
 /* A question on the last row that ends in [y/N] and the like. */
 static int
 find_yesno(const struct profile *pr, const struct row *last,
@@ -545,8 +557,9 @@ find_yesno(const struct profile *pr, const struct row *last,
 	int		 i;
 
 	for (i = 0; yesno[i].suffix != NULL; i++) {
-		if (has(p, n, yesno[i].suffix) && n - (size_t)(strstr(p,
-		    yesno[i].suffix) - p) <= strlen(yesno[i].suffix) + 3) {
+		/* The question must end the line: "Go? [y/N] y" is one
+		 * being answered, not one waiting. */
+		if (ends_with_question(p, n, yesno[i].suffix)) {
 			v->state = S_CONFIRM;
 			strcpy(v->keys, yesno[i].keys);
 			set_rule(v, pr, "yes-no");

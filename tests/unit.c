@@ -478,6 +478,10 @@ test_classify(void)
 	CHECK(classify("generic", "Are you sure you want to continue "
 	    "connecting (yes/no/[fingerprint])? \n", 5000, &v) == S_CONFIRM &&
 	    strcmp(v.keys, "yes Enter") == 0);
+	/* One being answered is not one waiting. */
+	CHECK(classify("generic", "Go 1? [y/N] y\n", 5000, &v) == S_IDLE);
+	CHECK(classify("generic", "Continue [Y/n]? \n", 5000, &v) ==
+	    S_CONFIRM);
 	/* A prompt quoted above the last line is not a prompt. */
 	CHECK(classify("generic", "Delete? [y/N]\nok, deleted\n$ \n", 5000,
 	    &v) == S_IDLE);
