@@ -61,7 +61,7 @@
 #define CM_LOOP_MAX		3	/* same prompt answered this often ... */
 #define CM_LOOP_WINDOW_MS	60000	/* ... within this long: pause */
 #define CM_CONFIRM_CHECK_MS	1500	/* an answered prompt must be gone by */
-#define CM_CONFIRM_GAP_MS	250	/* no second answer sooner than this */
+#define CM_CONFIRM_GAP_MS	50	/* no second answer sooner than this */
 #define CM_LOG_MAX		(256 * 1024)	/* audit log tail sent by "log" */
 
 /*

@@ -649,6 +649,13 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 	}
 	quiet = sc->quiet_ms >= CM_QUIET_MS;
 	nrows = bottom_rows(sc->text, sc->len, rows, CM_BOTTOM_ROWS);
+	/* tmux's own word, when remain-on-exit keeps a dead pane. */
+	if (nrows > 0 && starts(rows[0].p, rows[0].n, "Pane is dead")) {
+		v->state = S_EXITED;
+		set_rule(v, pr, "pane-dead");
+		prompt_add(v, rows[0].p, rows[0].n);
+		return;
+	}
 
 	/* Busy markers win: Claude keeps its input box up while it works. */
 	for (i = 0; i < nrows && i < 12; i++) {

@@ -38,11 +38,18 @@ if [ -z "${CAPTURE_IN_NS:-}" ]; then
   fi
   # apt-get install needs package lists to reach its "Do you want to continue?" question
   ls /var/lib/apt/lists/*Packages* >/dev/null 2>&1 || apt-get update -qq
-  exec unshare -n env CAPTURE_IN_NS=1 bash "$0" "$@"
+  # -n: private network (only lo).  -p -f --mount-proc: private pid namespace with
+  # this script as pid 1, so that when it exits the kernel kills everything started
+  # inside (Codex leaves an app-server daemon behind, Gemini survives SIGHUP).
+  # -m: private mounts (a tmpfs /tmp, see below).
+  exec unshare -n -p -f -m --mount-proc env CAPTURE_IN_NS=1 bash "$0" "$@"
 fi
 
 # ---------------------------------------------------------------- inside the namespace
 ip link set lo up
+# private /tmp (mount namespace): Codex keeps its app-server daemon sockets in
+# /tmp/codex-daemon-<uid>; stale ones from an earlier run would block it.
+mount -t tmpfs -o mode=1777 capture-tmp /tmp
 SOCK=/tmp/capture.sock
 RUN=$PFX/run
 rm -rf "$RUN"; mkdir -p "$RUN"
