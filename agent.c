@@ -175,7 +175,7 @@ static int		 listen_fd = -1;
 static int		 sig_pipe[2] = { -1, -1 };
 static int		 quitting;
 static int		 adopting = 1;	/* clients wait until it is done */
-static int		 creating;	/* new-session jobs running */
+static int		 creating;	/* new- and kill-session jobs running */
 static int		 ready_fd = -1;	/* tell the parent we are ready */
 static int64_t		 quit_deadline;
 static int64_t		 started_ms;
@@ -1086,7 +1086,8 @@ session_ctl_stop(struct session *s)
 
 /*
  * tmux 3.3a can crash when a control client attaches while another session
- * is being created: the two are never in flight together.
+ * is being made, and when sessions are killed at once: one such change at a
+ * time, and none while a control client is attaching.
  */
 static int
 tmux_gate_open(void)
@@ -1617,6 +1618,7 @@ kill_done(struct job *j, void *arg)
 	c = client_find(kr->cid);
 	if (c != NULL)
 		c->busy--;
+	creating--;
 	s = session_find(kr->name, strlen(kr->name));
 	if (!tmux_job_ok(j, cause, sizeof cause) &&
 	    strstr(cause, "can't find") == NULL &&
@@ -1649,6 +1651,10 @@ do_kill(struct client *c, struct request *r)
 
 	if ((s = need_session(c, r, 0)) == NULL)
 		return;
+	if (!tmux_gate_open()) {
+		reply_err(c, r->id, "busy", "tmux is busy, try again");
+		return;
+	}
 	snprintf(target, sizeof target, "=%s", s->tname);
 	args[2] = target;
 	kr = xcalloc(1, sizeof *kr);
@@ -1662,6 +1668,10 @@ do_kill(struct client *c, struct request *r)
 	}
 	s->killing = 1;
 	c->busy++;
+	creating++;
+	/* Detach our control client first: tmux 3.3a has crashed killing
+	 * sessions that control clients were attached to. */
+	session_ctl_stop(s);
 }
 
 static void
