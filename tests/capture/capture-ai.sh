@@ -273,7 +273,7 @@ group_codex() {
   snap $G 25-api-error-500-final $w "Codex after HTTP 500 (request_max_retries=1, so it gives up fast): '■ We’re currently experiencing high demand, which may cause temporary errors.' under the 401 error, input ready" error - -
 
   # back to the first-run window that talks to the unreachable real API
-  snap $G 26-no-network-still-working x0 "Codex with the real OpenAI provider and no network, about a minute after 'hello': '◦ Working (1m 02s • esc to interrupt)' (it alternates with 'Reconnecting... n/5' / 'waiting for network' lines and keeps retrying for minutes; no error yet)" working - -
+  snap $G 26-no-network-still-working x0 "Codex with the real OpenAI provider and no network, some 40-60 s after 'hello': '◦ Working (40s • esc to interrupt)' (it alternates with 'Reconnecting... n/5' / 'waiting for network' lines and keeps retrying for minutes; no error yet)" working - -
   mode "text:ok"
   key $w C-c; sleep 0.7; key $w C-c; dead $w 15
   snap $G 27-exited-after-ctrl-c $w "Codex after Ctrl-C twice: 'To reconnect, run: codex resume <id>', token usage line, '^C' and tmux 'Pane is dead (signal 2, <date>)'; pane title reset to empty" exited - -

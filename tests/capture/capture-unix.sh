@@ -16,9 +16,10 @@ group_unix() {
   seq -f 'line %g of a long file' 1 400 > long.txt
   {
     dpkg-query -W -f='${Package} ${Version}\n' coreutils apt openssh-client openssh-server git python3 \
-      util-linux less bash tmux npm 2>/dev/null
+      util-linux less bash tmux 2>/dev/null
     echo "python3 --version: $(/usr/bin/python3 --version 2>&1)"
     echo "tmux -V: $(tmux -V)"
+    echo "node $(node --version), npm $(npm --version 2>/dev/null)"
   } > "$OUT/unix/VERSION"
 
   ushell sh
