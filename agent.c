@@ -2284,7 +2284,8 @@ load_config(void)
 			default_confirm = 1;
 		else if (strcmp(line, "autoconfirm off") == 0)
 			default_confirm = 0;
-		else if (line[0] != '#' && line[0] != '\0')
+		else if (line[0] != '#' && line[0] != '\0' &&
+		    strncmp(line, "host ", 5) != 0)	/* for clients */
 			log_warn("%s: unknown line '%.64s'", path, line);
 	}
 	fclose(f);

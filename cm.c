@@ -67,6 +67,7 @@ static const char *self_path;
 static int	 via_open(struct conn *, char *, size_t);
 static int	 several_hosts(int, char **);
 static int	 take_hosts(int, char **);
+static int	 expand_all_hosts(void);
 static void	 print_usage(FILE *);
 
 static void	 sleep_ms(int);
@@ -1976,6 +1977,59 @@ cmd_help(int argc, char **argv)
 }
 
 /*
+ * "-H all": every "host NAME" line of the config file
+ * ($XDG_CONFIG_HOME/cm/config), in order.
+ */
+static int
+expand_all_hosts(void)
+{
+	static char	 names[CM_HOSTS_MAX][300];
+	char		 path[CM_PATH_MAX], line[300];
+	const char	*keep[CM_HOSTS_MAX];
+	int		 i, n = 0, all = 0, k;
+	FILE		*f;
+
+	for (i = 0; i < nhosts; i++) {
+		if (strcmp(hosts[i], "all") == 0)
+			all = 1;
+		else
+			keep[n++] = hosts[i];
+	}
+	if (!all)
+		return (0);
+	if (path_config(path, sizeof path, "config") == -1 ||
+	    (f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "cm: -H all: no config file with host lines\n");
+		return (-1);
+	}
+	k = 0;
+	while (fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strncmp(line, "host ", 5) != 0 || line[5] == '\0')
+			continue;
+		if (n == CM_HOSTS_MAX || k == CM_HOSTS_MAX) {
+			fclose(f);
+			fprintf(stderr, "cm: more than %d hosts\n",
+			    CM_HOSTS_MAX);
+			return (-1);
+		}
+		snprintf(names[k], sizeof names[k], "%s", line + 5);
+		keep[n++] = names[k++];
+	}
+	fclose(f);
+	if (n == 0) {
+		fprintf(stderr, "cm: -H all: no \"host NAME\" lines in %s\n",
+		    path);
+		return (-1);
+	}
+	for (i = 0; i < n; i++)
+		hosts[i] = keep[i];
+	nhosts = n;
+	opt_host = n == 1 ? hosts[0] : NULL;
+	return (0);
+}
+
+/*
  * "-H host" may also follow the command's name, among its options (for ls,
  * watch and the like, anywhere): take those out.  Returns the new argc, -1
  * if there are too many hosts.
@@ -2068,7 +2122,7 @@ main(int argc, char **argv)
 		return (0);
 	}
 	argc = take_hosts(argc, argv);
-	if (argc < 0)
+	if (argc < 0 || expand_all_hosts() == -1)
 		return (2);
 	if (nhosts > 1) {
 		opt_host = NULL;

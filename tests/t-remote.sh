@@ -96,6 +96,12 @@ grep -q $'^box\tr1\t' "$T/ls2" || fail "merged ls lacks box: $(cat "$T/ls2")"
 grep -q $'^box2\tb1\t' "$T/ls2" || fail "merged ls lacks box2: $(cat "$T/ls2")"
 cm -H box -H box2 ls --json | grep -q '^{"host":"box2","name":"b1"' ||
     fail "merged ls --json"
+# The hosts list in the config: -H all.
+mkdir -p "$XDG_CONFIG_HOME/cm"
+printf '# my machines\nhost box\nhost box2\n' >"$XDG_CONFIG_HOME/cm/config"
+cm -H all ls | cut -f1,2 | sort >"$T/all"
+grep -q $'^box2\tb1$' "$T/all" && grep -q $'^box\tr1$' "$T/all" ||
+    fail "-H all: $(cat "$T/all")"
 cm send box2:b1 hostname-addressing || fail "send host:name"
 wait_until 5 sh -c 'cm show box2:b1 | grep -q b1got:hostname-addressing' ||
     fail "host:name did not reach box2"
