@@ -50,6 +50,14 @@ static const char *const claude_title_working[] = {
 	"\xe2\xa0\x82", "\xe2\xa0\x90", "\xe2\xa0\x88", "\xe2\xa0\x81",
 	"\xe2\xa0\x84", "\xe2\xa0\xa0", "\xe2\xa0\x80", NULL	/* ⠂⠐⠈⠁⠄⠠ */
 };
+/* Codex spins a braille dot pattern (⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏) in front of the title. */
+static const char *const codex_title_working[] = {
+	"\xe2\xa0\x8b", "\xe2\xa0\x99", "\xe2\xa0\xb9", "\xe2\xa0\xb8",
+	"\xe2\xa0\xbc", "\xe2\xa0\xb4", "\xe2\xa0\xa6", "\xe2\xa0\xa7",
+	"\xe2\xa0\x87", "\xe2\xa0\x8f", NULL
+};
+/* Gemini says so in its title: "✦  Working… (proj)". */
+static const char *const gemini_title_working[] = { "Working", NULL };
 static const char *const claude_idle[] = {
 	"? for shortcuts", "\xe2\x9d\xaf ", "> ", NULL	/* ❯ */
 };
@@ -99,9 +107,10 @@ static const char *const aider_errors[] = {
 static const struct profile profiles[] = {
 	{ "claude", "1", claude_cmds, claude_working, claude_title_working,
 	  claude_idle, claude_errors, 1, 0, 0 },
-	{ "codex", "1", codex_cmds, codex_working, none, codex_idle,
-	  codex_errors, 1, 0, 300 },
-	{ "gemini", "1", gemini_cmds, gemini_working, none, gemini_idle,
+	{ "codex", "2", codex_cmds, codex_working, codex_title_working,
+	  codex_idle, codex_errors, 1, 0, 300 },
+	{ "gemini", "2", gemini_cmds, gemini_working, gemini_title_working,
+	  gemini_idle,
 	  gemini_errors, 1, 0, 0 },
 	{ "aider", "1", aider_cmds, aider_working, none, aider_idle,
 	  aider_errors, 0, 1, 0 },
