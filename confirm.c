@@ -58,8 +58,9 @@ static const char *const codex_title_working[] = {
 };
 /* Gemini says so in its title: "✦  Working… (proj)". */
 static const char *const gemini_title_working[] = { "Working", NULL };
+/* Its input box: "❯" and a no-break space; the footer under it. */
 static const char *const claude_idle[] = {
-	"? for shortcuts", "\xe2\x9d\xaf ", "> ", NULL	/* ❯ */
+	"? for shortcuts", "\xe2\x9d\xaf", "> ", "accept edits on", NULL
 };
 static const char *const claude_errors[] = {
 	"API Error", "Invalid API key", "Please run /login",
@@ -105,7 +106,7 @@ static const char *const aider_errors[] = {
 };
 
 static const struct profile profiles[] = {
-	{ "claude", "1", claude_cmds, claude_working, claude_title_working,
+	{ "claude", "2", claude_cmds, claude_working, claude_title_working,
 	  claude_idle, claude_errors, 1, 0, 0 },
 	{ "codex", "2", codex_cmds, codex_working, codex_title_working,
 	  codex_idle, codex_errors, 1, 0, 300 },
@@ -535,7 +536,14 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 	}
 	v->state = S_CONFIRM;
 	set_rule(v, pr, "menu");
-	if (sel[best])
+	if (tlen[best] >= 3 && text[best][tlen[best] - 1] == ')' &&
+	    text[best][tlen[best] - 3] == '(' &&
+	    text[best][tlen[best] - 2] >= 'a' &&
+	    text[best][tlen[best] - 2] <= 'z') {
+		/* The option names its own key: "Yes, proceed (y)". */
+		v->keys[0] = text[best][tlen[best] - 2];
+		v->keys[1] = '\0';
+	} else if (sel[best])
 		strcpy(v->keys, "Enter");
 	else {
 		v->keys[0] = (char)('0' + best);

@@ -507,6 +507,15 @@ test_classify(void)
 	CHECK(classify("claude", " Do you want to proceed?\n   1. Yes\n "
 	    "\xe2\x9d\xaf 2. No\n", 5000, &v) == S_CONFIRM &&
 	    strcmp(v.keys, "1") == 0);
+	/* An option that names its own key is chosen by it. */
+	CHECK(classify("codex", "  Would you like to run the following "
+	    "command?\n  $ ls\n\xe2\x80\xba 1. Yes, proceed (y)\n  2. No, "
+	    "and tell Codex what to do differently (esc)\n  Press enter to "
+	    "confirm or esc to cancel\n", 5000, &v) == S_CONFIRM &&
+	    strcmp(v.keys, "y") == 0);
+	/* Claude's input box: "❯" then a no-break space. */
+	CHECK(classify("claude", "\xe2\x9d\xaf\xc2\xa0fix it\n  ? for "
+	    "shortcuts\n", 5000, &v) == S_IDLE);
 	/* A picker with no approving option asks for a choice. */
 	CHECK(classify("claude", " Select model\n Which model?\n \xe2\x9d\xaf "
 	    "1. Default\n   2. Opus\n   3. Haiku\n", 5000, &v) == S_INPUT);
