@@ -514,7 +514,7 @@ test_classify(void)
 	    "confirm or esc to cancel\n", 5000, &v) == S_CONFIRM &&
 	    strcmp(v.keys, "y") == 0);
 	/* Claude's input box: "❯" then a no-break space. */
-	CHECK(classify("claude", "\xe2\x9d\xaf\xc2\xa0fix it\n  ? for "
+	CHECK(classify("claude", "\xe2\x9d\xaf\xc2\xa0" "fix it\n  ? for "
 	    "shortcuts\n", 5000, &v) == S_IDLE);
 	/* A picker with no approving option asks for a choice. */
 	CHECK(classify("claude", " Select model\n Which model?\n \xe2\x9d\xaf "
