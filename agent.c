@@ -719,11 +719,7 @@ autoconfirm(struct session *s, const struct verdict *v)
 	s->prompt_hash = h;
 	if (!s->confirm || s->paused)
 		return;
-	action = rules_decide(rules, v->detail, s->dir, rule, sizeof rule);
-	if (action == RULE_ALLOW && v->keys[0] == '\0') {
-		action = RULE_ASK;
-		snprintf(rule, sizeof rule, "ask:no-approving-choice");
-	}
+	action = rules_verdict(rules, v, s->dir, rule, sizeof rule);
 	if (action != RULE_ALLOW) {
 		confirm_event(s, action == RULE_DENY ? "denied" : "ask", rule,
 		    "", v->detail);

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -1484,10 +1485,27 @@ cmd_bridge(int argc, char **argv)
 	return (0);
 }
 
+/* A count from the command line (0..INT_MAX), or a usage error. */
+static long long
+parse_count(const char *s, const char *what)
+{
+	char		*end;
+	long long	 v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > INT_MAX) {
+		fprintf(stderr, "cm: %s: bad number '%s'\n", what, s);
+		exit(2);
+	}
+	return (v);
+}
+
 /*
  * Classify a screen read from a file or stdin, as the agent would a pane that
- * has been quiet: the state and the approving keys, then the prompt, then
- * the rule that decided.
+ * has been quiet (or for --quiet MS, with the cursor on row --cursor, after
+ * the program ended with --dead): the state and the approving keys, then
+ * the prompt, then the rule that decided.
  */
 static int
 cmd_detect(int argc, char **argv)
@@ -1495,8 +1513,12 @@ cmd_detect(int argc, char **argv)
 	struct buf	 in;
 	struct screen	 sc;
 	struct verdict	 v;
-	const char	*file = NULL, *title = NULL;
-	int		 i, json = 0, profile = -1, fd = 0;
+	struct ruleset	*rs;
+	const char	*file = NULL, *title = NULL, *dir = NULL, *rfile = NULL;
+	char		 cwd[CM_PATH_MAX], rpath[CM_PATH_MAX], err[512];
+	char		 decision[CM_PATH_MAX + 32];
+	int		 i, json = 0, profile = -1, fd = 0, cursor = -1, dead = 0;
+	long long	 quiet = INT64_MAX / 2;
 	ssize_t		 n;
 
 	for (i = 1; i < argc; i++) {
@@ -1508,6 +1530,14 @@ cmd_detect(int argc, char **argv)
 				    "gemini, aider, generic)", argv[i]);
 		} else if (strcmp(argv[i], "--title") == 0 && i + 1 < argc)
 			title = argv[++i];
+		else if (strcmp(argv[i], "--quiet") == 0 && i + 1 < argc)
+			quiet = parse_count(argv[++i], "--quiet");
+		else if (strcmp(argv[i], "--cursor") == 0 && i + 1 < argc)
+			cursor = (int)parse_count(argv[++i], "--cursor");
+		else if (strcmp(argv[i], "--dead") == 0)
+			dead = 1;
+		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
+			dir = argv[++i];
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			usage();
 		else if (file == NULL)
@@ -1537,10 +1567,20 @@ cmd_detect(int argc, char **argv)
 	sc.text = buf_ptr(&in);
 	sc.len = in.len;
 	sc.title = title;
-	sc.dead = 0;
-	sc.quiet_ms = INT64_MAX / 2;
-	sc.cursor_y = -1;
+	sc.dead = dead;
+	sc.quiet_ms = quiet;
+	sc.cursor_y = cursor;
 	confirm_classify(profile, &sc, &v);
+	/* What auto-confirm would do, under this user's rules. */
+	if (dir == NULL && (dir = getcwd(cwd, sizeof cwd)) == NULL)
+		die("getcwd: %s", strerror(errno));
+	if (path_config(rpath, sizeof rpath, "rules") == 0 &&
+	    access(rpath, F_OK) == 0)
+		rfile = rpath;
+	if ((rs = rules_load(rfile, err, sizeof err)) == NULL)
+		die("%s", err);
+	(void)rules_verdict(rs, &v, dir, decision, sizeof decision);
+	rules_free(rs);
 	if (json) {
 		fputs("{\"state\":", stdout);
 		print_json_string(state_name(v.state),
@@ -1554,10 +1594,12 @@ cmd_detect(int argc, char **argv)
 		fputs(",\"profile\":", stdout);
 		print_json_string(profile_name(profile),
 		    strlen(profile_name(profile)));
+		fputs(",\"decision\":", stdout);
+		print_json_string(decision, strlen(decision));
 		fputs("}\n", stdout);
 	} else
-		printf("%s%s%s\n%s\n%s\n", state_name(v.state),
-		    v.keys[0] ? " " : "", v.keys, v.detail, v.rule);
+		printf("%s%s%s\n%s\n%s\n%s\n", state_name(v.state),
+		    v.keys[0] ? " " : "", v.keys, v.detail, v.rule, decision);
 	buf_free(&in);
 	return (0);
 }
@@ -1935,7 +1977,8 @@ static const struct command commands[] = {
 	{ "rules", cmd_rules, "rules [--check [file]]",
 	  "Print the auto-confirm rules, or check a rules file." },
 	{ "detect", cmd_detect,
-	  "detect [--json] [--profile name] [--title text] [file]",
+	  "detect [--json] [--dead] [--dir dir] [--profile name] [--title text]\n"
+	  "          [--quiet ms] [--cursor row] [file]",
 	  "Classify a screen (file or stdin): state and approving keys, "
 	  "prompt, rule." },
 	{ "bridge", cmd_bridge, "bridge [--raw]",

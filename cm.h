@@ -225,6 +225,8 @@ struct ruleset;
 struct ruleset	*rules_builtin(void);
 struct ruleset	*rules_load(const char *, char *, size_t);
 void		 rules_free(struct ruleset *);
+int		 rules_verdict(const struct ruleset *, const struct verdict *,
+		    const char *, char *, size_t);
 int		 rules_decide(const struct ruleset *, const char *, const char *,
 		     char *, size_t);
 void		 rules_print_builtin(FILE *);

@@ -25,6 +25,16 @@
 #define CM_FOOTER_MAX	4	/* rows allowed below the options */
 #define CM_QUESTION_GAP	8	/* rows between question and first option */
 #define CM_CONTEXT_ROWS	8	/* rows above a question kept with it */
+#define CM_PREVIEW_ROWS	12	/* rows of a ruled-off preview below a menu */
+#define CM_MARK_ROWS	8	/* non-blank rows searched for a mark */
+#define CM_ERROR_ROWS	10	/* non-blank rows searched for an error */
+
+/* A screen known by one line of it, near the bottom. */
+struct mark {
+	const char	*text;
+	enum state	 state;
+	const char	*rule;
+};
 
 struct profile {
 	const char		*name;
@@ -34,12 +44,18 @@ struct profile {
 	const char *const	*title_working;	/* busy, in the pane title */
 	const char *const	*idle;		/* its own input prompt */
 	const char *const	*errors;	/* stopped; will not recover */
+	const struct mark	*marks;		/* whole screens: login, exit */
+	const char *const	*box;		/* its input box is up: no menu
+						   is waiting */
+	const char		*turn;		/* starts its input box and the
+						   echo of each instruction */
 	int			 menus;		/* numbered approval menus */
 	int			 quiet_idle;	/* quiet with no marker: idle */
 	int			 enter_ms;	/* pause before Enter after text */
 };
 
 static const char *const none[] = { NULL };
+static const struct mark no_marks[] = { { NULL, S_UNKNOWN, NULL } };
 
 /* Claude Code 2.x. */
 static const char *const claude_cmds[] = { "claude", "claude-code", NULL };
@@ -65,7 +81,15 @@ static const char *const claude_idle[] = {
 static const char *const claude_errors[] = {
 	"API Error", "Invalid API key", "Please run /login",
 	"usage limit", "Credit balance is too low", "authentication_error",
-	"OAuth token has expired", "Missing API key", NULL
+	"OAuth token has expired", "Missing API key",
+	"Unable to connect to Anthropic services", NULL
+};
+static const char *const claude_box[] = {
+	"\xe2\x9d\xaf\xc2\xa0", "? for shortcuts", NULL	/* ❯, no-break space */
+};
+static const struct mark claude_marks[] = {
+	{ "Select login method", S_ERROR, "login" },
+	{ NULL, S_UNKNOWN, NULL }
 };
 
 /* OpenAI Codex CLI. */
@@ -79,20 +103,40 @@ static const char *const codex_idle[] = {
 static const char *const codex_errors[] = {
 	"stream error", "unexpected status 401", "Unauthorized",
 	"exceeded retry limit", "You've hit your usage limit",
-	"Missing environment variable", NULL
+	"Missing environment variable", "experiencing high demand",
+	"unexpected status", NULL
+};
+static const char *const codex_box[] = {
+	"? for shortcuts", "Ask Codex to do anything", NULL
+};
+static const struct mark codex_marks[] = {
+	{ "Paste or type your API key", S_INPUT, "api-key" },
+	{ "Sign in with ChatGPT", S_ERROR, "login" },
+	{ "Sign in another way", S_ERROR, "login" },
+	{ "To reconnect, run:", S_EXITED, "exit-message" },
+	{ "To continue this session, run codex resume", S_EXITED,
+	  "exit-message" },
+	{ NULL, S_UNKNOWN, NULL }
 };
 
 /* Google Gemini CLI. */
 static const char *const gemini_cmds[] = { "gemini", NULL };
-static const char *const gemini_working[] = {
-	"esc to cancel", "Esc to cancel", NULL
-};
+/* "⠹ Thinking... (esc to cancel, 5s)"; its dialogs say "Esc to cancel". */
+static const char *const gemini_working[] = { "(esc to cancel", NULL };
 static const char *const gemini_idle[] = {
 	"Type your message", "> ", NULL
 };
 static const char *const gemini_errors[] = {
 	"API key not valid", "[API Error", "Quota exceeded",
 	"GEMINI_API_KEY environment variable not found", NULL
+};
+static const char *const gemini_box[] = {
+	"Type your message", "? for shortcuts", NULL
+};
+static const struct mark gemini_marks[] = {
+	{ "Paste your API key here", S_INPUT, "api-key" },
+	{ "How would you like to authenticate", S_ERROR, "login" },
+	{ NULL, S_UNKNOWN, NULL }
 };
 
 /* Aider. */
@@ -106,16 +150,20 @@ static const char *const aider_errors[] = {
 };
 
 static const struct profile profiles[] = {
-	{ "claude", "2", claude_cmds, claude_working, claude_title_working,
-	  claude_idle, claude_errors, 1, 0, 0 },
-	{ "codex", "2", codex_cmds, codex_working, codex_title_working,
-	  codex_idle, codex_errors, 1, 0, 300 },
-	{ "gemini", "2", gemini_cmds, gemini_working, gemini_title_working,
-	  gemini_idle,
-	  gemini_errors, 1, 0, 0 },
+	{ "claude", "3", claude_cmds, claude_working, claude_title_working,
+	  claude_idle, claude_errors, claude_marks, claude_box,
+	  "\xe2\x9d\xaf", 1, 0, 0 },
+	{ "codex", "3", codex_cmds, codex_working, codex_title_working,
+	  codex_idle, codex_errors, codex_marks, codex_box,
+	  "\xe2\x80\xba ", 1, 0, 300 },
+	{ "gemini", "3", gemini_cmds, gemini_working, gemini_title_working,
+	  gemini_idle, gemini_errors, gemini_marks, gemini_box,
+	  "> ", 1, 0, 0 },
 	{ "aider", "1", aider_cmds, aider_working, none, aider_idle,
-	  aider_errors, 0, 1, 0 },
-	{ "generic", "1", none, none, none, none, none, 1, 1, 0 },
+	  aider_errors, no_marks, none, NULL, 0, 1, 0 },
+	{ "generic", "2", none, none, none, none, none, no_marks, none,
+	  NULL,
+	  1, 1, 0 },
 };
 #define NPROFILES ((int)(sizeof profiles / sizeof profiles[0]))
 
@@ -134,6 +182,14 @@ static const struct {
 	{ "(yes/no)", "yes Enter" }, { "(yes/no/[fingerprint])", "yes Enter" },
 	{ NULL, NULL }
 };
+
+/* A last line that asks for text or a command: its end. */
+static const char *const text_prompts[] = {
+	"What now>", "What now> ", NULL	/* git add -i, git clean -i */
+};
+
+/* Pagers waiting for a key: the whole last line. */
+static const char *const pager_lines[] = { ":", "(END)", NULL };
 
 /* Prompts for a secret or for free text, at the start of the last line. */
 static const char *const secret_markers[] = {
@@ -156,6 +212,8 @@ static const char *const broad[] = {
 struct row {
 	const char	*p;
 	size_t		 n;
+	int		 rule;	/* was a horizontal rule before trim():
+				   1, or 2 inside a box ("│ ╰───╯ │") */
 };
 
 const char *
@@ -309,6 +367,17 @@ is_rule(const char *s, size_t n)
 	return (count >= 10);
 }
 
+/* Leading blanks of a row. */
+static size_t
+strspn_blank(const char *s)
+{
+	size_t	 i = 0;
+
+	while (s[i] == ' ' || s[i] == '\t')
+		i++;
+	return (i);
+}
+
 /*
  * Split the bottom of the screen into rows, bottom first, dropping trailing
  * blank rows.  Returns the number of rows (at most max).
@@ -327,8 +396,13 @@ bottom_rows(const char *s, size_t n, struct row *rows, int max)
 			start--;
 		rows[k].p = s + start;
 		rows[k].n = end - start;
+		rows[k].rule = is_rule(rows[k].p, rows[k].n);
 		trim(&rows[k]);
-		if (rows[k].n > 0 || seen) {
+		/* A rule has ten glyphs or more: three bytes to compare. */
+		if (rows[k].rule && memcmp(s + start +
+		    strspn_blank(s + start), "\xe2\x94\x82", 3) == 0)
+			rows[k].rule = 2;
+		if (rows[k].n > 0 || rows[k].rule || seen) {
 			seen = 1;
 			k++;
 		}
@@ -381,7 +455,7 @@ is_question(const struct row *r)
 {
 	if (r->n == 0)
 		return (0);
-	if (r->p[r->n - 1] == '?')
+	if (r->p[r->n - 1] == '?' || has(r->p, r->n, "? "))
 		return (1);
 	return (has(r->p, r->n, "Do you want") ||
 	    has(r->p, r->n, "Would you like") ||
@@ -409,6 +483,72 @@ prompt_add(struct verdict *v, const char *p, size_t n)
 	v->detail[have + n] = '\0';
 }
 
+/* Does the row read like a shell prompt with a command after it? */
+static int
+shell_command_row(const struct row *r)
+{
+	static const char *const prompts[] = { "$ ", "# ", "% ", NULL };
+	size_t	 i, k;
+	int	 j;
+
+	for (j = 0; prompts[j] != NULL; j++) {
+		k = strlen(prompts[j]);
+		/* "$ cmd", or "user@host:~/dir$ cmd". */
+		for (i = 0; i + k < r->n && i < 80; i++) {
+			if (memcmp(r->p + i, prompts[j], k) == 0 &&
+			    (i == 0 || r->p[i - 1] != ' '))
+				return (r->n > i + k);
+		}
+	}
+	return (0);
+}
+
+/*
+ * Put what a question is about in front of its prompt: the rows above row q,
+ * up to a rule, a pair of blank rows, the shell command that asked, or
+ * CM_CONTEXT_ROWS, as many of the nearest as fit, so the question and its
+ * choices are never cut off.
+ */
+static void
+prompt_context(struct verdict *v, const struct row *rows, int nrows, int q)
+{
+	char	 out[CM_DETAIL_MAX];
+	size_t	 have = strlen(v->detail), room, len = 0;
+	int	 top, i;
+
+	room = sizeof v->detail - 1 - have;
+	for (top = q; top + 1 < nrows && top + 1 <= q + CM_CONTEXT_ROWS &&
+	    rows[top + 1].rule != 1 && !(rows[top + 1].n == 0 &&
+	    top + 2 < nrows && rows[top + 2].n == 0); top++) {
+		if (rows[top + 1].n == 0 || rows[top + 1].rule)
+			continue;
+		if (len + rows[top + 1].n + 3 > room)
+			break;
+		len += rows[top + 1].n + 3;
+		if (shell_command_row(&rows[top + 1])) {
+			top++;
+			break;
+		}
+	}
+	if (len == 0)
+		return;
+	len = 0;
+	for (i = top; i > q; i--) {
+		if (rows[i].n == 0 || rows[i].rule)
+			continue;
+		memcpy(out + len, rows[i].p, rows[i].n);
+		len += rows[i].n;
+		memcpy(out + len, " / ", 3);
+		len += 3;
+	}
+	if (have == 0)
+		len -= 3;
+	memcpy(out + len, v->detail, have);
+	len += have;
+	out[len] = '\0';
+	memcpy(v->detail, out, len + 1);
+}
+
 static void
 set_rule(struct verdict *v, const struct profile *pr, const char *rule)
 {
@@ -423,10 +563,20 @@ set_rule(struct verdict *v, const struct profile *pr, const char *rule)
 	strcpy(v->rule + n + 1, rule);
 }
 
+/* Is this row blank or a horizontal rule? */
+static int
+is_space(const struct row *r)
+{
+	return (r->n == 0 || r->rule);
+}
+
 /*
- * A numbered menu at the bottom: a question, then options 1..N in order,
- * then at most a short footer.  It is a confirmation if an option approves;
- * otherwise (a model picker, say) it asks for a choice: input.
+ * A numbered menu at the bottom: options 1..N in order, with at most a short
+ * footer (and a ruled-off preview) below them, and above them either a
+ * question or, for a menu with a cursor on one option, a title.  It is a
+ * confirmation if there is a question and an option approves; otherwise (a
+ * model picker, a theme) it asks for a choice: input.  A numbered list with
+ * the program's own input box below it is output, not a menu.
  */
 static int
 find_menu(const struct profile *pr, struct row *rows, int nrows,
@@ -435,8 +585,9 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 	const char	*text[CM_OPTIONS_MAX + 1];
 	size_t		 tlen[CM_OPTIONS_MAX + 1];
 	int		 sel[CM_OPTIONS_MAX + 1];
-	int		 i, first = -1, last = -1, num, s, k, expect, q = -1;
-	int		 best = 0, any = 0, top;
+	int		 i, j, first = -1, last = -1, num = 0, s, k, expect;
+	int		 q = -1, best = 0, any = 0, footer = 0, marked = 0;
+	int		 gap;
 	const char	*t;
 	size_t		 tl;
 
@@ -448,11 +599,24 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 			first = i;
 			break;
 		}
-		if (i >= CM_FOOTER_MAX + 2)
+		if (rows[i].rule) {
+			/* A preview between two rules (no options in it):
+			 * skip it whole. */
+			for (j = i + 1; j < nrows && j <= i + CM_PREVIEW_ROWS &&
+			    !rows[j].rule &&
+			    option_row(&rows[j], &s, &t, &tl) == 0; j++)
+				;
+			if (j < nrows && j <= i + CM_PREVIEW_ROWS &&
+			    rows[j].rule)
+				i = j;
+			continue;
+		}
+		if (rows[i].n == 0)
+			continue;
+		if (++footer > CM_FOOTER_MAX || rows[i].n > 80)
 			return (0);
-		if (rows[i].n > 0 && !is_rule(rows[i].p, rows[i].n) &&
-		    rows[i].n > 80)
-			return (0);
+		if (has_any(rows[i].p, rows[i].n, pr->box))
+			return (0);	/* its input box: the list is output */
 	}
 	if (first == -1)
 		return (0);
@@ -475,24 +639,35 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 		text[num] = t;
 		tlen[num] = tl;
 		sel[num] = s;
+		marked |= s;
 		last = i;
 		expect--;
 	}
 	if (expect != 0)
 		return (0);
-	/* The question: above option 1, within a few rows. */
-	for (i = last + 1; i < nrows && i <= last + CM_QUESTION_GAP; i++) {
+	/* The question: above option 1, within a few non-blank rows. */
+	for (i = last + 1, gap = 0; i < nrows && gap < CM_QUESTION_GAP; i++) {
+		if (rows[i].n == 0)
+			continue;
 		if (is_question(&rows[i])) {
 			q = i;
 			break;
 		}
+		gap++;
 	}
-	if (q == -1)
-		return (0);
+	if (q == -1) {
+		/* No question: a picker, if a cursor marks one option. */
+		if (!marked)
+			return (0);
+		for (q = last + 1; q < nrows && is_space(&rows[q]); q++)
+			;
+		if (q == nrows)
+			q = last;
+	}
 	k = rows[first].n > 0 ? option_row(&rows[first], &s, &t, &tl) : 0;
 	/* Which option approves once?  The first that says yes but not
 	 * "always" or "don't ask again". */
-	for (i = 1; i <= k; i++) {
+	for (i = 1; i <= k && q > last && is_question(&rows[q]); i++) {
 		if (!has_any(text[i], tlen[i] > 12 ? 12 : tlen[i], approving))
 			continue;
 		any = 1;
@@ -501,20 +676,11 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 			break;
 		}
 	}
-	/*
-	 * The prompt text: what the question is about (the rows above it,
-	 * up to a rule, a blank pair or CM_CONTEXT_ROWS), the question, and
-	 * the choices, joined by " / ".
-	 */
+	/* The prompt text: the question and the choices, then what the
+	 * question is about in front of them. */
 	v->detail[0] = '\0';
-	top = q;
-	while (top + 1 < nrows && top + 1 <= q + CM_CONTEXT_ROWS &&
-	    !is_rule(rows[top + 1].p, rows[top + 1].n) &&
-	    !(rows[top + 1].n == 0 && top + 2 < nrows &&
-	    rows[top + 2].n == 0))
-		top++;
-	for (i = top; i > last; i--) {
-		if (rows[i].n > 0 && !is_rule(rows[i].p, rows[i].n))
+	for (i = q; i > last; i--) {
+		if (!is_space(&rows[i]))
 			prompt_add(v, rows[i].p, rows[i].n);
 	}
 	for (i = 1; i <= k; i++) {
@@ -528,6 +694,7 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 		}
 		prompt_add(v, opt, ol);
 	}
+	prompt_context(v, rows, nrows, q);
 	if (best == 0) {
 		v->state = S_INPUT;
 		set_rule(v, pr, any ? "menu-broad-only" : "menu-choice");
@@ -580,7 +747,6 @@ find_yesno(const struct profile *pr, const struct row *last,
 			v->state = S_CONFIRM;
 			strcpy(v->keys, yesno[i].keys);
 			set_rule(v, pr, "yes-no");
-			prompt_add(v, p, n);
 			return (1);
 		}
 	}
@@ -589,7 +755,6 @@ find_yesno(const struct profile *pr, const struct row *last,
 		v->state = S_CONFIRM;
 		strcpy(v->keys, "y Enter");
 		set_rule(v, pr, "git-add-p");
-		prompt_add(v, p, n);
 		return (1);
 	}
 	/* rm: remove regular file 'x'?  cp: overwrite 'y'?  mv, ln too. */
@@ -599,21 +764,18 @@ find_yesno(const struct profile *pr, const struct row *last,
 		v->state = S_CONFIRM;
 		strcpy(v->keys, "y Enter");
 		set_rule(v, pr, "coreutils-i");
-		prompt_add(v, p, n);
 		return (1);
 	}
 	if (has(p, n, "Are you sure") && ends(p, n, "?")) {
 		v->state = S_CONFIRM;
 		strcpy(v->keys, "y Enter");
 		set_rule(v, pr, "are-you-sure");
-		prompt_add(v, p, n);
 		return (1);
 	}
 	if (has(p, n, "--More--")) {
 		v->state = S_CONFIRM;
 		strcpy(v->keys, "Space");
 		set_rule(v, pr, "more");
-		prompt_add(v, p, n);
 		return (1);
 	}
 	if (has(p, n, "Press Enter to continue") ||
@@ -624,24 +786,152 @@ find_yesno(const struct profile *pr, const struct row *last,
 		v->state = S_CONFIRM;
 		strcpy(v->keys, "Enter");
 		set_rule(v, pr, "press-enter");
-		prompt_add(v, p, n);
 		return (1);
 	}
 	return (0);
 }
 
-/* Is the cursor on this row (which must lie in sc->text)? */
+/* A screen the profile knows by one line near the bottom. */
 static int
-cursor_row(const struct screen *sc, const struct row *r)
+find_mark(const struct profile *pr, const struct row *rows, int nrows,
+    struct verdict *v)
+{
+	int	 i, j, seen = 0;
+
+	for (i = 0; i < nrows && seen < CM_MARK_ROWS; i++) {
+		if (rows[i].n == 0)
+			continue;
+		seen++;
+		for (j = 0; pr->marks[j].text != NULL; j++) {
+			if (has(rows[i].p, rows[i].n, pr->marks[j].text)) {
+				v->state = pr->marks[j].state;
+				set_rule(v, pr, pr->marks[j].rule);
+				prompt_add(v, rows[i].p, rows[i].n);
+				return (1);
+			}
+		}
+	}
+	return (0);
+}
+
+/*
+ * An error in the program's last answer: between its input box and the echo
+ * of the last instruction (both start with the profile's turn marker), so an
+ * error from an earlier turn that scrolled up is not taken for a new one.
+ */
+static int
+find_error(const struct profile *pr, const struct row *rows, int nrows,
+    struct verdict *v)
+{
+	int	 i, seen = 0, turns = 0;
+
+	for (i = 0; i < nrows && seen < CM_ERROR_ROWS; i++) {
+		if (rows[i].n == 0)
+			continue;
+		seen++;
+		if (has_any(rows[i].p, rows[i].n, pr->errors)) {
+			v->state = S_ERROR;
+			set_rule(v, pr, "error");
+			prompt_add(v, rows[i].p, rows[i].n);
+			return (1);
+		}
+		if (pr->turn != NULL && starts(rows[i].p, rows[i].n,
+		    pr->turn) && ++turns == 2)
+			break;
+	}
+	return (0);
+}
+
+
+/* The row number of r, which must lie in sc->text. */
+static int
+row_index(const struct screen *sc, const struct row *r)
 {
 	const char	*p;
 	int		 y = 0;
 
-	if (sc->cursor_y < 0)
-		return (0);
 	for (p = sc->text; p < r->p; p++)
 		y += *p == '\n';
-	return (y == sc->cursor_y);
+	return (y);
+}
+
+/* Is the bottom row of the screen (the pane's last row) written on? */
+static int
+screen_full(const struct screen *sc)
+{
+	size_t	 n = sc->len;
+
+	if (n > 0 && sc->text[n - 1] == '\n')
+		n--;
+	while (n > 0 && sc->text[n - 1] == ' ')
+		n--;
+	return (n > 0 && sc->text[n - 1] != '\n');
+}
+
+/*
+ * The last row of a quiet screen, when it asks for something other than
+ * yes or no: a secret, a line of text (a label ending in ':', "name:
+ * (default)", git's "What now>"), a key for a pager; or, below a shell
+ * command with nothing after it, a command still running.
+ */
+static int
+find_text(const struct profile *pr, const struct screen *sc,
+    const struct row *rows, struct verdict *v)
+{
+	const struct row	*r = &rows[0];
+	int			 secret, at, i;
+	const char		*rule = NULL;
+
+	at = sc->cursor_y >= 0 && row_index(sc, r) == sc->cursor_y;
+	secret = has_any(r->p, r->n > 40 ? 40 : r->n, secret_markers);
+	/* A line ending in ':' with the cursor after it (or, for plain
+	 * programs, where the cursor is not known) asks for text. */
+	if (secret)
+		rule = "secret";
+	else if (r->n > 1 && r->p[r->n - 1] == ':' &&
+	    (at || (sc->cursor_y < 0 && pr->quiet_idle)))
+		rule = "text";
+	else if (pr->quiet_idle && r->n > 4 && r->p[r->n - 1] == ')' &&
+	    has(r->p, r->n > 60 ? 60 : r->n, ": ("))
+		rule = "text-default";
+	else if (pr->quiet_idle) {
+		for (i = 0; text_prompts[i] != NULL; i++) {
+			if (ends(r->p, r->n, text_prompts[i]))
+				rule = "text";
+		}
+	}
+	if (rule != NULL) {
+		v->state = S_INPUT;
+		set_rule(v, pr, rule);
+		prompt_add(v, r->p, r->n);
+		return (1);
+	}
+	if (!pr->quiet_idle)
+		return (0);
+	/* less: ':' or "(END)"; on its first page, the file's name alone on
+	 * the last row of a full screen, the cursor after it. */
+	for (i = 0; pager_lines[i] != NULL; i++) {
+		if (r->n == strlen(pager_lines[i]) &&
+		    memcmp(r->p, pager_lines[i], r->n) == 0)
+			rule = "pager";
+	}
+	if (rule == NULL && at && screen_full(sc) && r->n <= 60 &&
+	    memchr(r->p, ' ', r->n) == NULL &&
+	    strchr("$#%>:", r->p[r->n - 1]) == NULL)
+		rule = "pager";
+	if (rule != NULL) {
+		v->state = S_CONFIRM;
+		strcpy(v->keys, "Space");
+		set_rule(v, pr, rule);
+		prompt_add(v, r->p, r->n);
+		return (1);
+	}
+	if (sc->cursor_y == row_index(sc, r) + 1 && shell_command_row(r)) {
+		v->state = S_WORKING;
+		set_rule(v, pr, "running");
+		return (1);
+	}
+	return (0);
 }
 
 /*
@@ -653,7 +943,7 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 {
 	const struct profile	*pr;
 	struct row		 rows[CM_BOTTOM_ROWS];
-	int			 nrows, i, quiet, secret;
+	int			 nrows, i, quiet;
 
 	if (profile < 0 || profile >= NPROFILES)
 		profile = NPROFILES - 1;
@@ -688,39 +978,24 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 		set_rule(v, pr, "busy-title");
 		return;
 	}
+	if (nrows > 0 && find_mark(pr, rows, nrows, v))
+		return;
 	if (nrows > 0 && pr->menus && find_menu(pr, rows, nrows, v))
 		return;
-	if (nrows > 0 && find_yesno(pr, &rows[0], v))
+	if (nrows > 0 && find_yesno(pr, &rows[0], v)) {
+		prompt_add(v, rows[0].p, rows[0].n);
+		prompt_context(v, rows, nrows, 0);
 		return;
+	}
 	if (!quiet) {
 		v->state = S_WORKING;
 		set_rule(v, pr, "output");
 		return;
 	}
-	if (nrows > 0) {
-		secret = has_any(rows[0].p, rows[0].n > 40 ? 40 : rows[0].n,
-		    secret_markers);
-		/* A line ending in ':' with the cursor after it (or, for
-		 * plain programs, where the cursor is not known) asks for
-		 * text. */
-		if (secret || (rows[0].n > 1 &&
-		    rows[0].p[rows[0].n - 1] == ':' &&
-		    (cursor_row(sc, &rows[0]) ||
-		    (sc->cursor_y < 0 && pr->quiet_idle)))) {
-			v->state = S_INPUT;
-			set_rule(v, pr, secret ? "secret" : "text");
-			prompt_add(v, rows[0].p, rows[0].n);
-			return;
-		}
-	}
-	for (i = 0; i < nrows && i < 12; i++) {
-		if (has_any(rows[i].p, rows[i].n, pr->errors)) {
-			v->state = S_ERROR;
-			set_rule(v, pr, "error");
-			prompt_add(v, rows[i].p, rows[i].n);
-			return;
-		}
-	}
+	if (nrows > 0 && find_text(pr, sc, rows, v))
+		return;
+	if (nrows > 0 && find_error(pr, rows, nrows, v))
+		return;
 	for (i = 0; i < nrows && i < 8; i++) {
 		if (has_any(rows[i].p, rows[i].n, pr->idle)) {
 			v->state = S_IDLE;

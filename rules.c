@@ -75,6 +75,35 @@ static const struct builtin builtins[] = {
 	  "\\.|$)|(^|[^[:alnum:]_])dd[[:space:]][^|;&]*of=|"
 	  "chmod[[:space:]]+-R|chown[[:space:]]+-R|>[[:space:]]*/dev/",
 	  "writes to disks or whole trees" },
+	{ "delete-prompt",
+	  "(^|[^[:alnum:]_])(rm|rmdir):[[:space:]]+(remove|descend)|"
+	  "(delete|remove|erase|destroy|purge|wipe)[[:space:]]+(all|every)",
+	  "deleting files or data" },
+	{ "overwrite", "overwrite|replace[[:space:]]+(the[[:space:]]+)?"
+	  "existing",
+	  "overwriting a file" },
+	{ "install",
+	  "newly[[:space:]]+installed|will[[:space:]]+be[[:space:]]+installed|"
+	  "(^|[^[:alnum:]_])(apt|apt-get|dnf|yum|zypper|pacman|brew|pip3?|"
+	  "npm|pnpm|yarn|gem|cargo|go)[[:space:]]+([^|;&]*[[:space:]])?"
+	  "(install|add|-S)([[:space:]]|$)",
+	  "installing software" },
+	{ "host-key",
+	  "authenticity[[:space:]]+of[[:space:]]+host|continue[[:space:]]+"
+	  "connecting|known_hosts",
+	  "trusting an unknown host key" },
+	{ "trust-folder",
+	  "trust[[:space:]]+(this|the|these|parent)[[:space:]]+"
+	  "(folder|directory|files|contents|workspace)|"
+	  "trust[[:space:]]+folder",
+	  "trusting a folder lets the program run what it finds there" },
+	{ "deploy",
+	  "deploy|(^|[^[:alnum:]_])publish|terraform[[:space:]]+(apply|destroy)|"
+	  "kubectl[[:space:]]+(apply|delete)",
+	  "deploying or publishing" },
+	{ "sandbox",
+	  "(^|/ )Reason:|sandbox|escalat",
+	  "running outside the program's sandbox" },
 	{ NULL, NULL, NULL }
 };
 
@@ -384,4 +413,27 @@ rules_print_builtin(FILE *f)
 	    "# (a check in code, not a pattern)\n\n"
 	    "# Then your rules, first match wins; then the default:\n"
 	    "allow .*\n");
+}
+
+/*
+ * What to do with a screen the classifier read: for a confirmation, the
+ * rules' answer on its prompt (a prompt with no approving choice is left to
+ * the person); RULE_ASK for anything else.  rule gets "action:name".
+ */
+int
+rules_verdict(const struct ruleset *rs, const struct verdict *v,
+    const char *dir, char *rule, size_t rlen)
+{
+	int	 action;
+
+	if (v->state != S_CONFIRM) {
+		snprintf(rule, rlen, "ask:not-a-confirmation");
+		return (RULE_ASK);
+	}
+	action = rules_decide(rs, v->detail, dir, rule, rlen);
+	if (action == RULE_ALLOW && v->keys[0] == '\0') {
+		action = RULE_ASK;
+		snprintf(rule, rlen, "ask:no-approving-choice");
+	}
+	return (action);
 }

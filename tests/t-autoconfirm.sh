@@ -23,9 +23,10 @@ assert_eq "$(count "$T/watch" ac auto-confirm)" 1 "answered once"
 grep $'\tac\tdenied' "$T/watch" | grep -q 'rule=deny:rm-recursive' || fail "rule not named"
 cm log ac >"$T/log"
 assert_eq "$(wc -l <"$T/log")" 2 "audit entries"
-grep -q $'\tac\tconfirmed\tallow:default\ty Enter\tInstall the linter? \\[y/N\\]' "$T/log" ||
+# The prompt: the rows above the question (what it is about), then it.
+grep -Eq $'\tac\tconfirmed\tallow:default\ty Enter\tworking 1 / .*working 5 / Install the linter\\? \\[y/N\\]$' "$T/log" ||
     fail "audit: $(cat "$T/log")"
-grep -q $'\tac\tdenied\tdeny:rm-recursive\t\tRun rm -rf build? \\[y/N\\]' "$T/log" ||
+grep -Eq $'\tac\tdenied\tdeny:rm-recursive\t\t.* / answer1=y / Run rm -rf build\\? \\[y/N\\]$' "$T/log" ||
     fail "audit: $(cat "$T/log")"
 cm status | grep -q $'^confirms\t1$' || fail "status confirms"
 

@@ -386,11 +386,24 @@ test_rules(void)
 		"find . -name x -delete", "DROP TABLE users;",
 		"git reset --hard HEAD~1", "git rebase -i main",
 		"Enter password:", "mkfs.ext4 /dev/sda1", "chmod -R 777 .",
+		"rm: remove regular file 'a.txt'?", "cp: overwrite 'b'?",
+		"rm: descend into directory 'd'?",
+		"Are you sure you want to delete all backups? (yes/no)",
+		"Are you sure you want to continue connecting (yes/no)?",
+		"Trust this folder? / 1. Trust and continue",
+		"Do you trust the files in this folder?",
+		"npm install left-pad", "pip install requests",
+		"Proceed with deployment? [y/N]", "npm publish",
+		"2 newly installed / Do you want to continue? [Y/n]",
+		"Would you like to run it? / Reason: needs network / $ curl x",
 		NULL
 	};
 	static const char *const allowed[] = {
 		"Install the linter? [y/N]", "Run ls -la?", "rm file.txt?",
 		"git push origin main", "npm test", "Do you want to proceed?",
+		"Do you want to make this edit to a.c? / 1. Yes / 2. No",
+		"(1/1) Stage this hunk [y,n,q,a,d,e,?]?", "Run npm run build?",
+		"Do you want to create greeting.txt?",
 		NULL
 	};
 	int		 i;
@@ -415,12 +428,12 @@ test_rules(void)
 
 	/* A file: user rules after the built-ins; override lifts one. */
 	CHECK((fd = mkstemp(path)) != -1);
-	CHECK(write(fd, "# c\nallow rm\nask npm[[:space:]]+install\n", 39) ==
+	CHECK(write(fd, "# c\nallow rm\nask make[[:space:]]+lint\n\n", 39) ==
 	    39);
 	close(fd);
 	CHECK((rs = rules_load(path, err, sizeof err)) != NULL);
 	CHECK(decide(rs, "rm -rf x", "/w") == RULE_DENY);
-	CHECK(decide(rs, "npm install left-pad", "/w") == RULE_ASK);
+	CHECK(decide(rs, "make lint", "/w") == RULE_ASK);
 	rules_free(rs);
 	fd = open(path, O_WRONLY | O_TRUNC);
 	CHECK(write(fd, "override rm-recursive\nallow rm\n", 31) == 31);
@@ -527,6 +540,38 @@ test_classify(void)
 	CHECK(classify("claude", "> \n  ? for shortcuts\n", 5000, &v) ==
 	    S_IDLE);
 	CHECK(classify("generic", "Password: \n", 5000, &v) == S_INPUT);
+	/* A numbered list under a question, with the input box below it, is
+	 * the model's answer, not a menu. */
+	CHECK(classify("claude", "Which one should I do first?\n1. Yes, the "
+	    "parser\n2. The lexer\n\n\xe2\x9d\xaf\xc2\xa0\n  ? for "
+	    "shortcuts\n", 5000, &v) == S_IDLE);
+	/* A picker (a cursor on one option, no question) asks for a choice. */
+	CHECK(classify("codex", "  Select Model\n\xe2\x80\xba 1. Fast\n  "
+	    "2. Slow\n  enter select\n", 5000, &v) == S_INPUT);
+	CHECK(strcmp(v.rule, "codex/menu-choice") == 0);
+	/* Blank rows between the question and the options do not count. */
+	CHECK(classify("codex", "Would you like to run it?\n\nEnv\n\n\n"
+	    "Reason: x\n\n\n$ curl x\n\n\n\xe2\x80\xba 1. Yes, proceed (y)\n"
+	    "  2. No (esc)\n\nPress enter to confirm\n", 5000, &v) ==
+	    S_CONFIRM);
+	CHECK(strcmp(v.keys, "y") == 0);
+	CHECK(strncmp(v.detail, "Would you like", 14) == 0);
+	/* Context above a yes/no question is part of the prompt. */
+	CHECK(classify("generic", "$ apt-get install x\n2 newly installed\n"
+	    "Do you want to continue? [Y/n] \n", 5000, &v) == S_CONFIRM);
+	CHECK(strstr(v.detail, "newly installed / Do you want") != NULL);
+	/* An error in the last answer, not one from an earlier turn. */
+	CHECK(classify("codex", "\xe2\x80\xba hi\n\xe2\x96\xa0 unexpected "
+	    "status 401\n\xe2\x80\xba again\nDone.\n\xe2\x80\xba Ask Codex "
+	    "to do anything\n  ? for shortcuts\n", 5000, &v) == S_IDLE);
+	CHECK(classify("codex", "\xe2\x80\xba again\n\xe2\x96\xa0 "
+	    "unexpected status 401\n\xe2\x80\xba Ask Codex to do anything\n"
+	    "  ? for shortcuts\n", 5000, &v) == S_ERROR);
+	/* Gemini's dialogs say "Esc to cancel"; only its spinner is busy. */
+	CHECK(classify("gemini", "Enter Gemini API Key\n(Press Enter to "
+	    "submit, Esc to cancel)\n", 5000, &v) != S_WORKING);
+	CHECK(classify("gemini", "\xe2\xa0\xb9 Thinking... (esc to cancel, "
+	    "5s)\n", 5000, &v) == S_WORKING);
 	CHECK(profile_for_command("/usr/bin/claude", 15) ==
 	    profile_find("claude"));
 	CHECK(profile_for_command("vim", 3) == profile_find("generic"));

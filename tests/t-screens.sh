@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Every labelled screen under tests/screens/ classifies as its label says.
+# For each fixture, `cm detect` (built-in rules only, the capture's working
+# directory as the session's) must print the labelled state, approving keys,
+# deciding rule and, for a confirmation, auto-confirm's decision; a prompt
+# labelled dangerous must never be allowed.  The states, keys and danger
+# were labelled from the real programs (tests/screens/README.md), then the
+# rule and decision columns recorded once checked by hand.  At the end every
+# profile's group and every state must have been seen.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+cm=$here/../cm
+manifest=$here/screens/MANIFEST.tsv
+dir=/opt/cli-capture/work/proj	# where the captured sessions ran
+[ -f "$manifest" ] || { echo "no $manifest"; exit 1; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/cmscreens.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export XDG_CONFIG_HOME=$tmp	# no user rules
+
+pass=0 fail=0
+declare -A seen_state seen_group
+while IFS=$'\t' read -r path label state keys danger facts rule decision; do
+	case "$path" in ''|'#'*) continue ;; esac
+	file=$here/screens/${path#tests/screens/}
+	group=${file#"$here"/screens/}
+	group=${group%%/*}
+	case "$group" in
+	claude|codex|gemini|aider) profile=$group ;;
+	*) profile=generic ;;
+	esac
+	args=(--dir "$dir" --profile "$profile")
+	if [ -f "${file%.txt}.title" ]; then
+		args+=(--title "$(cat "${file%.txt}.title")")
+	fi
+	# What the agent knows beside the text: quiet=MS, cursor=ROW, dead.
+	for f in ${facts:--}; do
+		case "$f" in
+		quiet=*) args+=(--quiet "${f#quiet=}") ;;
+		cursor=*) args+=(--cursor "${f#cursor=}") ;;
+		dead) args+=(--dead) ;;
+		-) ;;
+		*) echo "bad fact '$f' for $path"; fail=$((fail + 1)) ;;
+		esac
+	done
+	out=$("$cm" detect "${args[@]}" "$file")
+	got=$(sed -n 1p <<<"$out")
+	got_rule=$(sed -n 3p <<<"$out")
+	got_decision=$(sed -n 4p <<<"$out")
+	[ "$state" = confirm ] || got_decision=-
+	want=$state
+	if [ "$state" = confirm ] && [ "$keys" != - ]; then
+		want="$state $keys"
+	fi
+	why=
+	[ "$got" = "$want" ] || why="state"
+	[ "$got_rule" = "$rule" ] || why="$why rule"
+	[ "$got_decision" = "$decision" ] || why="$why decision"
+	if [ "$danger" = dangerous ] && [ "${got_decision%%:*}" = allow ]; then
+		why="$why dangerous-allowed"
+	fi
+	if [ -z "$why" ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		printf 'MISMATCH (%s) %s\n  label: %s\n  want:  %s | %s | %s\n  got:   %s | %s | %s\n' \
+		    "${why# }" "$path" "$label" "$want" "$rule" "$decision" \
+		    "$got" "$got_rule" "$got_decision"
+	fi
+	seen_state[$state]=1
+	seen_group[$group]=1
+done < "$manifest"
+
+total=$((pass + fail))
+echo "screens: $pass of $total classified as labelled"
+echo "groups: ${!seen_group[*]}; states: ${!seen_state[*]}"
+for s in working idle confirm input error exited; do
+	[ -n "${seen_state[$s]:-}" ] || { echo "no fixture in state $s"; fail=$((fail + 1)); }
+done
+for g in claude codex gemini unix; do
+	[ -n "${seen_group[$g]:-}" ] || { echo "no fixture of $g"; fail=$((fail + 1)); }
+done
+[ "$total" -ge 60 ] || { echo "fewer than 60 fixtures"; fail=$((fail + 1)); }
+[ "$fail" -eq 0 ]
