@@ -9,12 +9,17 @@
 # Claude is $CM_TEST_CLAUDE, else $CM_CLI_PREFIX/node_modules/.bin/claude
 # (default prefix /opt/cli-capture; .ci/run installs it there).  Without it,
 # or without node, or without a way to make a private network, the test
-# exits 77 (skipped).  The whole test runs in private network, pid and mount
+# exits 77 (skipped), unless CM_TEST_CLAUDE is set (as .ci/run does): then
+# it fails.  The whole test runs in private network, pid and mount
 # namespaces (unshare; root, or an unprivileged user namespace): only lo is
 # up, so no packet can leave the machine, and everything started inside dies
 # with the test.
 set -u
 skip() {
+	if [ -n "${CM_TEST_CLAUDE:-}" ]; then
+		echo "FAIL: $* (CM_TEST_CLAUDE is set: this test must run)"
+		exit 1
+	fi
 	echo "SKIP: $*"
 	exit 77
 }
