@@ -331,5 +331,10 @@ const server = http.createServer((req, res) => {
     res.end(JSON.stringify({ error: { message: 'not found (fake)' } }));
   });
 });
-server.listen(PORT, '127.0.0.1', () => log({ listening: PORT }));
+// FAKE_PORT=0: any free port.  The port is printed on stdout either way.
+server.listen(PORT, '127.0.0.1', () => {
+  const port = server.address().port;
+  log({ listening: port });
+  process.stdout.write('port ' + port + '\n');
+});
 process.on('SIGTERM', () => process.exit(0));
