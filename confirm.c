@@ -750,6 +750,14 @@ find_yesno(const struct profile *pr, const struct row *last,
 			return (1);
 		}
 	}
+	/* Aider: "Run shell command? (Y)es/(N)o/(D)on't ask again [Yes]: ". */
+	if (has(p, n, "? (Y)es/(N)o") && (ends(p, n, "[Yes]:") ||
+	    ends(p, n, "[No]:"))) {
+		v->state = S_CONFIRM;
+		strcpy(v->keys, "y Enter");
+		set_rule(v, pr, "yes-no-letters");
+		return (1);
+	}
 	/* git add -p: "(1/1) Stage this hunk [y,n,q,a,d,e,?]? " */
 	if (has(p, n, "[y,n") && ends(p, n, "]?")) {
 		v->state = S_CONFIRM;

@@ -567,6 +567,17 @@ test_classify(void)
 	CHECK(classify("codex", "\xe2\x80\xba again\n\xe2\x96\xa0 "
 	    "unexpected status 401\n\xe2\x80\xba Ask Codex to do anything\n"
 	    "  ? for shortcuts\n", 5000, &v) == S_ERROR);
+	/* Aider (not installable here: no real screens; the prompt's form is
+	 * aider's confirm_ask: "(Y)es/(N)o[/(A)ll][/(D)on't ask again] [Yes]:"). */
+	CHECK(classify("aider", "> run the tests\n\nmake test\n\nRun shell "
+	    "command? (Y)es/(N)o/(D)on't ask again [Yes]: \n", 5000, &v) ==
+	    S_CONFIRM);
+	CHECK(strcmp(v.keys, "y Enter") == 0);
+	CHECK(strstr(v.detail, "make test / Run shell command?") != NULL);
+	CHECK(classify("aider", "Add file to the chat? (Y)es/(N)o/(A)ll/(S)kip "
+	    "all/(D)on't ask again [Yes]: y\n\n> \n", 5000, &v) == S_IDLE);
+	CHECK(classify("aider", "Tokens: 2.5k sent\n\n> \n", 5000, &v) ==
+	    S_IDLE);
 	/* Gemini's dialogs say "Esc to cancel"; only its spinner is busy. */
 	CHECK(classify("gemini", "Enter Gemini API Key\n(Press Enter to "
 	    "submit, Esc to cancel)\n", 5000, &v) != S_WORKING);
