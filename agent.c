@@ -705,6 +705,7 @@ autoconfirm(struct session *s, const struct verdict *v)
 {
 	char		 rule[CM_PATH_MAX + 32];
 	uint32_t	 h = hash32(v->detail);
+	uint32_t	 q = hash32(v->detail + v->core);	/* the question */
 	int64_t		 now = now_ms();
 	int		 action, i, k;
 
@@ -727,9 +728,10 @@ autoconfirm(struct session *s, const struct verdict *v)
 		    v->detail);
 		return;
 	}
-	/* Loop guard: the same prompt answered too often, too fast. */
-	if (s->guard_hash != h) {
-		s->guard_hash = h;
+	/* Loop guard: the same question answered too often, too fast (the
+	 * question alone: the rows above it change as answers scroll up). */
+	if (s->guard_hash != q) {
+		s->guard_hash = q;
 		s->nguard = 0;
 	}
 	for (i = k = 0; i < s->nguard; i++) {

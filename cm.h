@@ -117,6 +117,8 @@ struct screen {
 struct verdict {
 	enum state	 state;
 	char		 detail[CM_DETAIL_MAX];	/* the prompt, or the error */
+	size_t		 core;		/* where the question starts in detail,
+					   after what it is about */
 	char		 keys[64];	/* approving keys, space-separated */
 	char		 rule[64];	/* "profile/rule" that decided */
 };

@@ -543,6 +543,7 @@ prompt_context(struct verdict *v, const struct row *rows, int nrows, int q)
 	}
 	if (have == 0)
 		len -= 3;
+	v->core = len;
 	memcpy(out + len, v->detail, have);
 	len += have;
 	out[len] = '\0';
