@@ -129,6 +129,7 @@ struct session {
 	int		 dead_status;	/* -1: tmux does not know (yet) */
 	int		 status_tries;
 	int		 cursor_y;
+	int		 title_default;	/* title is tmux's, not the program's */
 	char		 title[256];
 	int64_t		 enter_at;		/* a delayed Enter is due */
 	int		 enter_cid;		/* ... and answers this client */
@@ -558,7 +559,8 @@ session_capture(struct session *s)
 		return;
 	n = snprintf(cmd, sizeof cmd,
 	    "display-message -p -t %s '#{pane_dead} #{pane_dead_status} "
-	    "#{cursor_y} #{pane_title}'\ncapture-pane -p -t %s\n", s->pane,
+	    "#{cursor_y} #{==:#{pane_title},#{host}} #{pane_title}'\n"
+	    "capture-pane -p -t %s\n", s->pane,
 	    s->pane);
 	if (!ctl_room(s, 2, (size_t)n))
 		return;
@@ -770,6 +772,7 @@ session_classify(struct session *s)
 	sc.text = buf_ptr(&s->block);
 	sc.len = s->block.len;
 	sc.title = s->title;
+	sc.title_default = s->title_default;
 	sc.dead = s->pane_dead;
 	sc.quiet_ms = now_ms() - s->last_output;
 	sc.cursor_y = s->cursor_y;
@@ -786,6 +789,9 @@ session_classify(struct session *s)
 		s->recheck_at = s->last_output + CM_QUIET_MS;
 		return;
 	}
+	if (v.state == S_UNKNOWN && s->state == S_STARTING)
+		return;	/* nothing to know it by yet (a blank screen while
+			   it draws): its next output will tell */
 	if (v.state == S_EXITED) {
 		/*
 		 * tmux may see the pane's end (its tty closing) before the
@@ -824,7 +830,8 @@ ctl_status_line(struct session *s)
 	char	*p = buf_ptr(&s->block), *q;
 	size_t	 n = s->block.len;
 
-	/* "DEAD STATUS CURSOR_Y TITLE\n"; STATUS is empty while alive. */
+	/* "DEAD STATUS CURSOR_Y DEFAULT TITLE\n"; STATUS is empty while
+	 * alive; DEFAULT is 1 while the title is tmux's own. */
 	if (n == 0)
 		return;
 	if (p[n - 1] == '\n')
@@ -847,6 +854,11 @@ ctl_status_line(struct session *s)
 		while (q < p + n && *q >= '0' && *q <= '9')
 			s->cursor_y = s->cursor_y * 10 + (*q++ - '0');
 	}
+	if (q < p + n && *q == ' ')
+		q++;
+	s->title_default = q < p + n && *q == '1';
+	if (q < p + n && (*q == '0' || *q == '1'))
+		q++;
 	if (q < p + n && *q == ' ')
 		q++;
 	n = (size_t)(p + n - q);

@@ -1515,6 +1515,8 @@ cmd_detect(int argc, char **argv)
 	struct verdict	 v;
 	struct ruleset	*rs;
 	const char	*file = NULL, *title = NULL, *dir = NULL, *rfile = NULL;
+	const char	*host = NULL;
+	char		 hostbuf[256];
 	char		 cwd[CM_PATH_MAX], rpath[CM_PATH_MAX], err[512];
 	char		 decision[CM_PATH_MAX + 32];
 	int		 i, json = 0, profile = -1, fd = 0, cursor = -1, dead = 0;
@@ -1538,6 +1540,8 @@ cmd_detect(int argc, char **argv)
 			dead = 1;
 		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
 			dir = argv[++i];
+		else if (strcmp(argv[i], "--host") == 0 && i + 1 < argc)
+			host = argv[++i];
 		else if (argv[i][0] == '-' && argv[i][1] != '\0')
 			usage();
 		else if (file == NULL)
@@ -1567,6 +1571,13 @@ cmd_detect(int argc, char **argv)
 	sc.text = buf_ptr(&in);
 	sc.len = in.len;
 	sc.title = title;
+	/* tmux's default title is the host name: the program set none. */
+	if (host == NULL && gethostname(hostbuf, sizeof hostbuf) == 0) {
+		hostbuf[sizeof hostbuf - 1] = '\0';
+		host = hostbuf;
+	}
+	sc.title_default = title != NULL && host != NULL &&
+	    strcmp(title, host) == 0;
 	sc.dead = dead;
 	sc.quiet_ms = quiet;
 	sc.cursor_y = cursor;
@@ -1977,8 +1988,8 @@ static const struct command commands[] = {
 	{ "rules", cmd_rules, "rules [--check [file]]",
 	  "Print the auto-confirm rules, or check a rules file." },
 	{ "detect", cmd_detect,
-	  "detect [--json] [--dead] [--dir dir] [--profile name] [--title text]\n"
-	  "          [--quiet ms] [--cursor row] [file]",
+	  "detect [--json] [--dead] [--dir dir] [--host name] [--profile name]\n"
+	  "          [--title text] [--quiet ms] [--cursor row] [file]",
 	  "Classify a screen (file or stdin): state and approving keys, "
 	  "prompt, rule." },
 	{ "bridge", cmd_bridge, "bridge [--raw]",

@@ -108,6 +108,8 @@ struct screen {
 	const char	*text;		/* rows separated by newlines */
 	size_t		 len;
 	const char	*title;		/* pane title, or NULL */
+	int		 title_default;	/* it is tmux's default (the host
+					   name): the program set none */
 	int		 dead;		/* the program has ended */
 	int64_t		 quiet_ms;	/* since the pane last printed */
 	int		 cursor_y;	/* row of the cursor, -1 unknown */

@@ -49,6 +49,8 @@ struct profile {
 						   is waiting */
 	const char		*turn;		/* starts its input box and the
 						   echo of each instruction */
+	int			 titled;	/* sets a title once ready: idle
+						   needs it */
 	int			 menus;		/* numbered approval menus */
 	int			 quiet_idle;	/* quiet with no marker: idle */
 	int			 enter_ms;	/* pause before Enter after text */
@@ -152,18 +154,17 @@ static const char *const aider_errors[] = {
 static const struct profile profiles[] = {
 	{ "claude", "3", claude_cmds, claude_working, claude_title_working,
 	  claude_idle, claude_errors, claude_marks, claude_box,
-	  "\xe2\x9d\xaf", 1, 0, 0 },
+	  "\xe2\x9d\xaf", 0, 1, 0, 0 },
 	{ "codex", "3", codex_cmds, codex_working, codex_title_working,
 	  codex_idle, codex_errors, codex_marks, codex_box,
-	  "\xe2\x80\xba ", 1, 0, 300 },
+	  "\xe2\x80\xba ", 1, 1, 0, 300 },
 	{ "gemini", "3", gemini_cmds, gemini_working, gemini_title_working,
 	  gemini_idle, gemini_errors, gemini_marks, gemini_box,
-	  "> ", 1, 0, 0 },
+	  "> ", 0, 1, 0, 300 },
 	{ "aider", "1", aider_cmds, aider_working, none, aider_idle,
-	  aider_errors, no_marks, none, NULL, 0, 1, 0 },
+	  aider_errors, no_marks, none, NULL, 0, 0, 1, 0 },
 	{ "generic", "2", none, none, none, none, none, no_marks, none,
-	  NULL,
-	  1, 1, 0 },
+	  NULL, 0, 1, 1, 0 },
 };
 #define NPROFILES ((int)(sizeof profiles / sizeof profiles[0]))
 
@@ -1005,6 +1006,13 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 		return;
 	if (nrows > 0 && find_error(pr, rows, nrows, v))
 		return;
+	if (pr->titled && sc->title_default) {
+		/* Codex draws its input box seconds before it can take an
+		 * instruction (an Enter then is lost); its title says when. */
+		v->state = S_WORKING;
+		set_rule(v, pr, "loading");
+		return;
+	}
 	for (i = 0; i < nrows && i < 8; i++) {
 		if (has_any(rows[i].p, rows[i].n, pr->idle)) {
 			v->state = S_IDLE;

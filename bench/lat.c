@@ -107,6 +107,7 @@ classify(int n, int nfiles, char **files)
 		sc.text = buf;
 		sc.len = (size_t)len;
 		sc.title = NULL;
+		sc.title_default = 0;
 		sc.dead = 0;
 		sc.quiet_ms = 10000;
 		sc.cursor_y = -1;

@@ -12,6 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cm=$here/../cm
 manifest=$here/screens/MANIFEST.tsv
 dir=/opt/cli-capture/work/proj	# where the captured sessions ran
+host=vm				# the capture machine: tmux's default title
 [ -f "$manifest" ] || { echo "no $manifest"; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cmscreens.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -28,7 +29,7 @@ while IFS=$'\t' read -r path label state keys danger facts rule decision; do
 	claude|codex|gemini|aider) profile=$group ;;
 	*) profile=generic ;;
 	esac
-	args=(--dir "$dir" --profile "$profile")
+	args=(--host "$host" --dir "$dir" --profile "$profile")
 	if [ -f "${file%.txt}.title" ]; then
 		args+=(--title "$(cat "${file%.txt}.title")")
 	fi

@@ -472,6 +472,7 @@ classify(const char *profile, const char *text, int64_t quiet,
 	sc.text = text;
 	sc.len = strlen(text);
 	sc.title = NULL;
+	sc.title_default = 0;
 	sc.dead = 0;
 	sc.quiet_ms = quiet;
 	sc.cursor_y = -1;
