@@ -12,12 +12,12 @@
 # then drives these turns through cm:
 #   1 text    a plain answer                 expect working, then idle
 #   2 safe    a tool call that prompts       expect confirm, auto-confirm once,
-#             and that cm's rules allow        working, idle; the command ran
-#             (`touch made-by-CLI`; Codex gets an exec-policy rule,
-#              ~/.codex/rules/default.rules, that makes it ask before
-#              `touch`: with capture-ai.sh's config alone the only commands
-#              it asks about are rm -f/-rf and escalations, which cm's rules
-#              deny, and 0.169 refuses approval_policy = "untrusted")
+#             (`touch made-by-CLI`)              working, idle; the command ran
+#             Codex: an exec-policy rule (~/.codex/rules/default.rules) makes
+#             it ask before `touch` (with capture-ai.sh's config alone it
+#             asks only about rm -f/-rf and escalations, and 0.169 refuses
+#             approval_policy = "untrusted"); its prompt has a "Reason:",
+#             which cm leaves to the person: expect denied (sandbox)
 #  2x escal   codex only: the same kind of command asking to leave the sandbox
 #             (bashx:)                       expect confirm, denied (sandbox)
 #   3 rm      `rm -rf build`                 expect confirm, denied; build/ stays
@@ -290,24 +290,29 @@ turns() {
 	esac
 	answered() { has auto-confirm || has denied; }
 	wait_until 30 answered
-	if has auto-confirm; then
-		ok "auto-confirm"
-		wait_until 20 screen_has "Done\." && ok "Done." || bad "no Done."
-		wait_until 10 seq_has auto-confirm idle && ok "idle after auto-confirm" || bad "no idle after auto-confirm"
-	else
-		bad "no auto-confirm"
-	fi
-	case $c in
-	codex) check "command ran (marker made)" test -e "$W/made-by-codex" ;;
-	gemini) check "command ran (marker made)" test -e "$W/made-by-gemini" ;;
-	esac
-	sleep 1
-	[ "$(since | grep -c '^auto-confirm')" -le 1 ] && ok "answered once" || bad "answered more than once"
-	since | grep -q '^confirm-stuck' && bad "confirm-stuck"
-	if since | grep -q '^denied'; then
-		bad "a denial on the safe prompt: $(since | grep '^denied' | cut -c1-200)"
+	if [ "$c" = codex ]; then
+		# Codex's exec-policy prompt carries a "Reason:" as its
+		# escalations do; the reason of an escalation is the model's
+		# own text, so cm leaves both to the person (doc/RULES.md).
+		since | grep '^denied' | grep -q 'rule=deny:sandbox' &&
+		    ok "policy prompt left to the person (deny:sandbox)" ||
+		    bad "policy prompt: $(since | grep -E '^(denied|auto-confirm)' | cut -c1-200)"
+		has auto-confirm && bad "auto-confirmed a Reason: prompt"
 		cm keys "$S" Escape
 		wait_until 15 seq_has denied idle && ok "idle after Esc" || bad "no idle after Esc"
+	else
+		if has auto-confirm; then
+			ok "auto-confirm"
+			wait_until 20 screen_has "Done\." && ok "Done." || bad "no Done."
+			wait_until 10 seq_has auto-confirm idle && ok "idle after auto-confirm" || bad "no idle after auto-confirm"
+		else
+			bad "no auto-confirm"
+		fi
+		check "command ran (marker made)" test -e "$W/made-by-$c"
+		sleep 1
+		[ "$(since | grep -c '^auto-confirm')" -le 1 ] && ok "answered once" || bad "answered more than once"
+		since | grep -q '^confirm-stuck' && bad "confirm-stuck"
+		since | grep -q '^denied' && bad "a denial on the safe prompt: $(since | grep '^denied' | cut -c1-200)"
 	fi
 
 	if [ "$c" = codex ]; then
