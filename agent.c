@@ -130,6 +130,7 @@ struct session {
 	int		 status_tries;
 	int		 cursor_y;
 	int		 title_default;	/* title is tmux's, not the program's */
+	pid_t		 pane_pid;	/* its process (and group), 0: unknown */
 	char		 title[256];
 	int64_t		 enter_at;		/* a delayed Enter is due */
 	int		 enter_cid;		/* ... and answers this client */
@@ -559,7 +560,7 @@ session_capture(struct session *s)
 		return;
 	n = snprintf(cmd, sizeof cmd,
 	    "display-message -p -t %s '#{pane_dead} #{pane_dead_status} "
-	    "#{cursor_y} #{==:#{pane_title},#{host}} #{pane_title}'\n"
+	    "#{cursor_y} #{==:#{pane_title},#{host}} #{pane_pid} #{pane_title}'\n"
 	    "capture-pane -p -t %s\n", s->pane,
 	    s->pane);
 	if (!ctl_room(s, 2, (size_t)n))
@@ -830,8 +831,8 @@ ctl_status_line(struct session *s)
 	char	*p = buf_ptr(&s->block), *q;
 	size_t	 n = s->block.len;
 
-	/* "DEAD STATUS CURSOR_Y DEFAULT TITLE\n"; STATUS is empty while
-	 * alive; DEFAULT is 1 while the title is tmux's own. */
+	/* "DEAD STATUS CURSOR_Y DEFAULT PID TITLE\n"; STATUS is empty
+	 * while alive; DEFAULT is 1 while the title is tmux's own. */
 	if (n == 0)
 		return;
 	if (p[n - 1] == '\n')
@@ -859,6 +860,11 @@ ctl_status_line(struct session *s)
 	s->title_default = q < p + n && *q == '1';
 	if (q < p + n && (*q == '0' || *q == '1'))
 		q++;
+	if (q < p + n && *q == ' ')
+		q++;
+	s->pane_pid = 0;
+	while (q < p + n && *q >= '0' && *q <= '9' && s->pane_pid < 100000000)
+		s->pane_pid = s->pane_pid * 10 + (*q++ - '0');
 	if (q < p + n && *q == ' ')
 		q++;
 	n = (size_t)(p + n - q);
@@ -1676,6 +1682,13 @@ do_kill(struct client *c, struct request *r)
 		reply_err(c, r->id, "tmux", "%s", cause);
 		return;
 	}
+	/* tmux's kill-session hangs up on the pane; some programs ignore
+	 * SIGHUP (Gemini CLI does) and would live on.  Ask its process
+	 * group to end as well. */
+	if (s->pane_pid > 1 && !s->pane_dead && kill(-s->pane_pid, SIGTERM) ==
+	    -1 && errno != ESRCH)
+		log_warn("%s: kill %d: %s", s->name, (int)-s->pane_pid,
+		    strerror(errno));
 	s->killing = 1;
 	c->busy++;
 	creating++;

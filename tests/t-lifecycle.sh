@@ -25,6 +25,16 @@ wait_until 5 grep -q $'\tlife\texited\tkilled' "$T/watch" || fail "no exited eve
 cm ls | grep -q '^life' && fail "killed session still listed"
 tmux -S "$CM_TMUX_SOCKET" has-session -t =life 2>/dev/null && fail "tmux session left"
 
+# A program that ignores SIGHUP (as Gemini CLI does), and its child, end
+# with the session all the same.
+cm new -n deaf -- sh -c 'trap "" HUP; echo $$ >"$0"; sleep 300 & echo $! >>"$0"; wait' "$T/pids" >/dev/null
+wait_until 5 sh -c '[ "$(wc -l <"$0")" -eq 2 ]' "$T/pids" || fail "no pids"
+cm wait deaf idle -t 5 || fail "deaf not idle"
+cm kill deaf || fail "kill deaf"
+for p in $(cat "$T/pids"); do
+	wait_until 5 sh -c '! kill -0 "$0" 2>/dev/null' "$p" || fail "pid $p outlived cm kill"
+done
+
 # A program that ends by itself: exited with its status, and wait sees it.
 cm new -n quit -- sh -c 'echo bye; sleep 0.3; exit 3' >/dev/null
 cm wait quit exited -t 5 || fail "wait for exited"
