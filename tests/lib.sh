@@ -190,3 +190,19 @@ if [ "${CM_TEST_SSH:-0}" = 1 ]; then
 	start_sshd "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME CM_TMUX_SOCKET=$CM_TMUX_SOCKET HOME=$HOME"
 	export CM_HOST=box
 fi
+
+# ns_reap: in a private pid namespace (t-realclaude, live-check), give every
+# process but this shell 3 s to end; kill -9 and name those that do not.
+# (pgrep writes to a file: a $(...) would fork a shell that it would list.)
+ns_reap() {
+	local i left
+	for i in $(seq 60); do
+		pgrep -a . >"$T/ps"
+		left=$(awk -v me="$$" '$1 != me' "$T/ps")
+		[ -z "$left" ] && return 0
+		sleep 0.05
+	done
+	awk -v me="$$" '$1 != me { print $1 }' "$T/ps" | xargs -r kill -9 2>/dev/null
+	echo "$left"
+	return 1
+}

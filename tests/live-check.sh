@@ -83,7 +83,6 @@ stop_watchdog() {
 }
 
 teardown() {
-	local p left
 	[ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null && wait "$SAMPLER" 2>/dev/null
 	SAMPLER=
 	stop_bg
@@ -92,15 +91,7 @@ teardown() {
 	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null && wait "$FAKE_PID" 2>/dev/null
 	FAKE_PID=
 	stop_watchdog
-	for p in $(seq 60); do
-		pgrep -a . >"$T/ps"
-		left=$(awk -v me="$$" '$1 != me' "$T/ps")
-		[ -z "$left" ] && return 0
-		sleep 0.05
-	done
-	awk -v me="$$" '$1 != me { print $1 }' "$T/ps" | xargs -r kill -9 2>/dev/null
-	echo "$left"
-	return 1
+	ns_reap
 }
 trap 'rc=$?; teardown >"$T/left" || { echo "BAD: left running (killed):"; cat "$T/left"; rc=1; }; (exit $rc); cleanup' EXIT
 

@@ -48,22 +48,13 @@ FAKE_PID=
 # teardown: the tmux server and everything in it, the agent, the fake
 # server; then anything left (Claude's children) is killed and reported.
 teardown() {
-	local p left
 	stop_bg
 	stop_agent 2>/dev/null
 	tmux -S "$CM_TMUX_SOCKET" kill-server 2>/dev/null
 	[ -n "$FAKE_PID" ] && kill "$FAKE_PID" 2>/dev/null
 	[ -n "$FAKE_PID" ] && wait "$FAKE_PID" 2>/dev/null
 	FAKE_PID=
-	for p in $(seq 40); do
-		pgrep -a . >"$T/ps"
-		left=$(awk -v me="$$" '$1 != me' "$T/ps")
-		[ -z "$left" ] && return 0
-		sleep 0.05
-	done
-	awk -v me="$$" '$1 != me { print $1 }' "$T/ps" | xargs -r kill -9 2>/dev/null
-	echo "$left"
-	return 1
+	ns_reap
 }
 trap 'rc=$?; teardown >/dev/null; (exit $rc); cleanup' EXIT
 
