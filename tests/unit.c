@@ -546,6 +546,13 @@ test_classify(void)
 	CHECK(classify("claude", "Which one should I do first?\n1. Yes, the "
 	    "parser\n2. The lexer\n\n\xe2\x9d\xaf\xc2\xa0\n  ? for "
 	    "shortcuts\n", 5000, &v) == S_IDLE);
+	/* A permission prompt quoted in the conversation, the input box
+	 * below it: idle. */
+	CHECK(classify("claude", "\xe2\x97\x8f It showed:\n  Do you want to "
+	    "proceed?\n  \xe2\x9d\xaf 1. Yes\n    2. No\n\n\xe2\x94\x80\xe2"
+	    "\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2"
+	    "\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\n\xe2\x9d\xaf"
+	    "\xc2\xa0\n  ? for shortcuts\n", 5000, &v) == S_IDLE);
 	/* A picker (a cursor on one option, no question) asks for a choice. */
 	CHECK(classify("codex", "  Select Model\n\xe2\x80\xba 1. Fast\n  "
 	    "2. Slow\n  enter select\n", 5000, &v) == S_INPUT);
