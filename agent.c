@@ -137,11 +137,15 @@ struct session {
 	char		 enter_id[CM_ID_MAX + 1];
 };
 
+/*
+ * A remembered event: its line as sent, with the session's name found inside
+ * it (names need no escaping).  Event seq lives in ring[seq % CM_EVENTS_MAX].
+ */
 struct event {
-	uint64_t	 seq;
-	char		 name[CM_NAME_MAX + 1];
 	char		*line;
-	size_t		 len;
+	uint32_t	 len;
+	uint16_t	 name_off;
+	uint16_t	 name_len;
 };
 
 struct newreq {
@@ -343,17 +347,24 @@ session_find(const char *name, size_t n)
 
 /* Does the client's watch list take this session? */
 static int
-name_watched(const struct client *c, const char *name)
+name_watched_n(const struct client *c, const char *name, size_t n)
 {
 	int	 i;
 
 	if (c->watch == NULL)
 		return (1);
 	for (i = 0; i < c->nwatch; i++) {
-		if (strcmp(c->watch[i], name) == 0)
+		if (strlen(c->watch[i]) == n &&
+		    memcmp(c->watch[i], name, n) == 0)
 			return (1);
 	}
 	return (0);
+}
+
+static int
+name_watched(const struct client *c, const char *name)
+{
+	return (name_watched_n(c, name, strlen(name)));
 }
 
 static int
@@ -367,6 +378,7 @@ static void
 event_emit(const char *name, const char *type, const char *detail)
 {
 	struct event	*e;
+	size_t		 off;
 	int		 i;
 
 	seq++;
@@ -374,6 +386,7 @@ event_emit(const char *name, const char *type, const char *detail)
 	line_fields(instance);
 	line_num((long long)seq);
 	line_num((long long)wall_ms());
+	off = scratch.len + 1;
 	line_fields(name);
 	line_fields(type);
 	line_fields(detail);
@@ -381,11 +394,11 @@ event_emit(const char *name, const char *type, const char *detail)
 
 	e = &ring[seq % CM_EVENTS_MAX];
 	free(e->line);
-	e->seq = seq;
-	snprintf(e->name, sizeof e->name, "%s", name);
 	e->line = xmalloc(scratch.len);
 	memcpy(e->line, buf_ptr(&scratch), scratch.len);
-	e->len = scratch.len;
+	e->len = (uint32_t)scratch.len;
+	e->name_off = (uint16_t)off;
+	e->name_len = (uint16_t)strlen(name);
 	log_debug("event %llu %s %s", (unsigned long long)seq, name, type);
 
 	for (i = 0; i < nclients; i++) {
@@ -954,6 +967,8 @@ ctl_line(struct session *s, char *l, size_t n)
 				s->in_block = 0;
 				if (s->block_mine)
 					ctl_block_done(s, t == 7);
+				/* A screen is classified once: keep no copy. */
+				buf_free(&s->block);
 				return;
 			}
 		}
@@ -1056,6 +1071,7 @@ ctl_read(struct session *s)
 		if (s->ctl_out == -1)
 			break;
 	}
+	buf_shrink(&s->cin);
 }
 
 static void
@@ -1755,7 +1771,8 @@ do_watch(struct client *c, struct request *r)
 	if (has_since && same && since <= seq && since + 1 >= oldest) {
 		for (s = since + 1; s <= seq; s++) {
 			e = &ring[s % CM_EVENTS_MAX];
-			if (name_watched(c, e->name))
+			if (name_watched_n(c, e->line + e->name_off,
+			    e->name_len))
 				client_queue(c, e->line, e->len);
 		}
 		mode = "replay";
@@ -2091,6 +2108,7 @@ client_process(struct client *c)
 		client_line(c, l, n);
 		buf_consume(&c->in, (size_t)used);
 	}
+	buf_shrink(&c->in);
 }
 
 static void
@@ -2660,10 +2678,12 @@ loop(void)
 				c = owners[i].p;
 				if (ev & (POLLIN | POLLHUP | POLLERR))
 					client_read(c);
-				if (!c->dead && (ev & POLLOUT) &&
-				    buf_write(&c->out, c->fd,
-				    CM_WRITE_SLICE) == -1)
-					c->dead = 1;
+				if (!c->dead && (ev & POLLOUT)) {
+					if (buf_write(&c->out, c->fd,
+					    CM_WRITE_SLICE) == -1)
+						c->dead = 1;
+					buf_shrink(&c->out);
+				}
 				if (ev & POLLNVAL)
 					c->dead = 1;
 				break;
@@ -2681,6 +2701,7 @@ loop(void)
 					    s->name, strerror(errno));
 					session_ctl_stop(s);
 				}
+				buf_shrink(&s->cout);
 				break;
 			case P_JOB_OUT:
 				job_read(owners[i].p, 0);

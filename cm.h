@@ -44,6 +44,8 @@
 #define CM_JOBS_MAX		64	/* tmux jobs running at once */
 #define CM_SEND_CHUNK		512	/* bytes per send-keys -H command */
 #define CM_WRITE_SLICE		(64 * 1024) /* bytes written per client per pass */
+#define CM_READ_SLICE		(64 * 1024) /* bytes taken by one read(2) */
+#define CM_BUF_KEEP		4096	/* an empty buffer keeps this much */
 
 /* Times, in milliseconds. */
 #define CM_JOB_TIMEOUT_MS	5000	/* a tmux command may take this long */
@@ -135,6 +137,7 @@ int		 buf_printf(struct buf *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 void		 buf_consume(struct buf *, size_t);
 void		 buf_clear(struct buf *);
+void		 buf_shrink(struct buf *);
 char		*buf_ptr(const struct buf *);
 ssize_t		 buf_read(struct buf *, int);
 ssize_t		 buf_write(struct buf *, int, size_t);

@@ -144,6 +144,14 @@ buf_clear(struct buf *b)
 	b->off = b->len = 0;
 }
 
+/* An empty buffer gives back its memory if it holds more than it keeps. */
+void
+buf_shrink(struct buf *b)
+{
+	if (b->len == 0 && b->cap > CM_BUF_KEEP)
+		buf_free(b);
+}
+
 char *
 buf_ptr(const struct buf *b)
 {
@@ -153,28 +161,27 @@ buf_ptr(const struct buf *b)
 /*
  * Read what fd has into b.  Returns bytes read, 0 at end of file, CM_AGAIN
  * when nothing is ready, -1 on error (ENOBUFS when b is full).
+ *
+ * The bytes land in one static slice first and are then appended, so a
+ * buffer grows only by what it holds, never by the size of a read it might
+ * have needed: a connection that sends ten bytes costs ten bytes.
  */
 ssize_t
 buf_read(struct buf *b, int fd)
 {
-	size_t	 room;
-	ssize_t	 n;
+	static char	 slice[CM_READ_SLICE];
+	size_t		 room;
+	ssize_t		 n;
 
 	room = b->max - b->len;
 	if (room == 0) {
 		errno = ENOBUFS;
 		return (-1);
 	}
-	if (room > 65536)
-		room = 65536;
-	if (buf_reserve(b, room) == -1) {
-		/* Could not grow to a full slice: read what fits. */
-		room = b->cap - b->off - b->len;
-		if (room == 0)
-			return (-1);
-	}
+	if (room > sizeof slice)
+		room = sizeof slice;
 	for (;;) {
-		n = read(fd, b->data + b->off + b->len, room);
+		n = read(fd, slice, room);
 		if (n >= 0)
 			break;
 		if (errno == EINTR)
@@ -183,7 +190,8 @@ buf_read(struct buf *b, int fd)
 			return (CM_AGAIN);
 		return (-1);
 	}
-	b->len += n;
+	if (buf_add(b, slice, (size_t)n) == -1)
+		return (-1);
 	return (n);
 }
 

@@ -6,6 +6,10 @@
  *                       question; then, answered, write the time again.
  *   lat stamp           copy stdin to stdout, each line prefixed by the
  *                       time it arrived (for cm watch and a polling loop).
+ *   lat flip MS PERIOD  a program to run in a pane: for each line read,
+ *                       print a new numbered [y/N] question every PERIOD
+ *                       milliseconds for MS milliseconds (each one a new
+ *                       confirm event for cm), then wait for the next.
  *   lat classify N F... classify each screen file N times; print the
  *                       median time per screen in nanoseconds.
  *
@@ -78,6 +82,30 @@ stamp(void)
 }
 
 static int
+flip(int ms, int period)
+{
+	struct timespec	 ts;
+	char		 line[256];
+	long long	 end;
+	int		 i = 0;
+
+	printf("ready\n");
+	fflush(stdout);
+	while (fgets(line, sizeof line, stdin) != NULL) {
+		end = ns() + (long long)ms * 1000000LL;
+		while (ns() < end) {
+			printf("\nGo %d? [y/N] ", ++i);
+			fflush(stdout);
+			ts.tv_sec = period / 1000;
+			ts.tv_nsec = (long)(period % 1000) * 1000000L;
+			while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+				;
+		}
+	}
+	return (0);
+}
+
+static int
 cmp_ll(const void *a, const void *b)
 {
 	long long	 x = *(const long long *)a, y = *(const long long *)b;
@@ -135,9 +163,11 @@ main(int argc, char **argv)
 		return (prompt(argv[2], atoi(argv[3])));
 	if (argc == 2 && strcmp(argv[1], "stamp") == 0)
 		return (stamp());
+	if (argc == 4 && strcmp(argv[1], "flip") == 0)
+		return (flip(atoi(argv[2]), atoi(argv[3])));
 	if (argc >= 4 && strcmp(argv[1], "classify") == 0)
 		return (classify(atoi(argv[2]), argc - 3, argv + 3));
 	fprintf(stderr, "usage: lat prompt FILE N | lat stamp | "
-	    "lat classify N FILE...\n");
+	    "lat flip MS PERIOD | lat classify N FILE...\n");
 	return (2);
 }

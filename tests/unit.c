@@ -354,6 +354,29 @@ test_buf(void)
 	CHECK(r == 0);
 	close(p[0]);
 	buf_free(&b);
+
+	/* A read costs what it brings, not a full slice; an empty buffer
+	 * past CM_BUF_KEEP gives its memory back, a small one keeps it. */
+	CHECK(pipe(p) == 0);
+	CHECK(fd_nonblock(p[0]) == 0);
+	buf_init(&b, 1 << 20);
+	CHECK(write(p[1], "hello\n", 6) == 6);
+	CHECK(buf_read(&b, p[0]) == 6 && b.len == 6 && b.cap <= 256);
+	CHECK(memcmp(buf_ptr(&b), "hello\n", 6) == 0);
+	buf_consume(&b, 6);
+	buf_shrink(&b);
+	CHECK(b.data != NULL && b.cap <= 256);
+	for (i = 0; i < CM_BUF_KEEP + 1; i++)
+		buf_add(&b, "s", 1);
+	buf_shrink(&b);
+	CHECK(b.len == CM_BUF_KEEP + 1 && b.data != NULL);
+	buf_consume(&b, b.len);
+	buf_shrink(&b);
+	CHECK(b.data == NULL && b.cap == 0 && b.len == 0 && b.max == 1 << 20);
+	CHECK(buf_add(&b, "again", 5) == 0 && memcmp(buf_ptr(&b), "again", 5) == 0);
+	close(p[0]);
+	close(p[1]);
+	buf_free(&b);
 }
 
 static void
