@@ -368,17 +368,6 @@ is_rule(const char *s, size_t n)
 	return (count >= 10);
 }
 
-/* Leading blanks of a row. */
-static size_t
-strspn_blank(const char *s)
-{
-	size_t	 i = 0;
-
-	while (s[i] == ' ' || s[i] == '\t')
-		i++;
-	return (i);
-}
-
 /*
  * Split the bottom of the screen into rows, bottom first, dropping trailing
  * blank rows.  Returns the number of rows (at most max).
@@ -400,8 +389,8 @@ bottom_rows(const char *s, size_t n, struct row *rows, int max)
 		rows[k].rule = is_rule(rows[k].p, rows[k].n);
 		trim(&rows[k]);
 		/* A rule has ten glyphs or more: three bytes to compare. */
-		if (rows[k].rule && memcmp(s + start +
-		    strspn_blank(s + start), "\xe2\x94\x82", 3) == 0)
+		if (rows[k].rule && memcmp(s + start + strspn(s + start,
+		    " \t"), "\xe2\x94\x82", 3) == 0)
 			rows[k].rule = 2;
 		if (rows[k].n > 0 || rows[k].rule || seen) {
 			seen = 1;
@@ -889,10 +878,10 @@ find_text(const struct profile *pr, const struct screen *sc,
     const struct row *rows, struct verdict *v)
 {
 	const struct row	*r = &rows[0];
-	int			 secret, at, i;
+	int			 secret, at, i, y = row_index(sc, r);
 	const char		*rule = NULL;
 
-	at = sc->cursor_y >= 0 && row_index(sc, r) == sc->cursor_y;
+	at = sc->cursor_y >= 0 && y == sc->cursor_y;
 	secret = has_any(r->p, r->n > 40 ? 40 : r->n, secret_markers);
 	/* A line ending in ':' with the cursor after it (or, for plain
 	 * programs, where the cursor is not known) asks for text. */
@@ -936,7 +925,7 @@ find_text(const struct profile *pr, const struct screen *sc,
 		prompt_add(v, r->p, r->n);
 		return (1);
 	}
-	if (sc->cursor_y == row_index(sc, r) + 1 && shell_command_row(r)) {
+	if (sc->cursor_y == y + 1 && shell_command_row(r)) {
 		v->state = S_WORKING;
 		set_rule(v, pr, "running");
 		return (1);

@@ -206,3 +206,14 @@ ns_reap() {
 	echo "$left"
 	return 1
 }
+
+# start_fake LOG: tests/capture/fake-model.js on a free loopback port, its
+# next answer the first line of $T/script (FAKE_CWD: the project it names);
+# sets FAKE_PID and PORT.
+start_fake() {
+	FAKE_SCRIPT=$T/script FAKE_LOG=$1 FAKE_PORT=0 \
+	    node "$TESTS/capture/fake-model.js" >"$T/fake.out" 2>&1 &
+	FAKE_PID=$!
+	wait_until 10 grep -q '^port ' "$T/fake.out" || fail "fake server: $(cat "$T/fake.out")"
+	PORT=$(awk '/^port / { print $2; exit }' "$T/fake.out")
+}

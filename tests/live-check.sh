@@ -110,11 +110,7 @@ W=$(cd "$T/proj" && pwd -P)
     printf '# demo\nA tiny demo project.\n' >README.md && git add hello.txt)
 
 echo "text:Hello from the fake model." >"$T/script"
-FAKE_SCRIPT=$T/script FAKE_LOG=$OUT/fake.log FAKE_CWD=$W FAKE_PORT=0 \
-    node "$TESTS/capture/fake-model.js" >"$T/fake.out" 2>&1 &
-FAKE_PID=$!
-wait_until 10 grep -q '^port ' "$T/fake.out" || fail "fake server: $(cat "$T/fake.out")"
-PORT=$(awk '/^port / { print $2; exit }' "$T/fake.out")
+FAKE_CWD=$W start_fake "$OUT/fake.log"
 URL=http://127.0.0.1:$PORT
 
 start_agent

@@ -77,11 +77,7 @@ echo '{"theme":"dark"}' >"$HOME/.claude/settings.json"
 
 # The fake model: its next answer is the first line of $T/script.
 echo "text:Hello from the fake model." >"$T/script"
-FAKE_SCRIPT=$T/script FAKE_LOG=$T/fake.log FAKE_CWD=$W FAKE_PORT=0 \
-    node "$TESTS/capture/fake-model.js" >"$T/fake.out" 2>&1 &
-FAKE_PID=$!
-wait_until 10 grep -q '^port ' "$T/fake.out" || fail "fake server: $(cat "$T/fake.out")"
-PORT=$(awk '/^port / { print $2; exit }' "$T/fake.out")
+FAKE_CWD=$W start_fake "$T/fake.log"
 
 start_agent
 cm watch cl >"$T/watch" 2>&1 &
