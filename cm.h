@@ -244,6 +244,7 @@ int		 remote_socket(const char *, int, char *, size_t, char *, size_t,
 		     char *, size_t);
 int		 remote_tunnel(const char *, const char *, char *, size_t);
 int		 remote_hello_main(const char *);
+int		 remote_hello_parse(struct buf *, char *, size_t, char *, size_t);
 
 /* agent.c */
 int		 agent_main(int, char **);

@@ -302,6 +302,33 @@ master_up(const struct host *h, char *cause, size_t clen)
 }
 
 /*
+ * Read what "cm remote-hello" printed on the far side: "cm-remote 1", the
+ * socket path, the token, one per line.  Returns 0, -1 if the answer is not
+ * there, -2 if it is not what was expected.
+ */
+int
+remote_hello_parse(struct buf *out, char *rsock, size_t rlen, char *token,
+    size_t tlen)
+{
+	char	*l1, *l2, *l3;
+
+	(void)buf_add(out, "", 1);
+	l1 = buf_ptr(out);
+	if ((l2 = strchr(l1, '\n')) == NULL ||
+	    (l3 = strchr(l2 + 1, '\n')) == NULL)
+		return (-1);
+	*l2++ = '\0';
+	*l3++ = '\0';
+	l3[strcspn(l3, "\n")] = '\0';
+	if (strcmp(l1, "cm-remote 1") != 0 || *l2 != '/' ||
+	    strlen(l2) >= rlen || strlen(l3) >= tlen)
+		return (-2);
+	snprintf(rsock, rlen, "%s", l2);
+	snprintf(token, tlen, "%s", l3);
+	return (0);
+}
+
+/*
  * Ask the remote cm for its socket and token, starting its agent if none
  * runs: "cm-remote 1", the socket path, the token, one per line.
  */
@@ -310,7 +337,7 @@ remote_hello(const struct host *h, char *rsock, size_t rlen, char *token,
     size_t tlen, char *cause, size_t clen)
 {
 	const char	*v[SSH_ARGV_MAX], *rcm;
-	char		 store[1024], said[300], *l1, *l2, *l3;
+	char		 store[1024], said[300];
 	struct buf	 out;
 	int		 n, st;
 
@@ -337,28 +364,19 @@ remote_hello(const struct host *h, char *rsock, size_t rlen, char *token,
 			    "%d)%s", h->dest, st, said);
 		return (-1);
 	}
-	(void)buf_add(&out, "", 1);
-	l1 = buf_ptr(&out);
-	if ((l2 = strchr(l1, '\n')) == NULL ||
-	    (l3 = strchr(l2 + 1, '\n')) == NULL) {
-		buf_free(&out);
+	st = remote_hello_parse(&out, rsock, rlen, token, tlen);
+	if (out.data != NULL)
+		memset(out.data, 0, out.cap);
+	buf_free(&out);
+	if (st == -1) {
 		snprintf(cause, clen, "no answer from cm on %s", h->dest);
 		return (-1);
 	}
-	*l2++ = '\0';
-	*l3++ = '\0';
-	l3[strcspn(l3, "\n")] = '\0';
-	if (strcmp(l1, "cm-remote 1") != 0 || *l2 != '/' ||
-	    strlen(l2) >= rlen || strlen(l3) >= tlen) {
-		buf_free(&out);
+	if (st == -2) {
 		snprintf(cause, clen, "unexpected answer from cm on %s",
 		    h->dest);
 		return (-1);
 	}
-	snprintf(rsock, rlen, "%s", l2);
-	snprintf(token, tlen, "%s", l3);
-	memset(out.data, 0, out.cap);
-	buf_free(&out);
 	return (0);
 }
 
