@@ -152,9 +152,17 @@ buf_shrink(struct buf *b)
 		buf_free(b);
 }
 
+/* The valid bytes; an empty buffer that never held any gives a pointer to
+ * an empty string, never NULL (nor NULL + 0, which C leaves undefined). */
 char *
 buf_ptr(const struct buf *b)
 {
+	static char	 empty[1];
+
+	if (b->data == NULL) {
+		empty[0] = '\0';
+		return (empty);
+	}
 	return (b->data + b->off);
 }
 

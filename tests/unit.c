@@ -320,7 +320,11 @@ test_buf(void)
 	int		 p[2], i;
 	ssize_t		 r;
 
+	/* An empty buffer's pointer is a pointer (memchr and memcpy take
+	 * no NULL), not NULL + 0: found by tests/fuzz/fuzz_hello (UBSan). */
 	buf_init(&b, 10);
+	CHECK(buf_ptr(&b) != NULL);
+	CHECK(buf_add(&b, "", 0) == 0 && buf_ptr(&b) != NULL);
 	CHECK(buf_add(&b, "0123456789", 10) == 0);
 	errno = 0;
 	CHECK(buf_add(&b, "x", 1) == -1 && errno == ENOBUFS);
