@@ -13,7 +13,7 @@ SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
 
 SRCS =		cm.c agent.c proto.c tmux.c confirm.c rules.c remote.c util.c
 HDRS =		cm.h
-UNIT_SRCS =	proto.c util.c confirm.c rules.c
+UNIT_SRCS =	proto.c util.c confirm.c rules.c remote.c tmux.c
 
 all: cm
 

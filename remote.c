@@ -302,29 +302,66 @@ master_up(const struct host *h, char *cause, size_t clen)
 }
 
 /*
+ * The next line of the n bytes at p: its length without "\n" or "\r\n" in
+ * *len; returns the bytes it takes with its newline, 0 if it has none.
+ */
+static size_t
+next_line(const char *p, size_t n, size_t *len)
+{
+	const char	*nl;
+
+	if ((nl = memchr(p, '\n', n)) == NULL)
+		return (0);
+	*len = (size_t)(nl - p);
+	if (*len > 0 && p[*len - 1] == '\r')
+		(*len)--;
+	return ((size_t)(nl - p) + 1);
+}
+
+/*
  * Read what "cm remote-hello" printed on the far side: "cm-remote 1", the
- * socket path, the token, one per line.  Returns 0, -1 if the answer is not
- * there, -2 if it is not what was expected.
+ * socket path, the token, each ending in a newline; more lines may follow.
+ * Reads only the bytes out holds (a full buffer may have been cut short, so
+ * it is refused).  Returns 0, -1 if the answer is not all there, -2 if it is
+ * not what was expected: a path that is absolute and holds no control byte,
+ * a token of 16 to CM_TOKEN_MAX hex digits.
  */
 int
 remote_hello_parse(struct buf *out, char *rsock, size_t rlen, char *token,
     size_t tlen)
 {
-	char	*l1, *l2, *l3;
+	const char	*p = buf_ptr(out), *l[3];
+	size_t		 left = out->len, n[3], used, i;
+	int		 k;
 
-	(void)buf_add(out, "", 1);
-	l1 = buf_ptr(out);
-	if ((l2 = strchr(l1, '\n')) == NULL ||
-	    (l3 = strchr(l2 + 1, '\n')) == NULL)
+	if (left == 0 || out->len >= out->max)
 		return (-1);
-	*l2++ = '\0';
-	*l3++ = '\0';
-	l3[strcspn(l3, "\n")] = '\0';
-	if (strcmp(l1, "cm-remote 1") != 0 || *l2 != '/' ||
-	    strlen(l2) >= rlen || strlen(l3) >= tlen)
+	for (k = 0; k < 3; k++) {
+		if ((used = next_line(p, left, &n[k])) == 0)
+			return (-1);
+		l[k] = p;
+		p += used;
+		left -= used;
+	}
+	if (n[0] != 11 || memcmp(l[0], "cm-remote 1", 11) != 0)
 		return (-2);
-	snprintf(rsock, rlen, "%s", l2);
-	snprintf(token, tlen, "%s", l3);
+	if (n[1] == 0 || n[1] >= rlen || l[1][0] != '/')
+		return (-2);
+	for (i = 0; i < n[1]; i++) {
+		if ((unsigned char)l[1][i] < 0x20 || l[1][i] == 0x7f)
+			return (-2);
+	}
+	if (n[2] < 16 || n[2] > CM_TOKEN_MAX || n[2] >= tlen)
+		return (-2);
+	for (i = 0; i < n[2]; i++) {
+		if (strchr("0123456789abcdefABCDEF", l[2][i]) == NULL ||
+		    l[2][i] == '\0')
+			return (-2);
+	}
+	memcpy(rsock, l[1], n[1]);
+	rsock[n[1]] = '\0';
+	memcpy(token, l[2], n[2]);
+	token[n[2]] = '\0';
 	return (0);
 }
 
