@@ -2313,23 +2313,21 @@ load_rules(void)
 static void
 load_config(void)
 {
-	char	 path[CM_PATH_MAX], line[256];
-	FILE	*f;
+	char		 path[CM_PATH_MAX], err[CM_PATH_MAX + 64];
+	struct config	 conf;
 
-	if (path_config(path, sizeof path, "config") == -1 ||
-	    (f = fopen(path, "r")) == NULL)
+	if (path_config(path, sizeof path, "config") == -1)
 		return;
-	while (fgets(line, sizeof line, f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strcmp(line, "autoconfirm on") == 0)
-			default_confirm = 1;
-		else if (strcmp(line, "autoconfirm off") == 0)
-			default_confirm = 0;
-		else if (line[0] != '#' && line[0] != '\0' &&
-		    strncmp(line, "host ", 5) != 0)	/* for clients */
-			log_warn("%s: unknown line '%.64s'", path, line);
+	if (config_load(path, &conf, err, sizeof err) == -1) {
+		if (errno != ENOENT)
+			log_warn("%s", err);
+		return;
 	}
-	fclose(f);
+	if (conf.autoconfirm != -1)
+		default_confirm = conf.autoconfirm;
+	if (conf.nbad > 0)
+		log_warn("%s: %s (%d line%s not understood)", path, conf.bad,
+		    conf.nbad, conf.nbad == 1 ? "" : "s");
 }
 
 static void

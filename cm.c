@@ -60,7 +60,6 @@ struct command {
 static const struct command *current;
 static const char *opt_host;	/* -H or CM_HOST: the agent is there */
 static const char *opt_via;	/* --via or CM_VIA: a command to reach it */
-#define CM_HOSTS_MAX	32	/* -H given more than once */
 static const char *hosts[CM_HOSTS_MAX];
 static int	 nhosts;
 static const char *self_path;
@@ -2037,11 +2036,10 @@ cmd_help(int argc, char **argv)
 static int
 expand_all_hosts(void)
 {
-	static char	 names[CM_HOSTS_MAX][300];
-	char		 path[CM_PATH_MAX], line[300];
-	const char	*keep[CM_HOSTS_MAX];
-	int		 i, n = 0, all = 0, k;
-	FILE		*f;
+	static struct config	 conf;
+	char			 path[CM_PATH_MAX], err[CM_PATH_MAX + 64];
+	const char		*keep[CM_HOSTS_MAX];
+	int			 i, n = 0, all = 0, k;
 
 	for (i = 0; i < nhosts; i++) {
 		if (strcmp(hosts[i], "all") == 0)
@@ -2052,25 +2050,22 @@ expand_all_hosts(void)
 	if (!all)
 		return (0);
 	if (path_config(path, sizeof path, "config") == -1 ||
-	    (f = fopen(path, "r")) == NULL) {
+	    config_load(path, &conf, err, sizeof err) == -1) {
 		fprintf(stderr, "cm: -H all: no config file with host lines\n");
 		return (-1);
 	}
-	k = 0;
-	while (fgets(line, sizeof line, f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strncmp(line, "host ", 5) != 0 || line[5] == '\0')
-			continue;
-		if (n == CM_HOSTS_MAX || k == CM_HOSTS_MAX) {
-			fclose(f);
+	if (conf.hosts_lost) {
+		fprintf(stderr, "cm: -H all: %s: %s\n", path, conf.bad);
+		return (-1);
+	}
+	for (k = 0; k < conf.nhosts; k++) {
+		if (n == CM_HOSTS_MAX) {
 			fprintf(stderr, "cm: more than %d hosts\n",
 			    CM_HOSTS_MAX);
 			return (-1);
 		}
-		snprintf(names[k], sizeof names[k], "%s", line + 5);
-		keep[n++] = names[k++];
+		keep[n++] = conf.hosts[k];
 	}
-	fclose(f);
 	if (n == 0) {
 		fprintf(stderr, "cm: -H all: no \"host NAME\" lines in %s\n",
 		    path);

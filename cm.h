@@ -46,6 +46,9 @@
 #define CM_WRITE_SLICE		(64 * 1024) /* bytes written per client per pass */
 #define CM_READ_SLICE		(64 * 1024) /* bytes taken by one read(2) */
 #define CM_BUF_KEEP		4096	/* an empty buffer keeps this much */
+#define CM_CONFIG_MAX		(64 * 1024)	/* the config file */
+#define CM_HOSTS_MAX		32	/* hosts in one command, or in config */
+#define CM_HOST_MAX		255	/* a host: [user@]host[:port] */
 
 /* Times, in milliseconds. */
 #define CM_JOB_TIMEOUT_MS	5000	/* a tmux command may take this long */
@@ -127,6 +130,16 @@ struct verdict {
 	char		 rule[64];	/* "profile/rule" that decided */
 };
 
+/* The config file, as config.c reads it. */
+struct config {
+	int	 autoconfirm;	/* 1 on, 0 off, -1 not set */
+	int	 nhosts;
+	char	 hosts[CM_HOSTS_MAX][CM_HOST_MAX + 1];
+	int	 hosts_lost;	/* a host line could not be kept */
+	int	 nbad;		/* lines not understood */
+	char	 bad[128];	/* the first of them: "line N: why 'text'" */
+};
+
 /* util.c */
 void		 buf_init(struct buf *, size_t);
 void		 buf_free(struct buf *);
@@ -172,6 +185,10 @@ int		 token_equal(const char *, const char *);
 void		 token_env_take(void);
 int		 agent_alive(const char *);
 void		 format_time(char *, size_t, int64_t);
+
+/* config.c */
+int		 config_parse(const char *, size_t, struct config *);
+int		 config_load(const char *, struct config *, char *, size_t);
 
 /* proto.c */
 int		 proto_escape(struct buf *, const void *, size_t);
