@@ -39,6 +39,29 @@ check:
 	$(MAKE) CFLAGS="-O1 -g $(SAN)" LDFLAGS="$(SAN)" test
 	$(MAKE) clean
 
+# libFuzzer targets, one per parser (tests/fuzz/fuzz_*.c), built with clang
+# under ASan and UBSan.  make fuzz runs each for FUZZ_SECS seconds from its
+# seed corpus (tests/fuzz/corpus/); make fuzz-smoke for 10 s each (CI).
+FUZZ_CC ?=	clang
+FUZZ_SECS ?=	60
+FUZZ_FLAGS =	-O1 -g -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRCS =	$(UNIT_SRCS)
+FUZZ_NAMES =	proto classify rules config hello
+FUZZ_BINS =	$(FUZZ_NAMES:%=tests/fuzz/fuzz_%)
+
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(HDRS)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c99 $(WARN) $(FUZZ_FLAGS) -I. -o $@ $< \
+	    $(FUZZ_SRCS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	./tests/fuzz/run $(FUZZ_SECS) $(FUZZ_NAMES)
+
+fuzz-smoke: fuzz-build
+	./tests/fuzz/run 10 $(FUZZ_NAMES)
+
 bench/lat: bench/lat.c $(UNIT_SRCS) $(HDRS)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -I. -o $@ bench/lat.c $(UNIT_SRCS) \
 	    $(LDFLAGS)
@@ -54,6 +77,6 @@ install: cm
 	cp cm $(DESTDIR)$(BINDIR)/cm
 
 clean:
-	rm -f cm tests/unit tests/fuzz_proto bench/lat
+	rm -f cm tests/unit $(FUZZ_BINS) bench/lat
 
-.PHONY: all test check bench install clean
+.PHONY: all test check bench install clean fuzz fuzz-build fuzz-smoke
