@@ -112,14 +112,15 @@ static int
 word_close(struct sh_state *st)
 {
 	struct sh_parse	*p = st->p;
-	struct sh_cmd	*c = &p->cmds[st->cmd];
+	struct sh_cmd	*c;
 	struct sh_word	*w;
 	const char	*t;
 	size_t		 k;
 	int		 i;
 
 	if (!st->word_open)
-		return (0);
+		return (0);	/* and st->cmd may be -1 */
+	c = &p->cmds[st->cmd];
 	st->word_open = 0;
 	if (p->used + 1 > sizeof p->store)
 		return (refuse(st, "command longer than cm reads"));

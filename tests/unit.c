@@ -714,6 +714,20 @@ test_hello(void)
 	CHECK(hello("cm-remote 1\n/s\nabc\n", 4096, rsock, token) == -2);
 }
 
+/* shell.c: what the fuzzer found (tests/fuzz/fuzz_shell). */
+static void
+test_shell(void)
+{
+	static struct sh_parse	 p;
+
+	/* Closing no word with no command took &cmds[-1] (UBSan: index -1
+	 * out of bounds) on an empty command and after every operator. */
+	CHECK(shell_parse("", 0, &p) == 0 && p.ncmds == 0);
+	CHECK(shell_parse("a;", 2, &p) == 0 && p.ncmds == 1);
+	CHECK(shell_parse("a && b; c | d ", 14, &p) == 0 && p.ncmds == 4 &&
+	    strcmp(shell_word(&p, &p.cmds[3], 0), "d") == 0);
+}
+
 int
 main(void)
 {
@@ -728,6 +742,7 @@ main(void)
 	test_classify();
 	test_config();
 	test_hello();
+	test_shell();
 	printf("%d passed, %d failed\n", passed, failed);
 	return (failed != 0);
 }
