@@ -726,6 +726,13 @@ test_shell(void)
 	CHECK(shell_parse("a;", 2, &p) == 0 && p.ncmds == 1);
 	CHECK(shell_parse("a && b; c | d ", 14, &p) == 0 && p.ncmds == 4 &&
 	    strcmp(shell_word(&p, &p.cmds[3], 0), "d") == 0);
+	/* "&>" right after another redirection was taken, and left the
+	 * first without a target (word -1, which policy.c then read). */
+	CHECK(shell_parse("ls &> &>> out", 13, &p) == -1 &&
+	    strcmp(p.why, "redirection without a target") == 0);
+	CHECK(shell_parse("ls > &> /dev/null", 17, &p) == -1);
+	CHECK(shell_parse("ls &> out 2>&1", 14, &p) == 0 && p.nredirs == 2 &&
+	    p.redirs[0].word >= 0 && p.redirs[1].word >= 0);
 }
 
 int
