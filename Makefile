@@ -48,7 +48,7 @@ FUZZ_SECS ?=	60
 FUZZ_FLAGS =	-O1 -g -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_SRCS =	$(UNIT_SRCS)
-FUZZ_NAMES =	proto classify rules config hello
+FUZZ_NAMES =	proto classify rules config hello shell
 FUZZ_BINS =	$(FUZZ_NAMES:%=tests/fuzz/fuzz_%)
 
 tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(HDRS)

@@ -10,10 +10,13 @@
  * title up to the first NUL; the rest is the screen text, in a heap block of
  * exactly its size (no NUL after it), so a read past it is caught.
  *
- * NUL bytes in the screen text become spaces, unless CM_FUZZ_RAW_NUL is set
- * in the environment: tmux drops NUL from a pane's output, so a capture never
- * holds one, and a NUL there hides the prompt from the rules (the finding
- * tests/fuzz/crashes/classify-nul-hides-prompt, left to confirm.c's owner).
+ * The text is given as the agent gives it (session.c): NUL bytes become
+ * spaces (tmux drops NUL from a pane's output, so a capture never holds
+ * one) and it ends with a newline (the agent adds one to every row).  With
+ * CM_FUZZ_RAW set in the environment it is given as it is; two findings
+ * that then show are in tests/fuzz/crashes/ (classify-nul-hides-prompt: a
+ * NUL hides the prompt from the rules; classify-read-past-text: a text that
+ * does not end in a newline is read past its end), left to confirm.c.
  *
  * Invariants checked (abort = finding): the verdict's state is a state; its
  * detail, keys and rule are NUL-terminated inside their arrays; core lies
@@ -42,15 +45,15 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t size)
 	struct screen		 sc;
 	struct verdict		 v;
 	const uint8_t		*nul;
-	static int		 raw_nul = -1;
+	static int		 raw = -1;
 	char			*title = NULL, *text, *p, rule[64];
 	size_t			 tlen;
 	int			 profile, flags, action;
 
 	if (rs == NULL)
 		rs = rules_builtin();
-	if (raw_nul == -1)
-		raw_nul = getenv("CM_FUZZ_RAW_NUL") != NULL;
+	if (raw == -1)
+		raw = getenv("CM_FUZZ_RAW") != NULL;
 	if (size < 3)
 		return (0);
 	profile = (int)(d[0] % 7) - 1;
@@ -73,13 +76,15 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t size)
 		d += tlen + 1;
 		size -= tlen + 1;
 	}
-	text = malloc(size > 0 ? size : 1);
+	text = malloc(raw ? (size > 0 ? size : 1) : size + 1);
 	must(text != NULL);
 	memcpy(text, d, size);
-	if (!raw_nul) {
+	if (!raw) {
 		for (p = text; (p = memchr(p, '\0', size - (size_t)(p - text)))
 		    != NULL; p++)
 			*p = ' ';
+		if (size == 0 || text[size - 1] != '\n')
+			text[size++] = '\n';
 	}
 	sc.text = text;
 	sc.len = size;
@@ -91,6 +96,8 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t size)
 	must(memchr(v.keys, '\0', sizeof v.keys) != NULL);
 	must(memchr(v.rule, '\0', sizeof v.rule) != NULL);
 	must(v.core <= strlen(v.detail));
+	must(memchr(v.subject, '\0', sizeof v.subject) != NULL);
+	must(v.cut == NULL || strlen(v.cut) < 256);
 
 	action = rules_verdict(rs, &v, dirs[(flags >> 4) & 3], rule,
 	    sizeof rule);
