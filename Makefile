@@ -45,17 +45,23 @@ check:
 # seed corpus (tests/fuzz/corpus/); make fuzz-smoke for 10 s each (CI).
 FUZZ_CC ?=	clang
 FUZZ_SECS ?=	60
-FUZZ_FLAGS =	-O1 -g -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_SRCS =	$(UNIT_SRCS)
+FUZZ_SAN =	-fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer
+FUZZ_OBJS =	$(UNIT_SRCS:%.c=tests/fuzz/obj/%.o)
 FUZZ_NAMES =	proto classify rules config hello shell
 FUZZ_BINS =	$(FUZZ_NAMES:%=tests/fuzz/fuzz_%)
 
-tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) $(HDRS)
-	$(FUZZ_CC) $(CPPFLAGS) -std=c99 $(WARN) $(FUZZ_FLAGS) -I. -o $@ $< \
-	    $(FUZZ_SRCS)
+# The sources once, instrumented for the fuzzer; then one link per target.
+tests/fuzz/obj/%.o: %.c $(HDRS)
+	@mkdir -p tests/fuzz/obj
+	$(FUZZ_CC) $(CPPFLAGS) -std=c99 $(WARN) -O1 -g $(FUZZ_SAN) \
+	    -fsanitize=fuzzer-no-link -c -o $@ $<
 
-fuzz-build: $(FUZZ_BINS)
+tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS) $(HDRS)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c99 $(WARN) -O1 -g $(FUZZ_SAN) \
+	    -fsanitize=fuzzer -I. -o $@ $< $(FUZZ_OBJS)
+
+fuzz-build: $(FUZZ_OBJS) $(FUZZ_BINS)
 
 fuzz: fuzz-build
 	./tests/fuzz/run $(FUZZ_SECS) $(FUZZ_NAMES)
@@ -79,5 +85,6 @@ install: cm
 
 clean:
 	rm -f cm tests/unit $(FUZZ_BINS) bench/lat
+	rm -rf tests/fuzz/obj
 
 .PHONY: all test check bench install clean fuzz fuzz-build fuzz-smoke
