@@ -11,11 +11,11 @@
  * Invariants checked (abort = finding): a framed line lies inside the buffer;
  * a parsed request holds a valid id, a known verb, an argument count inside
  * the verb's bounds, fields that lie inside the line; for the arguments the
- * agent reads without checking again (do_new, do_watch, do_confirm in
- * agent.c) what it assumes holds: "new" has key=value options with known
- * keys, then "--" and at least one word; "confirm ... for=N" has N; session
- * names are valid names.  The agent's own re-reading of those arguments
- * (agent.c) is not reached here: it is mixed with the agent's state.
+ * agent reads without checking again (do_new in session.c, do_watch in
+ * ring.c, do_confirm in client.c) what it assumes holds: "new" has
+ * key=value options, then "--" and at least one word; "confirm ... for=N"
+ * has N; session names are valid names.  The agent's own re-reading of
+ * those arguments is not reached here: it is mixed with the agent's state.
  */
 
 #include <sys/types.h>
@@ -38,7 +38,7 @@ inside(const struct field *f, const char *line, size_t n)
 	return (f->p >= line && f->p + f->n <= line + n);
 }
 
-/* What agent.c assumes of a request proto.c accepted. */
+/* What the agent assumes of a request proto.c accepted. */
 static void
 check_request(const struct request *r, const char *line, size_t n)
 {
