@@ -66,7 +66,8 @@ fuzz-build: $(FUZZ_OBJS) $(FUZZ_BINS)
 fuzz: fuzz-build
 	./tests/fuzz/run $(FUZZ_SECS) $(FUZZ_NAMES)
 
-fuzz-smoke: fuzz-build
+fuzz-smoke:
+	$(MAKE) -j2 fuzz-build
 	./tests/fuzz/run 10 $(FUZZ_NAMES)
 
 bench/lat: bench/lat.c $(UNIT_SRCS) $(HDRS)
