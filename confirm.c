@@ -754,22 +754,22 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 	for (bottom = q + 1; bottom < top && rows[bottom].n == 0; bottom++)
 		;
 	if (top > bottom) {
-		for (k = h + 1; k < nrows && k <= h + CM_CONTEXT_ROWS * 2; k++) {
-			t = rows[k].p;
-			tl = rows[k].n;
-			if (starts(t, tl, "\xe2\x97\x8f "))	/* ● */
-				t += 4, tl -= 4;
-			if (!starts(t, tl, "Bash(") || t[tl - 1] != ')')
-				continue;
-			/* ...and the description reads as words, not as a
-			 * command line. */
-			if (tl - 6 == rows[top].n && top - 1 == bottom &&
-			    memcmp(t + 5, rows[top].p, tl - 6) == 0 &&
-			    !has_any(rows[bottom].p, rows[bottom].n, shellish)) {
-				subject_rows(v, rows, top, top);
-				return;
-			}
-			break;
+		/* The tool call: the first transcript item ("●") above
+		 * the prompt, whole on one row. */
+		for (k = h + 1; k < nrows && k <= h + CM_CONTEXT_ROWS * 2 &&
+		    !starts(rows[k].p, rows[k].n, "\xe2\x97\x8f "); k++)
+			;
+		t = k < nrows ? rows[k].p + 4 : "";
+		tl = k < nrows && rows[k].n >= 4 ? rows[k].n - 4 : 0;
+		/* ...naming exactly the row above the last, which reads as
+		 * words, not as a command line. */
+		if (starts(t, tl, "Bash(") && t[tl - 1] == ')' &&
+		    tl - 6 == rows[top].n && top - 1 == bottom &&
+		    memcmp(t + 5, rows[top].p, tl - 6) == 0 &&
+		    rows[bottom].p[0] >= 'A' && rows[bottom].p[0] <= 'Z' &&
+		    !has_any(rows[bottom].p, rows[bottom].n, shellish)) {
+			subject_rows(v, rows, top, top);
+			return;
 		}
 	}
 	subject_rows(v, rows, top, bottom);
