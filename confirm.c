@@ -690,6 +690,27 @@ cut:
 	v->cut = "the top of the prompt is not on the screen";
 }
 
+/*
+ * Claude shows an MCP tool as "server - tool(arguments) (MCP)": name it as
+ * its settings do, "mcp__server__tool".  Anything else keeps its text.
+ */
+static void
+tool_name(struct verdict *v)
+{
+	char	 name[128];
+	size_t	 a, b;
+
+	a = strcspn(v->subject, " \n");
+	if (v->rows != 1 || strncmp(v->subject + a, " - ", 3) != 0)
+		return;
+	b = strcspn(v->subject + a + 3, "( \n");
+	if (a == 0 || b == 0 || a + b + 8 >= sizeof name)
+		return;
+	snprintf(name, sizeof name, "mcp__%.*s__%.*s", (int)a, v->subject,
+	    (int)b, v->subject + a + 3);
+	snprintf(v->subject, sizeof v->subject, "%s", name);
+}
+
 /* Bytes that make a row read as a shell command rather than prose. */
 static const char *const shellish[] = {
 	"|", "&", ";", "<", ">", "$", "`", "\\", " -", "=", NULL
@@ -724,11 +745,20 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 	if (v->kind == PK_EDIT || v->kind == PK_FETCH || v->kind == PK_TOOL) {
 		/* The path (or address, or tool): the rows under the header
 		 * up to a blank row or a rule. */
-		for (i = h - 1; i > q && rows[i].n > 0 && !rows[i].rule; i--)
+		for (i = h - 1; i > q && rows[i].n == 0; i--)
+			;
+		for (; i > q && rows[i].n > 0 && !rows[i].rule; i--) {
 			if (!subject_add(v, rows[i].p, rows[i].n))
 				return;
+			if (v->kind == PK_FETCH)
+				break;	/* the address; a sentence follows */
+		}
 		if (v->rows == 0)
-			v->cut = "no path under the prompt's header";
+			v->cut = "nothing under the prompt's header";
+		else if (v->kind == PK_EDIT && v->rows > 1)
+			v->cut = "the file's name spans rows";
+		else if (v->kind == PK_TOOL)
+			tool_name(v);
 		return;
 	}
 	if (v->kind != PK_SHELL)
