@@ -734,7 +734,7 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 		 * inside the command is indented with it). */
 		if (rows[i].rule && !rows[i].dash && rows[i].lead == 0)
 			break;
-		if (rows[i].dash)
+		if (rows[i].dash && rows[i].lead == 0)
 			dashes++;
 		if (rows[i].n > 0 && header_kind(&rows[i]) != PK_NONE)
 			h = i;
@@ -764,10 +764,14 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 	if (v->kind != PK_SHELL)
 		return;
 	if (dashes >= 2) {
-		/* The command between the last two rules above the question. */
-		for (bottom = q + 1; bottom < h && !rows[bottom].dash; bottom++)
+		/* The command between the last two rules above the question,
+		 * rules from the first column (the command's rows are
+		 * indented: a rule in its text is part of it). */
+		for (bottom = q + 1; bottom < h && !(rows[bottom].dash &&
+		    rows[bottom].lead == 0); bottom++)
 			;
-		for (top = bottom + 1; top < h && !rows[top].dash; top++)
+		for (top = bottom + 1; top < h && !(rows[top].dash &&
+		    rows[top].lead == 0); top++)
 			;
 		if (top >= h) {
 			v->cut = "the command's rules are not both on screen";
