@@ -6,6 +6,7 @@
 # one labelled ask or deny must never be.  Then screens built to fool it:
 # a long description under the command, padding, a command wrapped over
 # rows, a prompt whose top scrolled off, a command the CLI shortened.
+# cm-test-timeout: 400
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 cm=${CM_BIN:-$here/../cm}
