@@ -11,7 +11,8 @@ ALL_CFLAGS =	-std=c99 $(WARN) $(CFLAGS)
 SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 
-SRCS =		cm.c agent.c proto.c tmux.c confirm.c rules.c remote.c util.c
+SRCS =		cm.c agent.c proto.c tmux.c confirm.c rules.c remote.c util.c \
+		demo.c fakecli.c
 HDRS =		cm.h
 UNIT_SRCS =	proto.c util.c confirm.c rules.c
 

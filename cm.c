@@ -1956,6 +1956,12 @@ several_hosts(int argc, char **argv)
 
 static int	cmd_help(int, char **);
 
+static int
+cmd_demo(int argc, char **argv)
+{
+	return (demo_main(argc, argv, self_path));
+}
+
 static const struct command commands[] = {
 	{ "agent", cmd_agent, "agent [-fv] [-S socket]",
 	  "Start the agent (in the background unless -f)." },
@@ -2000,6 +2006,9 @@ static const struct command commands[] = {
 	{ "remote-hello", cmd_remote_hello, "remote-hello",
 	  "(used through ssh by -H) start an agent if none, print its "
 	  "socket and token." },
+	{ "demo", cmd_demo, "demo [--answer yes|no]",
+	  "Show what cm does, on a stand-in CLI, with a private agent and "
+	  "tmux." },
 	{ "help", cmd_help, "help", "Print this help." },
 	{ NULL, NULL, NULL, NULL }
 };
@@ -2175,6 +2184,9 @@ main(int argc, char **argv)
 		printf("cm %s\n", CM_VERSION);
 		return (0);
 	}
+	/* Hidden: the stand-in CLI that cm demo runs. */
+	if (strcmp(argv[1], "fake-cli") == 0)
+		return (fakecli_main(argc - 1, argv + 1));
 	argc = take_hosts(argc, argv);
 	if (argc < 0 || expand_all_hosts() == -1)
 		return (2);

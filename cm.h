@@ -248,4 +248,10 @@ int		 remote_hello_main(const char *);
 /* agent.c */
 int		 agent_main(int, char **);
 
+/* demo.c */
+int		 demo_main(int, char **, const char *);
+
+/* fakecli.c */
+int		 fakecli_main(int, char **);
+
 #endif
