@@ -1352,6 +1352,124 @@ done:
 	return (0);
 }
 
+/* Who asked for the person last: per session, the seq of its last ask. */
+struct askctx {
+	char		 name[CM_NAME_MAX + 1];	/* the best so far */
+	uint64_t	 seq;
+	int		 found;
+	struct buf	 asked;		/* "NAME SEQ" lines, from the events */
+};
+
+static int
+asks_for_person(const struct field *type)
+{
+	return (proto_field_eq(type, "confirm") ||
+	    proto_field_eq(type, "input") || proto_field_eq(type, "error") ||
+	    proto_field_eq(type, "denied") || proto_field_eq(type, "ask") ||
+	    proto_field_eq(type, "confirm-paused"));
+}
+
+/* An ls row: a session that waits for the person now, and its last ask. */
+static void
+attach_row(struct field *f, int nf, void *arg)
+{
+	struct askctx	*x = arg;
+	char		*l, *nl, *sp;
+	uint64_t	 seq = 0;
+
+	if (nf < 2 || !asks_for_person(&f[1]) || f[0].n > CM_NAME_MAX)
+		return;
+	(void)buf_add(&x->asked, "", 1);
+	for (l = buf_ptr(&x->asked); (nl = strchr(l, '\n')) != NULL;
+	    l = nl + 1) {
+		sp = strchr(l, ' ');
+		if (sp != NULL && (size_t)(sp - l) == f[0].n &&
+		    memcmp(l, f[0].p, f[0].n) == 0)
+			seq = strtoull(sp + 1, NULL, 10);
+	}
+	x->asked.len--;
+	if (!x->found || seq > x->seq) {
+		snprintf(x->name, sizeof x->name, "%.*s", (int)f[0].n,
+		    f[0].p);
+		x->seq = seq;
+		x->found = 1;
+	}
+}
+
+/*
+ * Hand the terminal to a session: tmux attach on cm's tmux server (inside
+ * tmux: switch-client or a popup), or with -H, ssh -t to the far cm's attach.
+ * With no name: the session waiting for the person whose ask came last.
+ */
+static int
+cmd_attach(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct askctx	 x;
+	struct buf	 a;
+	struct ev	 e;
+	char		 cause[512], kv[64], *name = NULL;
+	int		 id, k;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
+		usage();
+	if (argc == 2) {
+		name = argv[1];
+		check_name(&name);
+	}
+	memset(&x, 0, sizeof x);
+	buf_init(&x.asked, CM_CLIENT_OUT_MAX);
+	connect_or_die(&c);
+	if (name == NULL) {
+		/* Every remembered event, for who asked when. */
+		buf_init(&a, CM_LINE_MAX);
+		arg_adds(&a, "since=0");
+		snprintf(kv, sizeof kv, "instance=%s", c.instance);
+		arg_adds(&a, kv);
+		id = request(&c, "watch", &a);
+		buf_free(&a);
+		for (;;) {
+			k = conn_line(&c, CM_CLIENT_TIMEOUT_MS, r.f, &r.nf,
+			    cause, sizeof cause);
+			if (k == 0)
+				die("no answer from agent in %d ms",
+				    CM_CLIENT_TIMEOUT_MS);
+			if (k == -1)
+				die("%s", cause);
+			if (parse_event(r.f, r.nf, &e) == 0) {
+				if (asks_for_person(&e.type))
+					(void)buf_printf(&x.asked, "%.*s %llu\n",
+					    (int)e.name.n, e.name.p,
+					    (unsigned long long)e.seq);
+				continue;
+			}
+			snprintf(kv, sizeof kv, "%d", id);
+			if (r.nf >= 2 && !proto_field_eq(&r.f[0], "data") &&
+			    proto_field_eq(&r.f[1], kv))
+				break;
+		}
+		simple(&c, "ls", NULL, attach_row, &x, &r);
+		if (!x.found)
+			die("no session is waiting for you (name one: cm "
+			    "attach NAME; see cm ls)");
+		name = x.name;
+	} else {
+		buf_init(&a, CM_LINE_MAX);
+		arg_adds(&a, name);
+		simple(&c, "get", &a, NULL, NULL, &r);
+		buf_free(&a);
+	}
+	conn_close(&c);
+	if (!isatty(0) || !isatty(1))
+		die("attach needs a terminal (stdin and stdout)");
+	if (opt_host != NULL)
+		(void)remote_attach(opt_host, name, cause, sizeof cause);
+	else
+		(void)attach_exec(name, cause, sizeof cause);
+	die("%s", cause);
+}
+
 /*
  * Log in for whoever is at the other end of the bridge: this side has the
  * token (it runs as the agent's user, on its machine), so a client that comes
@@ -2006,6 +2124,9 @@ static const struct command commands[] = {
 	{ "remote-hello", cmd_remote_hello, "remote-hello",
 	  "(used through ssh by -H) start an agent if none, print its "
 	  "socket and token." },
+	{ "attach", cmd_attach, "attach [name]",
+	  "Take over the session's terminal (no name: the one that asked "
+	  "for you last)." },
 	{ "demo", cmd_demo, "demo [--answer yes|no]",
 	  "Show what cm does, on a stand-in CLI, with a private agent and "
 	  "tmux." },

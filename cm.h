@@ -244,9 +244,13 @@ int		 remote_socket(const char *, int, char *, size_t, char *, size_t,
 		     char *, size_t);
 int		 remote_tunnel(const char *, const char *, char *, size_t);
 int		 remote_hello_main(const char *);
+int		 remote_attach(const char *, const char *, char *, size_t);
 
 /* agent.c */
 int		 agent_main(int, char **);
+
+/* attach.c */
+int		 attach_exec(const char *, char *, size_t);
 
 /* demo.c */
 int		 demo_main(int, char **, const char *);
