@@ -12,7 +12,7 @@ SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 
 SRCS =		cm.c agent.c proto.c tmux.c confirm.c rules.c remote.c util.c \
-		attach.c demo.c fakecli.c
+		attach.c demo.c fakecli.c notify.c
 HDRS =		cm.h
 UNIT_SRCS =	proto.c util.c confirm.c rules.c
 

@@ -72,6 +72,7 @@ static int	 expand_all_hosts(void);
 static void	 print_usage(FILE *);
 
 static void	 sleep_ms(int);
+static long long parse_count(const char *, const char *);
 
 static void __attribute__((noreturn))
 usage(void)
@@ -1140,18 +1141,44 @@ cmd_watch(int argc, char **argv)
 	struct field	 dash = { "-", 1 }, rs = { "resync", 6 }, why;
 	struct buf	 rows;
 	char		 cause[512], inst[CM_ID_MAX + 1] = "";
+	char		**exec_argv = NULL;
+	unsigned	 on = 0;
 	uint64_t	 last = 0;
 	int		 i, id, have = 0, absent, x2, delay = 100, first = 1;
+	int		 tmo = 30, done = 10;
 
 	memset(&x, 0, sizeof x);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			x.json = 1;
-		else if (argv[i][0] == '-')
+		else if (strcmp(argv[i], "--on") == 0 && i + 1 < argc) {
+			if (notify_parse_on(argv[++i], &on, cause,
+			    sizeof cause) == -1)
+				die("--on: unknown event '%s' (confirm, input, "
+				    "error, exited, done)", cause);
+			argv[i - 1] = argv[i] = (char *)"-";
+		} else if ((strcmp(argv[i], "--timeout") == 0 ||
+		    strcmp(argv[i], "--done-after") == 0) && i + 1 < argc) {
+			if (argv[i][2] == 't')
+				tmo = (int)parse_count(argv[i + 1], argv[i]);
+			else
+				done = (int)parse_count(argv[i + 1], argv[i]);
+			argv[i] = argv[i + 1] = (char *)"-";
+			i++;
+		} else if (strcmp(argv[i], "--exec") == 0 && i + 1 < argc) {
+			exec_argv = argv + i + 1;
+			argc = i;	/* the rest is the command's */
+		} else if (argv[i][0] == '-')
 			usage();
 		else
 			check_name(&argv[i]);
 	}
+	if ((on != 0) != (exec_argv != NULL))
+		die("--on and --exec go together (e.g. cm watch --on confirm "
+		    "--exec notify-send cm \"needs you\")");
+	if (exec_argv != NULL)
+		notify_init(on, exec_argv, (tmo > 0 ? tmo : 30) * 1000,
+		    done * 1000, opt_host);
 	for (;;) {
 		if (conn_open(&c, cause, sizeof cause, &absent) == -1) {
 			if (first)
@@ -1187,11 +1214,14 @@ cmd_watch(int argc, char **argv)
 			if (x2 <= 0)
 				break;
 			if (parse_event(r.f, r.nf, &e) == 0) {
-				if (!have || e.seq > last) {
+				if ((!have || e.seq > last) && exec_argv != NULL)
+					notify_event(e.time, &e.name, &e.type,
+					    &e.detail, e.seq);
+				else if (!have || e.seq > last)
 					print_event(x.json, e.time, &e.name,
 					    &e.type, &e.detail, e.seq);
+				if (!have || e.seq > last)
 					last = e.seq;
-				}
 				continue;
 			}
 			if (r.nf >= 8 && proto_field_eq(&r.f[0], "data")) {
@@ -1222,8 +1252,11 @@ cmd_watch(int argc, char **argv)
 			why.p = strcmp(inst, c.instance) != 0 ?
 			    "agent restarted" : "events lost";
 			why.n = strlen(why.p);
-			print_event(x.json, wall_now(), &dash, &rs, &why, 0);
-			print_rows(&rows, x.json);
+			if (exec_argv == NULL) {
+				print_event(x.json, wall_now(), &dash, &rs,
+				    &why, 0);
+				print_rows(&rows, x.json);
+			}
 		}
 		buf_free(&rows);
 		if (r.nf >= 3)
@@ -1233,9 +1266,11 @@ cmd_watch(int argc, char **argv)
 		first = 0;
 		(void)id;
 		for (;;) {
-			x2 = conn_line(&c, -1, r.f, &r.nf, cause,
-			    sizeof cause);
-			if (x2 <= 0)
+			x2 = conn_line(&c, exec_argv != NULL ? notify_tick() :
+			    -1, r.f, &r.nf, cause, sizeof cause);
+			if (x2 == 0)
+				continue;
+			if (x2 < 0)
 				break;
 			if (r.nf >= 1 && proto_field_eq(&r.f[0], "bye"))
 				break;
@@ -1243,8 +1278,12 @@ cmd_watch(int argc, char **argv)
 				continue;
 			if (e.seq <= last)
 				continue;
-			print_event(x.json, e.time, &e.name, &e.type,
-			    &e.detail, e.seq);
+			if (exec_argv != NULL)
+				notify_event(e.time, &e.name, &e.type,
+				    &e.detail, e.seq);
+			else
+				print_event(x.json, e.time, &e.name, &e.type,
+				    &e.detail, e.seq);
 			last = e.seq;
 		}
 		conn_close(&c);
@@ -2097,7 +2136,9 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "show [-e] name",
 	  "Print the session's screen (-e: with escape sequences)." },
 	{ "kill", cmd_kill, "kill name", "End the session." },
-	{ "watch", cmd_watch, "watch [--json] [name ...]",
+	{ "watch", cmd_watch, "watch [--json] [name ...] | watch --on event,... "
+	  "[--timeout secs]\n          [--done-after secs] [name ...] --exec "
+	  "command [arg ...]",
 	  "Print one line per event: time, session, state, detail." },
 	{ "wait", cmd_wait, "wait [-t seconds] name state ...",
 	  "Wait until the session is in one of the states (exit 1 on "
@@ -2222,14 +2263,15 @@ static int
 take_hosts(int argc, char **argv)
 {
 	static const char *const valued[] = { "-n", "-C", "--task",
-	    "--profile", "-t", "--for", "--title", NULL };
+	    "--profile", "-t", "--for", "--title", "--on", "--timeout",
+	    "--done-after", NULL };
 	int	 i, k, anywhere;
 
 	anywhere = strcmp(argv[1], "ls") == 0 ||
 	    strcmp(argv[1], "watch") == 0 || strcmp(argv[1], "ping") == 0 ||
 	    strcmp(argv[1], "status") == 0 || strcmp(argv[1], "tunnel") == 0;
 	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
+		if (strcmp(argv[i], "--") == 0 || strcmp(argv[i], "--exec") == 0)
 			break;
 		if (strcmp(argv[i], "-H") == 0 && i + 1 < argc) {
 			if (nhosts == CM_HOSTS_MAX) {

@@ -255,6 +255,13 @@ int		 attach_exec(const char *, char *, size_t);
 /* demo.c */
 int		 demo_main(int, char **, const char *);
 
+/* notify.c */
+int		 notify_parse_on(const char *, unsigned *, char *, size_t);
+void		 notify_init(unsigned, char *const *, int, int, const char *);
+void		 notify_event(int64_t, const struct field *,
+		     const struct field *, const struct field *, uint64_t);
+int		 notify_tick(void);
+
 /* fakecli.c */
 int		 fakecli_main(int, char **);
 
