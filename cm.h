@@ -246,7 +246,7 @@ int		 remote_tunnel(const char *, const char *, char *, size_t);
 int		 remote_hello_main(const char *);
 int		 remote_attach(const char *, const char *, char *, size_t);
 
-/* agent.c */
+/* agent.c (the agent's other files and shared structures: agent.h) */
 int		 agent_main(int, char **);
 
 /* attach.c */
