@@ -863,21 +863,75 @@ ls_row(struct field *f, int nf, void *arg)
 	format_age(r->age, sizeof r->age, (long long)time(NULL) - r->created);
 }
 
+/*
+ * One line for a status bar: "2 working · 1 idle · 1 needs you: fix
+ * (confirm)"; "no sessions" when there are none.
+ */
+static int
+ls_summary(struct lsctx *x)
+{
+	static const char *const order[] = { "working", "idle", "starting",
+	    "exited", "unknown", NULL };
+	const char	*sep = "";
+	int		 i, k, n, need = 0;
+
+	for (k = 0; order[k] != NULL; k++) {
+		for (i = n = 0; i < x->n; i++)
+			n += strcmp(x->rows[i].state, order[k]) == 0;
+		if (n > 0) {
+			printf("%s%d %s", sep, n, order[k]);
+			sep = " · ";
+		}
+	}
+	for (i = 0; i < x->n; i++) {
+		if (strcmp(x->rows[i].state, "confirm") != 0 &&
+		    strcmp(x->rows[i].state, "input") != 0 &&
+		    strcmp(x->rows[i].state, "error") != 0)
+			continue;
+		if (need++ == 0) {
+			for (k = n = 0; k < x->n; k++)
+				n += strcmp(x->rows[k].state, "confirm") == 0 ||
+				    strcmp(x->rows[k].state, "input") == 0 ||
+				    strcmp(x->rows[k].state, "error") == 0;
+			printf("%s%d needs you: ", sep, n);
+		} else
+			fputs(", ", stdout);
+		printf("%s (%s)", x->rows[i].name, x->rows[i].state);
+	}
+	if (x->n == 0)
+		fputs("no sessions", stdout);
+	putchar('\n');
+	for (i = 0; i < x->n; i++) {
+		free(x->rows[i].name);
+		free(x->rows[i].state);
+		free(x->rows[i].cmd);
+		free(x->rows[i].detail);
+	}
+	free(x->rows);
+	return (0);
+}
+
 static int
 cmd_ls(int argc, char **argv)
 {
 	struct lsctx	 x;
-	int		 i, tty, w[3] = { 4, 5, 7 };
+	int		 i, tty, w[3] = { 4, 5, 7 }, summary = 0;
 	struct field	 d;
 
 	memset(&x, 0, sizeof x);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			x.json = 1;
+		else if (strcmp(argv[i], "--summary") == 0)
+			summary = 1;
 		else
 			usage();
 	}
+	if (summary && x.json)
+		usage();
 	call("ls", NULL, ls_row, &x);
+	if (summary)
+		return (ls_summary(&x));
 	tty = isatty(1);
 	for (i = 0; i < x.n && tty && !x.json; i++) {
 		if ((int)strlen(x.rows[i].name) > w[0])
@@ -2131,7 +2185,7 @@ static const struct command commands[] = {
 	  "don't)." },
 	{ "keys", cmd_keys, "keys name key ...",
 	  "Press keys by tmux name: Enter, Escape, C-c, Up, Tab, F1, ..." },
-	{ "ls", cmd_ls, "ls [--json]",
+	{ "ls", cmd_ls, "ls [--json | --summary]",
 	  "List sessions: name, state, command, age." },
 	{ "show", cmd_show, "show [-e] name",
 	  "Print the session's screen (-e: with escape sequences)." },
