@@ -107,6 +107,7 @@ void
 adoption_over(void)
 {
 	adopting = 0;
+	sdnotify("READY=1");
 	if (ready_fd != -1) {
 		(void)fd_write_all(ready_fd, "ready", 5);
 		close(ready_fd);
@@ -201,6 +202,7 @@ start_quit(const char *why)
 	quitting = 1;
 	quit_deadline = now_ms() + CM_BYE_MS;
 	log_info("shutting down: %s", why);
+	sdnotify("STOPPING=1");
 	if (listen_fd != -1) {
 		close(listen_fd);
 		listen_fd = -1;
@@ -407,7 +409,7 @@ loop(void)
 	struct client	*c;
 	struct session	*s;
 	struct job	*j;
-	int64_t		 now, next;
+	int64_t		 now, next, due;
 	int		 n, i, r, timeout, busy;
 	short		 ev;
 
@@ -420,6 +422,8 @@ loop(void)
 		}
 		now = now_ms();
 		next = run_timers(now);
+		if ((due = sdnotify_tick(now)) < next)
+			next = due;
 		reap();
 		if (quitting) {
 			busy = njobs;
@@ -646,7 +650,7 @@ setup_signals(void)
 static void
 agent_usage(void)
 {
-	fprintf(stderr, "usage: cm agent [-fv] [-S socket]\n");
+	fprintf(stderr, "usage: cm agent [-fv] [--strict] [-S socket]\n");
 	exit(2);
 }
 
@@ -655,11 +659,23 @@ agent_main(int argc, char **argv)
 {
 	char	 cause[512], logpath[CM_PATH_MAX], dir[CM_PATH_MAX], *slash;
 	char	 msg[512];
-	int	 foreground = 0, verbose = 0, ch, rp[2], i, null;
+	int	 foreground = 0, verbose = 0, ch, rp[2], i, null, strict = 0;
 	const char *sock = NULL;
 	pid_t	 pid;
 	ssize_t	 n;
 
+	/* --strict: fail when an agent already runs (as -f always does). */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--strict") == 0) {
+			strict = 1;
+			memmove(argv + i, argv + i + 1,
+			    (size_t)(argc - i) * sizeof *argv);
+			argc--;
+			i--;
+		}
+	}
 	optind = 1;
 	while ((ch = getopt(argc, argv, "fS:v")) != -1) {
 		switch (ch) {
@@ -687,6 +703,12 @@ agent_main(int argc, char **argv)
 	if (path_socket(sock_path, sizeof sock_path, sock) == -1) {
 		fprintf(stderr, "cm: socket path: %s\n", strerror(errno));
 		return (1);
+	}
+	/* Idempotent, for .profile: one that runs already is what was
+	 * asked for.  In the foreground (a supervisor) it is a failure. */
+	if (!foreground && !strict && agent_alive(sock_path)) {
+		printf("cm: an agent is already running on %s\n", sock_path);
+		return (0);
 	}
 
 	if (!foreground) {
@@ -730,6 +752,8 @@ agent_main(int argc, char **argv)
 	}
 
 	log_init(2, verbose);
+	if (sdnotify_init(cause, sizeof cause) == -1)
+		log_warn("%s", cause);
 	started_ms = now_ms();
 	started_wall = wall_ms();
 	make_instance();

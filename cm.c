@@ -2174,8 +2174,9 @@ cmd_demo(int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "agent", cmd_agent, "agent [-fv] [-S socket]",
-	  "Start the agent (in the background unless -f)." },
+	{ "agent", cmd_agent, "agent [-fv] [--strict] [-S socket]",
+	  "Start the agent (background unless -f; one running is fine unless "
+	  "--strict)." },
 	{ "new", cmd_new,
 	  "new [-y] [-n name] [-C dir] [--profile name] [--task text] [--] "
 	  "command [arg ...]",

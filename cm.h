@@ -262,6 +262,11 @@ void		 notify_event(int64_t, const struct field *,
 		     const struct field *, const struct field *, uint64_t);
 int		 notify_tick(void);
 
+/* sdnotify.c */
+int		 sdnotify_init(char *, size_t);
+void		 sdnotify(const char *);
+int64_t		 sdnotify_tick(int64_t);
+
 /* fakecli.c */
 int		 fakecli_main(int, char **);
 
