@@ -13,7 +13,7 @@ SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
 
 SRCS =		cm.c agent.c client.c session.c autoconfirm.c ring.c proto.c \
 		tmux.c confirm.c rules.c remote.c util.c attach.c demo.c \
-		fakecli.c notify.c sdnotify.c
+		fakecli.c notify.c sdnotify.c config.c
 HDRS =		cm.h agent.h
 UNIT_SRCS =	proto.c util.c confirm.c rules.c
 

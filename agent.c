@@ -68,6 +68,7 @@ uint64_t		 spawns;	/* tmux processes started */
 struct ruleset		*rules;
 static char		 rules_path[CM_PATH_MAX];
 int			 default_confirm;
+int			 default_profile_confirm[CM_PROFILES_MAX];
 static struct pollfd	 pfds[POLL_MAX];
 static struct powner	 owners[POLL_MAX];
 
@@ -137,27 +138,23 @@ load_rules(void)
 		log_info("built-in rules only (no %s)", rules_path);
 }
 
-/* The agent's config file: "autoconfirm on|off" lines and comments. */
+static void
+config_warn(const char *msg)
+{
+	log_warn("%s", msg);
+}
+
+/* The config file's settings for the agent (config.c says what it holds). */
 static void
 load_config(void)
 {
-	char	 path[CM_PATH_MAX], line[256];
-	FILE	*f;
+	static struct cm_config	 cfg;
+	int			 i;
 
-	if (path_config(path, sizeof path, "config") == -1 ||
-	    (f = fopen(path, "r")) == NULL)
-		return;
-	while (fgets(line, sizeof line, f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strcmp(line, "autoconfirm on") == 0)
-			default_confirm = 1;
-		else if (strcmp(line, "autoconfirm off") == 0)
-			default_confirm = 0;
-		else if (line[0] != '#' && line[0] != '\0' &&
-		    strncmp(line, "host ", 5) != 0)	/* for clients */
-			log_warn("%s: unknown line '%.64s'", path, line);
-	}
-	fclose(f);
+	(void)config_read(NULL, &cfg, config_warn);
+	default_confirm = cfg.autoconfirm == 1;
+	for (i = 0; i < CM_PROFILES_MAX; i++)
+		default_profile_confirm[i] = cfg.profile_confirm[i];
 }
 
 static void

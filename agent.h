@@ -123,6 +123,7 @@ extern int64_t		 started_wall;
 extern uint64_t		 spawns;	/* tmux processes started */
 extern struct ruleset	*rules;
 extern int		 default_confirm;
+extern int		 default_profile_confirm[CM_PROFILES_MAX]; /* -1: unset */
 int64_t		 wall_ms(void);
 int		 job_start(const char *const *, job_cb *, void *, char *,
 		     size_t);

@@ -73,6 +73,7 @@ static void	 print_usage(FILE *);
 
 static void	 sleep_ms(int);
 static long long parse_count(const char *, const char *);
+static void	 config_quiet(const char *);
 
 static void __attribute__((noreturn))
 usage(void)
@@ -875,6 +876,9 @@ ls_summary(struct lsctx *x)
 	const char	*sep = "";
 	int		 i, k, n, need = 0;
 
+	if (opt_host != NULL)
+		printf("%s: ", opt_host);
+
 	for (k = 0; order[k] != NULL; k++) {
 		for (i = n = 0; i < x->n; i++)
 			n += strcmp(x->rows[i].state, order[k]) == 0;
@@ -941,6 +945,8 @@ cmd_ls(int argc, char **argv)
 		if ((int)strlen(x.rows[i].cmd) > w[2])
 			w[2] = (int)strlen(x.rows[i].cmd);
 	}
+	if (tty && !x.json && opt_host != NULL)
+		printf("host %s\n", opt_host);
 	if (tty && !x.json)
 		printf("%-*s  %-*s  %-*s  %s\n", w[0], "NAME", w[1], "STATE",
 		    w[2], "COMMAND", "AGE");
@@ -1076,6 +1082,8 @@ cmd_status(int argc, char **argv)
 		usage();
 	connect_or_die(&c);
 	simple(&c, "status", NULL, NULL, NULL, &r);
+	if (opt_host != NULL)
+		printf("host\t%s\n", opt_host);
 	printf("socket\t%s\n", c.path);
 	for (i = 2; i < r.nf; i++) {
 		eq = memchr(r.f[i].p, '=', r.f[i].n);
@@ -1199,7 +1207,8 @@ cmd_watch(int argc, char **argv)
 	unsigned	 on = 0;
 	uint64_t	 last = 0;
 	int		 i, id, have = 0, absent, x2, delay = 100, first = 1;
-	int		 tmo = 30, done = 10;
+	int		 tmo = -1, done = -1;
+	struct cm_config cfg;
 
 	memset(&x, 0, sizeof x);
 	for (i = 1; i < argc; i++) {
@@ -1226,6 +1235,16 @@ cmd_watch(int argc, char **argv)
 			usage();
 		else
 			check_name(&argv[i]);
+	}
+	if (exec_argv != NULL) {
+		/* The config's defaults for what the command line left out. */
+		(void)config_read(NULL, &cfg, config_quiet);
+		if (on == 0)
+			on = cfg.notify_on;
+		if (tmo == -1)
+			tmo = cfg.notify_timeout;
+		if (done == -1)
+			done = cfg.done_after;
 	}
 	if ((on != 0) != (exec_argv != NULL))
 		die("--on and --exec go together (e.g. cm watch --on confirm "
@@ -2166,6 +2185,86 @@ several_hosts(int argc, char **argv)
 }
 
 static int	cmd_help(int, char **);
+static void
+config_quiet(const char *msg)
+{
+	(void)msg;	/* cm config --check says it */
+}
+
+static void
+config_print(const char *msg)
+{
+	fprintf(stderr, "cm: %s\n", msg);
+}
+
+/*
+ * "cm use": print the default host ("local" if none) and where it comes
+ * from; "cm use HOST" or "cm use local" stores it in the config file.
+ */
+static int
+cmd_use(int argc, char **argv)
+{
+	struct cm_config	 cfg;
+	char			 cause[512];
+	const char		*env = getenv("CM_HOST");
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
+		usage();
+	if (argc == 1) {
+		(void)config_read(NULL, &cfg, config_print);
+		if (env != NULL && *env != '\0')
+			printf("%s\t(from CM_HOST)\n", env);
+		else if (cfg.use[0] != '\0')
+			printf("%s\t(from %s)\n", cfg.use, cfg.path);
+		else
+			printf("local\n");
+		return (0);
+	}
+	if (!config_valid_host(argv[1]))
+		die("bad host '%s' ([user@]host[:port], or local)", argv[1]);
+	if (config_set_use(strcmp(argv[1], "local") == 0 ? NULL : argv[1],
+	    cause, sizeof cause) == -1)
+		die("%s", cause);
+	if (env != NULL && *env != '\0')
+		fprintf(stderr, "cm: note: CM_HOST=%s still wins in this "
+		    "shell\n", env);
+	return (0);
+}
+
+/* "cm config": the file and what it sets; --check: its errors, exit 1. */
+static int
+cmd_config(int argc, char **argv)
+{
+	struct cm_config	 cfg;
+	const char		*file = NULL;
+	int			 check = 0, n, i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--check") == 0 && !check)
+			check = 1;
+		else if (check && file == NULL && argv[i][0] != '-')
+			file = argv[i];
+		else
+			usage();
+	}
+	n = config_read(file, &cfg, config_print);
+	if (check)
+		return (n == 0 ? 0 : 1);
+	printf("file\t%s\n", cfg.path);
+	printf("autoconfirm\t%s\n", cfg.autoconfirm == 1 ? "on" : "off");
+	for (i = 0; i < CM_PROFILES_MAX; i++) {
+		if (cfg.profile_confirm[i] != -1)
+			printf("profile\t%s autoconfirm %s\n", profile_name(i),
+			    cfg.profile_confirm[i] ? "on" : "off");
+	}
+	for (i = 0; i < cfg.nhosts; i++)
+		printf("host\t%s\n", cfg.hosts[i]);
+	printf("use\t%s\n", cfg.use[0] != '\0' ? cfg.use : "local");
+	printf("done-after\t%d\n", cfg.done_after);
+	printf("notify-timeout\t%d\n", cfg.notify_timeout);
+	return (n == 0 ? 0 : 1);
+}
+
 
 static int
 cmd_demo(int argc, char **argv)
@@ -2223,6 +2322,12 @@ static const struct command commands[] = {
 	{ "attach", cmd_attach, "attach [name]",
 	  "Take over the session's terminal (no name: the one that asked "
 	  "for you last)." },
+	{ "use", cmd_use, "use [host | local]",
+	  "Print or set the default host of every command (CM_HOST and -H "
+	  "win)." },
+	{ "config", cmd_config, "config [--check [file]]",
+	  "Print the config file's settings, or check it (file:line: "
+	  "message)." },
 	{ "demo", cmd_demo, "demo [--answer yes|no]",
 	  "Show what cm does, on a stand-in CLI, with a private agent and "
 	  "tmux." },
@@ -2356,6 +2461,35 @@ take_hosts(int argc, char **argv)
 	return (argc);
 }
 
+/*
+ * The host a command goes to: -H, else CM_HOST, else the config's "use"
+ * line; "local" in any of them means this machine.  Commands that are about
+ * this machine only (the agent, its bridge, the demo, files) take none.
+ */
+static void
+default_host(const char *cmd)
+{
+	static const char *const here[] = { "agent", "bridge",
+	    "remote-hello", "demo", "detect", "rules", "use", "config", "help",
+	    NULL };
+	static struct cm_config	 cfg;
+	int			 i;
+
+	if (opt_host != NULL && strcmp(opt_host, "local") == 0) {
+		opt_host = NULL;
+		return;
+	}
+	if (opt_host != NULL || opt_via != NULL || nhosts > 0)
+		return;
+	for (i = 0; here[i] != NULL; i++) {
+		if (strcmp(cmd, here[i]) == 0)
+			return;
+	}
+	(void)config_read(NULL, &cfg, config_quiet);
+	if (cfg.use[0] != '\0' && strcmp(cfg.use, "local") != 0)
+		opt_host = cfg.use;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2412,6 +2546,7 @@ main(int argc, char **argv)
 		opt_host = NULL;
 		return (several_hosts(argc - 1, argv + 1));
 	}
+	default_host(argv[1]);
 	for (i = 0; commands[i].name != NULL; i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			current = &commands[i];

@@ -65,6 +65,10 @@
 #define CM_CONFIRM_CHECK_MS	1500	/* an answered prompt must be gone by */
 #define CM_CONFIRM_GAP_MS	50	/* no second answer sooner than this */
 #define CM_LOG_MAX		(256 * 1024)	/* audit log tail sent by "log" */
+#define CM_HOST_MAX		256	/* a host as -H takes it */
+#define CM_CONFIG_LINE_MAX	1024	/* one line of the config file */
+#define CM_CONFIG_HOSTS_MAX	32	/* "host" lines in the config file */
+#define CM_PROFILES_MAX		16	/* profiles confirm.c may have */
 
 /*
  * A byte buffer.  The valid bytes are data[off .. off + len); off + len <= cap
@@ -126,6 +130,20 @@ struct verdict {
 	char		 keys[64];	/* approving keys, space-separated */
 	char		 rule[64];	/* "profile/rule" that decided */
 };
+
+/* The config file, as config.c reads it; -1 or 0 for what it does not set. */
+struct cm_config {
+	char		 path[CM_PATH_MAX];
+	int		 autoconfirm;		/* 1, 0, -1 unset */
+	int		 profile_confirm[CM_PROFILES_MAX]; /* the same */
+	char		 hosts[CM_CONFIG_HOSTS_MAX][CM_HOST_MAX];
+	int		 nhosts;
+	char		 use[CM_HOST_MAX];	/* "" unset */
+	int		 done_after;		/* seconds */
+	int		 notify_timeout;	/* seconds */
+	unsigned	 notify_on;		/* 0 unset */
+};
+typedef void	 config_report_fn(const char *);
 
 /* util.c */
 void		 buf_init(struct buf *, size_t);
@@ -261,6 +279,13 @@ void		 notify_init(unsigned, char *const *, int, int, const char *);
 void		 notify_event(int64_t, const struct field *,
 		     const struct field *, const struct field *, uint64_t);
 int		 notify_tick(void);
+
+/* config.c */
+void		 config_defaults(struct cm_config *);
+int		 config_read(const char *, struct cm_config *,
+		     config_report_fn *);
+int		 config_set_use(const char *, char *, size_t);
+int		 config_valid_host(const char *);
 
 /* sdnotify.c */
 int		 sdnotify_init(char *, size_t);
