@@ -65,6 +65,7 @@ static int64_t		 quit_deadline;
 int64_t			 started_ms;
 int64_t			 started_wall;
 uint64_t		 spawns;	/* tmux processes started */
+uint64_t		 job_failures;	/* ... that failed or timed out */
 struct ruleset		*rules;
 static char		 rules_path[CM_PATH_MAX];
 int			 default_confirm;
@@ -357,6 +358,7 @@ run_timers(int64_t now)
 static void
 reap(void)
 {
+	char	 cause[256];
 	int	 i, k, n;
 
 	for (i = k = 0; i < nclients; i++) {
@@ -371,6 +373,8 @@ reap(void)
 	n = njobs;
 	for (i = k = 0; i < n; i++) {
 		if (tmux_job_done(jobs[i])) {
+			if (!tmux_job_ok(jobs[i], cause, sizeof cause))
+				job_failures++;
 			if (jobs[i]->cb != NULL)
 				jobs[i]->cb(jobs[i], jobs[i]->arg);
 			tmux_job_free(jobs[i]);

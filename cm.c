@@ -1069,19 +1069,165 @@ cmd_ping(int argc, char **argv)
 	return (0);
 }
 
+/* A Prometheus label value: \\, \" and \n escaped. */
+static void
+prom_label(const char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\\' || p[i] == '"')
+			printf("\\%c", p[i]);
+		else if (p[i] == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(p[i]);
+	}
+}
+
+static void
+prom_head(const char *name, const char *type, const char *help)
+{
+	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* ls rows counted by state, for the metrics. */
+static void
+metrics_row(struct field *f, int nf, void *arg)
+{
+	int		*count = arg;
+	enum state	 st;
+	char		 s[16];
+
+	if (nf < 2 || f[1].n >= sizeof s)
+		return;
+	memcpy(s, f[1].p, f[1].n);
+	s[f[1].n] = '\0';
+	if (state_parse(s, &st) == 0)
+		count[st]++;
+}
+
+/* The value of key in a status reply's fields, or NULL. */
+static const char *
+status_value(struct reply *r, const char *key, char *out, size_t len)
+{
+	size_t	 k = strlen(key);
+	int	 i;
+
+	for (i = 2; i < r->nf; i++) {
+		if (r->f[i].n > k && r->f[i].p[k] == '=' &&
+		    memcmp(r->f[i].p, key, k) == 0) {
+			snprintf(out, len, "%.*s", (int)(r->f[i].n - k - 1),
+			    r->f[i].p + k + 1);
+			return (out);
+		}
+	}
+	return (NULL);
+}
+
+/*
+ * The agent's counters in Prometheus's text exposition format (version
+ * 0.0.4): the status reply, and the sessions by state from an ls on the same
+ * connection.
+ */
+static void
+print_metrics(struct conn *c, struct reply *r)
+{
+	static const struct {
+		const char	*key, *name, *type, *help;
+	} simple_m[] = {
+		{ "uptime", "cm_uptime_seconds", "gauge",
+		  "Seconds since the agent started." },
+		{ "clients", "cm_clients", "gauge", "Clients connected." },
+		{ "events", "cm_events_total", "counter",
+		  "Events sent since the agent started." },
+		{ "confirms", "cm_autoconfirms_total", "counter",
+		  "Prompts auto-confirm answered." },
+		{ "spawns", "cm_tmux_jobs_total", "counter",
+		  "tmux processes started." },
+		{ "job_failures", "cm_tmux_job_failures_total", "counter",
+		  "tmux processes that failed or timed out." },
+		{ "ctl_restarts", "cm_control_restarts_total", "counter",
+		  "tmux control clients started again." },
+		{ "captures", "cm_captures_total", "counter",
+		  "Screens read." },
+		{ NULL, NULL, NULL, NULL }
+	};
+	struct buf	 dec;
+	struct reply	 lr;
+	char		 v[256], ver[64], inst[64], *l, *nl, *c1, *c2;
+	int		 i, count[S_NSTATES];
+
+	/* What the next request overwrites: keep it. */
+	buf_init(&dec, CM_REPLY_LINE_MAX);
+	for (i = 2; i < r->nf; i++) {
+		if (r->f[i].n > 9 && memcmp(r->f[i].p, "decision=", 9) == 0) {
+			(void)buf_add(&dec, r->f[i].p + 9, r->f[i].n - 9);
+			(void)buf_add(&dec, "\n", 1);
+		}
+	}
+	(void)buf_add(&dec, "", 1);
+	if (status_value(r, "version", ver, sizeof ver) == NULL)
+		ver[0] = '\0';
+	if (status_value(r, "instance", inst, sizeof inst) == NULL)
+		inst[0] = '\0';
+	prom_head("cm_up", "gauge", "1: the agent answered.");
+	printf("cm_up 1\n");
+	prom_head("cm_info", "gauge", "The agent's version and instance.");
+	fputs("cm_info{version=\"", stdout);
+	prom_label(ver, strlen(ver));
+	fputs("\",instance=\"", stdout);
+	prom_label(inst, strlen(inst));
+	printf("\"} 1\n");
+	for (i = 0; simple_m[i].key != NULL; i++) {
+		if (status_value(r, simple_m[i].key, v, sizeof v) == NULL ||
+		    v[strspn(v, "0123456789")] != '\0' || v[0] == '\0')
+			continue;
+		prom_head(simple_m[i].name, simple_m[i].type, simple_m[i].help);
+		printf("%s %s\n", simple_m[i].name, v);
+	}
+	prom_head("cm_autoconfirm_decisions_total", "counter",
+	    "Auto-confirm's decisions by action and rule.");
+	for (l = buf_ptr(&dec); (nl = strchr(l, '\n')) != NULL; l = nl + 1) {
+		/* ACTION:N:RULE */
+		*nl = '\0';
+		if ((c1 = strchr(l, ':')) == NULL ||
+		    (c2 = strchr(c1 + 1, ':')) == NULL)
+			continue;
+		fputs("cm_autoconfirm_decisions_total{action=\"", stdout);
+		prom_label(l, (size_t)(c1 - l));
+		fputs("\",rule=\"", stdout);
+		prom_label(c2 + 1, strlen(c2 + 1));
+		printf("\"} %.*s\n", (int)(c2 - c1 - 1), c1 + 1);
+	}
+	buf_free(&dec);
+	memset(count, 0, sizeof count);
+	simple(c, "ls", NULL, metrics_row, count, &lr);
+	prom_head("cm_sessions", "gauge", "Sessions by state.");
+	for (i = 0; i < S_NSTATES; i++)
+		printf("cm_sessions{state=\"%s\"} %d\n", state_name(i),
+		    count[i]);
+}
+
 static int
 cmd_status(int argc, char **argv)
 {
 	struct conn	 c;
 	struct reply	 r;
-	int		 i;
+	int		 i, metrics = 0;
 	char		*eq;
 
-	(void)argv;
-	if (argc != 1)
+	if (argc == 2 && strcmp(argv[1], "--metrics") == 0)
+		metrics = 1;
+	else if (argc != 1)
 		usage();
 	connect_or_die(&c);
 	simple(&c, "status", NULL, NULL, NULL, &r);
+	if (metrics) {
+		print_metrics(&c, &r);
+		conn_close(&c);
+		return (0);
+	}
 	if (opt_host != NULL)
 		printf("host\t%s\n", opt_host);
 	printf("socket\t%s\n", c.path);
@@ -2298,7 +2444,7 @@ static const struct command commands[] = {
 	  "Wait until the session is in one of the states (exit 1 on "
 	  "timeout)." },
 	{ "ping", cmd_ping, "ping", "Exit 0 if the agent answers." },
-	{ "status", cmd_status, "status",
+	{ "status", cmd_status, "status [--metrics]",
 	  "Print the agent's uptime, sessions, clients, events, confirms." },
 	{ "confirm", cmd_confirm, "confirm name on|off [--for duration]",
 	  "Turn auto-confirm on or off (--for 2h: for a time)." },

@@ -40,6 +40,7 @@ struct session		*sessions[CM_SESSIONS_MAX];
 int			 nsessions;
 int			 creating;	/* new- and kill-session jobs running */
 uint64_t		 captures;	/* screens read */
+uint64_t		 ctl_restarts;	/* control clients started again */
 
 static struct session *
 session_find(const char *name, size_t n)
@@ -673,6 +674,7 @@ session_check_done(struct job *j, void *arg)
 	if (tmux_job_ok(j, cause, sizeof cause)) {
 		if (s->restarts < CM_CTL_RESTART_MAX)
 			s->restarts++;
+		ctl_restarts++;
 		session_ctl_start(s);
 		return;
 	}
