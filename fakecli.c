@@ -139,9 +139,14 @@ spin(const char *verb, int ms)
 static int
 ask(const char *cmd, const char *what)
 {
-	char	 below[2048];
-	int	 c;
+	char	 below[2048], r[FAKE_ROW_MAX];
+	int	 c, yes;
 
+	/* As Claude Code: the tool call waits above the prompt. */
+	snprintf(r, sizeof r, "● Bash(%s)", cmd);
+	row_add(r);
+	row_add("  ⎿  Waiting…");
+	row_add("");
 	snprintf(below, sizeof below,
 	    "────────────────────────────────────────────────────────\r\n"
 	    " Bash command\r\n\r\n   %s\r\n   %s\r\n\r\n"
@@ -150,15 +155,18 @@ ask(const char *cmd, const char *what)
 	    "   2. No\r\n\r\n"
 	    " Esc to cancel\r\n", cmd, what);
 	draw(below);
-	for (;;) {
+	for (yes = -2; yes == -2;) {
 		c = key(-1);
 		if (c == -2)
-			return (-1);
-		if (c == '1' || c == 'y' || c == 'Y' || c == '\r' || c == '\n')
-			return (1);
-		if (c == '2' || c == 'n' || c == 'N' || c == 033)
-			return (0);
+			yes = -1;
+		else if (c == '1' || c == 'y' || c == 'Y' || c == '\r' ||
+		    c == '\n')
+			yes = 1;
+		else if (c == '2' || c == 'n' || c == 'N' || c == 033)
+			yes = 0;
 	}
+	nrows -= 3;	/* tool() draws the call with its outcome */
+	return (yes);
 }
 
 static void

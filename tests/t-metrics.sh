@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || fail "python3 is needed (apt-get install python3)"
 start_agent
-cm new -y -n ac -- sh -c 'printf "Install the linter? [y/N] "; read a; sleep 0.3; printf "Run rm -rf build? [y/N] "; read b; sleep 60' >/dev/null
+cm new -y -n ac -- sh -c 'printf "Continue? [y/N] "; read a; sleep 0.3; printf "Run rm -rf build? [y/N] "; read b; sleep 60' >/dev/null
 cm new -n idle1 -- sh -c 'printf "> "; read a; sleep 60' >/dev/null
 wait_until 10 sh -c 'cm log ac | grep -q "rm -rf"' || fail "no decision for ac"
 cm wait idle1 idle -t 5 || fail "idle1"

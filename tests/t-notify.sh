@@ -25,7 +25,7 @@ sleep 0.3
 calls() { grep -c "^$1|$2|" "$T/calls"; }
 
 # Auto-confirmed: nothing; left to the person (rm -rf): confirm with the rule.
-cm new -y -n ac -- sh -c 'printf "Install the linter? [y/N] "; read a; sleep 0.3; printf "Run rm -rf build? [y/N] "; read b; sleep 60' >/dev/null
+cm new -y -n ac -- sh -c 'printf "Continue? [y/N] "; read a; sleep 0.3; printf "Run rm -rf build? [y/N] "; read b; sleep 60' >/dev/null
 wait_until 10 grep -q '^ac|confirm|' "$T/calls" || fail "no confirm for ac: $(cat "$T/calls" "$T/err")"
 sleep 0.6
 assert_eq "$(calls ac confirm)" 1 "one confirm for ac (the safe one was answered)"
