@@ -1509,10 +1509,28 @@ cmd_watch(int argc, char **argv)
 	}
 }
 
+/* Is a field a state's name? */
+static int
+state_parse_field(const struct field *f)
+{
+	enum state	 st;
+	char		 s[16];
+
+	if (f->n >= sizeof s)
+		return (-1);
+	memcpy(s, f->p, f->n);
+	s[f->n] = '\0';
+	return (state_parse(s, &st));
+}
+
 struct waitctx {
 	int		 found;
+	int		 autoconfirm;	/* on for the session */
 	char		 state[16];
 };
+
+/* A confirm that auto-confirm answers within this is not the person's. */
+#define WAIT_CONFIRM_GRACE_MS	400
 
 static void
 wait_row(struct field *f, int nf, void *arg)
@@ -1523,6 +1541,7 @@ wait_row(struct field *f, int nf, void *arg)
 		return;
 	x->found = 1;
 	snprintf(x->state, sizeof x->state, "%.*s", (int)f[1].n, f[1].p);
+	x->autoconfirm = nf > 3 && proto_field_eq(&f[3], "1");
 }
 
 static int
@@ -1537,7 +1556,7 @@ cmd_wait(int argc, char **argv)
 	const char	*name = NULL, *want[S_NSTATES + 1];
 	char		 cause[256], *end;
 	double		 secs = -1;
-	int64_t		 deadline = 0;
+	int64_t		 deadline = 0, held = 0;
 	int		 i, nwant = 0, id, k, left;
 
 	for (i = 1; i < argc; i++) {
@@ -1575,9 +1594,20 @@ cmd_wait(int argc, char **argv)
 	if (!x.found)
 		die("session '%s' not found", name);
 	for (k = 0; k < nwant; k++) {
-		if (strcmp(want[k], x.state) == 0)
-			goto done;
+		if (strcmp(want[k], x.state) != 0)
+			continue;
+		if (x.autoconfirm && strcmp(x.state, "confirm") == 0) {
+			/* Maybe answered already: its "working" is near. */
+			held = now_ms() + WAIT_CONFIRM_GRACE_MS;
+			break;
+		}
+		goto done;
 	}
+	/*
+	 * With auto-confirm on, "confirm" means a question left to the
+	 * person: one the agent answers at once (an auto-confirm event
+	 * within WAIT_CONFIRM_GRACE_MS) does not count.
+	 */
 	for (;;) {
 		left = -1;
 		if (deadline != 0) {
@@ -1585,6 +1615,12 @@ cmd_wait(int argc, char **argv)
 			if (left <= 0)
 				die("timed out waiting for '%s' (it is %s)",
 				    name, x.state);
+		}
+		if (held != 0) {
+			if (now_ms() >= held)
+				goto done;
+			if (left == -1 || held - now_ms() < left)
+				left = (int)(held - now_ms());
 		}
 		k = conn_line(&c, left, r.f, &r.nf, cause, sizeof cause);
 		if (k == 0)
@@ -1595,12 +1631,29 @@ cmd_wait(int argc, char **argv)
 			die("agent closed the connection");
 		if (parse_event(r.f, r.nf, &e) == -1)
 			continue;
+		if (held != 0 && proto_field_eq(&e.type, "auto-confirm")) {
+			held = 0;	/* answered: not the person's */
+			continue;
+		}
+		if (held != 0 && (proto_field_eq(&e.type, "denied") ||
+		    proto_field_eq(&e.type, "ask")))
+			goto done;
+		if (state_parse_field(&e.type) == -1)
+			continue;	/* not a state */
+		held = 0;
 		snprintf(x.state, sizeof x.state, "%.*s", (int)e.type.n,
 		    e.type.p);
 		for (k = 0; k < nwant; k++) {
-			if (strcmp(want[k], x.state) == 0)
-				goto done;
+			if (strcmp(want[k], x.state) != 0)
+				continue;
+			if (x.autoconfirm && strcmp(x.state, "confirm") == 0) {
+				held = now_ms() + WAIT_CONFIRM_GRACE_MS;
+				break;
+			}
+			goto done;
 		}
+		if (held != 0)
+			continue;
 		if (strcmp(x.state, "exited") == 0)
 			die("session '%s' exited", name);
 	}

@@ -469,7 +469,8 @@ demo_main(int argc, char **argv, const char *argv0)
 	const char	*answer = NULL;
 	char		 home[CM_PATH_MAX + 8];
 	const char	*newv[] = { "new", "-y", "-n", DEMO_SESSION,
-	    "--profile", "claude", "-C", home, "--", self, "fake-cli", NULL };
+	    "--profile", "claude", "-C", home, "--", self, "fake-cli",
+	    "tidy up the build directory", NULL };
 	int64_t		 start, end;
 	int		 wfd, i, asking = 0, answered = 0, autos = 0;
 	int		 waiting = 0, interactive, rc = 0;

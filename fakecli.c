@@ -4,11 +4,14 @@
  * model, no command is ever run: it draws what Claude Code draws, in the same
  * layout, so that cm's claude profile reads it as it reads the real one.
  *
- * Script: a spinner with "esc to interrupt" (working), a Bash permission
- * prompt for a safe command (ls -la), a spinner, one for a dangerous command
- * (rm -rf build), a spinner, then the idle input box, which answers every line
- * typed into it until "/exit" or end of input.  Keys at a prompt: 1, y or
- * Enter (the cursor is on 1) say yes; 2, n or Escape say no.
+ * Script, for the request given as its argument (or the first line typed
+ * into its input box): a spinner with "esc to interrupt" (working), a Bash
+ * permission prompt for a safe command (ls -la), a spinner, one for a
+ * dangerous command (rm -rf build), a spinner, then the idle input box,
+ * which answers every later line until "/exit" or end of input.  Keys at a
+ * prompt: 1, y or Enter (the cursor is on 1) say yes; 2, n or Escape say
+ * no; keys typed before a prompt appeared are dropped, not taken as its
+ * answer.
  *
  * Invariants: the whole screen is redrawn for every frame from the
  * transcript (FAKE_ROWS_MAX rows of FAKE_ROW_MAX bytes, the oldest dropped);
@@ -114,7 +117,7 @@ key(int ms)
 	return (n == 1 ? c : -2);
 }
 
-/* The spinner and its footer, for about ms; what is typed is dropped. */
+/* The spinner and its footer, for about ms. */
 static void
 spin(const char *verb, int ms)
 {
@@ -131,7 +134,7 @@ spin(const char *verb, int ms)
 		    "\r\n  esc to interrupt\r\n", glyph[i++ % 6], verb,
 		    (long long)((now_ms() - t0) / 1000));
 		draw(below);
-		(void)key(FAKE_FRAME_MS);
+		(void)poll(NULL, 0, FAKE_FRAME_MS);
 	}
 }
 
@@ -154,6 +157,9 @@ ask(const char *cmd, const char *what)
 	    " ❯ 1. Yes\r\n"
 	    "   2. No\r\n\r\n"
 	    " Esc to cancel\r\n", cmd, what);
+	/* Keys typed before the question was shown do not answer it. */
+	if (isatty(0))
+		(void)tcflush(0, TCIFLUSH);
 	draw(below);
 	for (yes = -2; yes == -2;) {
 		c = key(-1);
@@ -197,16 +203,48 @@ idle(const char *typed)
 	draw(below);
 }
 
+/* The script, for one request: two tools, then the answer. */
+static int
+work(const char *request)
+{
+	char	 r[FAKE_ROW_MAX];
+	int	 yes;
+
+	snprintf(r, sizeof r, "❯ %.200s", request);
+	row_add(r);
+	row_add("");
+	spin("Thinking", FAKE_STEP_MS);
+	row_add("● I'll look at the files first.");
+	row_add("");
+	if ((yes = ask("ls -la", "List the files")) == -1)
+		return (-1);
+	tool("ls -la", yes, "  ⎿  Makefile  README.md  build/  src/");
+	spin("Pondering", FAKE_STEP_MS);
+	row_add("● The build directory is stale; I'll remove it.");
+	row_add("");
+	if ((yes = ask("rm -rf build", "Remove the build directory")) == -1)
+		return (-1);
+	tool("rm -rf build", yes, "  ⎿  (a stand-in: nothing was removed)");
+	spin("Wrapping up", FAKE_STEP_MS / 2);
+	row_add(yes ? "● Done: the build directory is gone." :
+	    "● All right, I left the build directory as it is.");
+	row_add("");
+	return (0);
+}
+
+/*
+ * "cm fake-cli [REQUEST]": with a request (as "claude 'text'" takes one),
+ * work on it at once; without, wait at the input box for the first line.
+ */
 int
 fakecli_main(int argc, char **argv)
 {
 	char	 line[FAKE_INPUT_MAX + 1], r[FAKE_ROW_MAX];
 	size_t	 n = 0;
-	int	 c, yes;
+	int	 c, done = 0;
 
-	(void)argv;
-	if (argc != 1) {
-		fprintf(stderr, "usage: cm fake-cli\n");
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-')) {
+		fprintf(stderr, "usage: cm fake-cli [request]\n");
 		return (2);
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -216,24 +254,11 @@ fakecli_main(int argc, char **argv)
 	row_add("│ no network, no model; nothing is ever run      │");
 	row_add("╰────────────────────────────────────────────────╯");
 	row_add("");
-	row_add("❯ tidy up the build directory");
-	row_add("");
-	spin("Thinking", FAKE_STEP_MS);
-	row_add("● I'll look at the files first.");
-	row_add("");
-	if ((yes = ask("ls -la", "List the files")) == -1)
-		goto eof;
-	tool("ls -la", yes, "  ⎿  Makefile  README.md  build/  src/");
-	spin("Pondering", FAKE_STEP_MS);
-	row_add("● The build directory is stale; I'll remove it.");
-	row_add("");
-	if ((yes = ask("rm -rf build", "Remove the build directory")) == -1)
-		goto eof;
-	tool("rm -rf build", yes, "  ⎿  (a stand-in: nothing was removed)");
-	spin("Wrapping up", FAKE_STEP_MS / 2);
-	row_add(yes ? "● Done: the build directory is gone." :
-	    "● All right, I left the build directory as it is.");
-	row_add("");
+	if (argc == 2) {
+		if (work(argv[1]) == -1)
+			goto eof;
+		done = 1;
+	}
 	for (;;) {
 		line[n] = '\0';
 		idle(line);
@@ -241,15 +266,23 @@ fakecli_main(int argc, char **argv)
 		if (c == -2 || c == 4)
 			break;
 		if (c == '\r' || c == '\n') {
+			if (n == 0)
+				continue;
 			if (strcmp(line, "/exit") == 0)
 				break;
+			n = 0;
+			if (!done) {
+				done = 1;
+				if (work(line) == -1)
+					goto eof;
+				continue;
+			}
 			snprintf(r, sizeof r, "❯ %.200s", line);
 			row_add(r);
 			row_add("");
 			row_add("● (cm demo's stand-in: it only says this. "
 			    "Try the real thing.)");
 			row_add("");
-			n = 0;
 		} else if ((c == 0x7f || c == 8) && n > 0)
 			n--;
 		else if (c >= 0x20 && c < 0x7f && n < FAKE_INPUT_MAX)

@@ -71,6 +71,12 @@ cm new -n last -- sh -c 'printf "Again? (yes/no) "; read a; sleep 60' >/dev/null
 wait_until 10 grep -q '^last|confirm|' "$T/calls" || fail "watch stopped after failures: $(cat "$T/err")"
 [ -s "$T/out" ] && fail "events printed with --exec: $(cat "$T/out")"
 
+# cm wait NAME confirm, with auto-confirm on, waits for a question left to
+# the person, not one the agent answers at once.
+cm new -y -n w1 -- sh -c 'printf "Continue? [y/N] "; read a; sleep 0.5; printf "Run rm -rf build? [y/N] "; read b; sleep 60' >/dev/null
+cm wait -t 10 w1 confirm || fail "wait w1 confirm"
+cm log w1 | grep -q 'rm -rf build' || fail "cm wait returned at the auto-confirmed prompt: $(cm log w1)"
+
 # Usage errors.
 out=$(cm watch --on bogus --exec true 2>&1); assert_eq "$?" 1 "bad --on"
 assert_contains "$out" "unknown event 'bogus'"
