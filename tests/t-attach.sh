@@ -74,6 +74,15 @@ assert_eq "$(clients | wc -l)" 1 "one client, not a nested one"
 wait_until 5 sh -c "tmux -S '$CM_TMUX_SOCKET' capture-pane -p -t outer | grep -q switched=0" ||
     fail "attach in tmux: $(tm capture-pane -p -t outer)"
 tm kill-session -t =plain
+
+# -H: ssh -t through the host's master to the far cm's attach (the far side
+# is this machine, through a private sshd).
+start_sshd "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME CM_TMUX_SOCKET=$CM_TMUX_SOCKET HOME=$HOME PATH=$REPO:/usr/bin:/bin"
+cm -H box ls >/dev/null || fail "tunnel"
+pty "cm -H box attach calm; echo rc=\$?" "$T/pty5"
+wait_until 10 on calm || fail "-H attach: $(clients) $(cat "$T/pty5")"
+tm detach-client -s =calm
+wait_until 5 grep -q 'rc=0' "$T/pty5" || fail "-H attach did not return 0: $(cat "$T/pty5")"
 exec 8>&-
 stop_bg
 exit 0

@@ -40,6 +40,13 @@ for p in $(pgrep -f 'cm fake-cli'); do
 done
 [ -z "$(ls -A "$T/tmp")" ] || fail "left behind: $(ls -A "$T/tmp")"
 
+# Colour only on a terminal, and never with NO_COLOR.
+grep -q $'\033' "$T/out" && fail "escape sequences in a file"
+TMPDIR=$T/tmp NO_COLOR=1 script -qfec "cm demo --answer no" /dev/null >"$T/tty" 2>&1 </dev/null ||
+    fail "demo on a terminal: $(cat "$T/tty")"
+grep -q 'Answering no' "$T/tty" || fail "demo on a terminal: $(cat "$T/tty")"
+grep -q $'\033\\[[0-9;]*m' "$T/tty" && fail "colour with NO_COLOR"
+
 # Interrupted while the dangerous prompt waits for a person who never answers.
 mkfifo "$T/fifo"
 TMPDIR=$T/tmp cm demo >"$T/out2" 2>&1 <"$T/fifo" &
