@@ -9,8 +9,9 @@ mkdir "$T/stubs"
 for s in notify-send tmux curl osascript; do
 	cat >"$T/stubs/$s" <<S
 #!/bin/sh
-# Record the call: the program's name, then one argument a line.
-{ echo "== $s"; for a in "\$@"; do echo "\$a"; done; } >>"$T/rec"
+# Record the call: the program's name, then one argument a line (a file
+# per program: calls of different programs may run at once).
+{ echo "== $s"; for a in "\$@"; do echo "\$a"; done; } >>"$T/rec-$s"
 S
 	chmod +x "$T/stubs/$s"
 done
@@ -27,21 +28,21 @@ done <"$T/recipes"
 sleep 0.5
 cm new -n r1 -- sh -c 'printf "Continue? (yes/no) "; read a; sleep 60' >/dev/null
 for s in notify-send tmux curl osascript; do
-	wait_until 10 grep -qx "== $s" "$T/rec" || fail "$s not called: $(cat "$T"/rec "$T"/err*)"
+	wait_until 10 grep -qx "== $s" "$T/rec-$s" 2>/dev/null || fail "$s not called: $(cat "$T"/rec-* "$T"/err*)"
 done
 wait_until 5 grep -q $'\a' "$T/out2" || fail "no bell: $(od -c "$T/out2")"
 sleep 0.5
 # What each got.
-grep -A2 '^== notify-send' "$T/rec" >"$T/n"
+cat "$T/rec-notify-send" >"$T/n"
 assert_eq "$(sed -n 2p "$T/n")" "cm: r1" "notify-send title"
 assert_eq "$(sed -n 3p "$T/n")" "confirm Continue? (yes/no)" "notify-send body"
-grep -A2 '^== tmux' "$T/rec" >"$T/t"
+cat "$T/rec-tmux" >"$T/t"
 assert_eq "$(sed -n 2,3p "$T/t" | tr '\n' ' ')" "display-message cm: r1 confirm " "tmux"
-grep -A5 '^== curl' "$T/rec" | grep -qx 'r1 confirm: Continue? (yes/no)' || fail "curl: $(cat "$T/rec")"
-grep -A6 '^== curl' "$T/rec" | grep -qx 'https://ntfy.sh/my-cm-topic' || fail "curl url"
-grep -A8 '^== osascript' "$T/rec" | tail -2 | tr '\n' '|' | grep -qx 'cm: r1|confirm|' || fail "osascript: $(cat "$T/rec")"
+grep -qx 'r1 confirm: Continue? (yes/no)' "$T/rec-curl" || fail "curl: $(cat "$T/rec-curl")"
+grep -qx 'https://ntfy.sh/my-cm-topic' "$T/rec-curl" || fail "curl url"
+tail -2 "$T/rec-osascript" | tr '\n' '|' | grep -qx 'cm: r1|confirm|' || fail "osascript: $(cat "$T/rec-osascript")"
 for s in notify-send tmux curl osascript; do
-	assert_eq "$(grep -cx "== $s" "$T/rec")" 1 "$s called once"
+	assert_eq "$(grep -cx "== $s" "$T/rec-$s")" 1 "$s called once"
 done
 stop_bg
 
