@@ -75,6 +75,16 @@ wait_until 5 sh -c "tmux -S '$CM_TMUX_SOCKET' capture-pane -p -t outer | grep -q
     fail "attach in tmux: $(tm capture-pane -p -t outer)"
 tm kill-session -t =plain
 
+# Inside another tmux server: a popup there, attached to cm's server.
+O=$T/other.sock
+tmux -S "$O" -f /dev/null new-session -d -s other -x 100 -y 30 sh || fail "other server"
+pty "tmux -S '$O' attach -t =other" "$T/pty6"
+wait_until 5 sh -c "tmux -S '$O' list-clients | grep -q ." || fail "other client"
+tmux -S "$O" send-keys -t other "CM_TMUX_SOCKET='$CM_TMUX_SOCKET' $REPO/cm attach calm" Enter
+wait_until 5 on calm || fail "no popup client on calm: $(clients) $(tmux -S "$O" capture-pane -p -t other)"
+tm detach-client -s =calm
+tmux -S "$O" kill-server
+
 # -H: ssh -t through the host's master to the far cm's attach (the far side
 # is this machine, through a private sshd).
 start_sshd "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME CM_TMUX_SOCKET=$CM_TMUX_SOCKET HOME=$HOME PATH=$REPO:/usr/bin:/bin"
