@@ -90,7 +90,9 @@ notify_init(unsigned mask, char *const *argv, int tmo_ms, int dn_ms,
 	cmd = argv;
 	timeout_ms = tmo_ms;
 	done_ms = dn_ms;
-	host = hostname != NULL ? hostname : "";
+	/* "local", not empty: a cm the command runs must not go to the
+	 * config's default host instead. */
+	host = hostname != NULL ? hostname : "local";
 }
 
 static int

@@ -31,13 +31,13 @@ sleep 0.6
 assert_eq "$(calls ac confirm)" 1 "one confirm for ac (the safe one was answered)"
 line=$(grep '^ac|confirm|' "$T/calls")
 case "$line" in
-"ac|confirm||"[a-z]*:[a-z]*"|"[0-9]*"|"*"rm -rf build"*'|$HOME;') ;;
+"ac|confirm|local|"[a-z]*:[a-z]*"|"[0-9]*"|"*"rm -rf build"*'|$HOME;') ;;
 *) fail "ac's call: $line" ;;
 esac
 
 # Without auto-confirm: the prompt is reported (no rule), after a short hold.
 cm new -n ask -- sh -c 'printf "Continue? (yes/no) "; read a; sleep 60' >/dev/null
-wait_until 10 grep -q '^ask|confirm|||[0-9]*|Continue? (yes/no)|' "$T/calls" ||
+wait_until 10 grep -q '^ask|confirm|local||[0-9]*|Continue? (yes/no)|' "$T/calls" ||
     fail "no confirm for ask: $(cat "$T/calls")"
 
 # done: worked for two seconds, then idle at a prompt.
