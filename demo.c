@@ -421,6 +421,28 @@ show_audit(void)
 	buf_free(&b);
 }
 
+/* The stand-in's transcript now: its "●" and "⎿" rows. */
+static void
+show_screen(void)
+{
+	const char	*v[] = { "show", DEMO_SESSION, NULL };
+	struct buf	 b;
+	char		*l, *nl;
+
+	buf_init(&b, CM_SCREEN_MAX);
+	if (run_cm(&b, CM_CLIENT_TIMEOUT_MS, v) != 0)
+		demo_fail("cm show failed");
+	(void)buf_add(&b, "", 1);
+	say("%sIts screen (cm show %s), the transcript:%s\n", c_on(C_BOLD),
+	    DEMO_SESSION, c_off());
+	for (l = buf_ptr(&b); (nl = strchr(l, '\n')) != NULL; l = nl + 1) {
+		*nl = '\0';
+		if (strncmp(l, "● ", 4) == 0 || strncmp(l, "  ⎿", 5) == 0)
+			say("  | %.*s\n", DEMO_SHOW_MAX, l);
+	}
+	buf_free(&b);
+}
+
 static void
 press(const char *k)
 {
@@ -603,6 +625,7 @@ demo_main(int argc, char **argv, const char *argv0)
 			    !asking) {
 				say("The stand-in is idle at its input box: "
 				    "its task is finished.\n");
+				show_screen();
 				goto done;
 			} else if (strcmp(f[2], "exited") == 0)
 				demo_fail("the stand-in exited");

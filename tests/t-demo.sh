@@ -27,6 +27,8 @@ grep -Eq '^  audit: [0-9T:.Z-]+ demo confirmed [a-z]+:[a-z-]+ Enter Bash command
 grep -Eq '^  audit: [0-9T:.Z-]+ demo (denied|ask) [a-z]+:[a-z-]+  Bash command / rm -rf build' "$T/out" ||
     fail "audit line of the denial: $out"
 assert_contains "$out" "Answering no, as the person (--answer no)"
+grep -q '^  | ● All right, I left the build directory as it is.$' "$T/out" || fail "the stand-in's no: $out"
+grep -q '^  |   ⎿  Makefile' "$T/out" || fail "the stand-in's ls: $out"
 assert_contains "$out" "cm new -y -n fix -- claude"
 assert_contains "$out" "cm -H build1 new -y -n fix -- codex"
 # Nothing left: not the agent, not tmux, not the stand-in, not the directory.
@@ -46,6 +48,20 @@ TMPDIR=$T/tmp NO_COLOR=1 script -qfec "cm demo --answer no" /dev/null >"$T/tty" 
     fail "demo on a terminal: $(cat "$T/tty")"
 grep -q 'Answering no' "$T/tty" || fail "demo on a terminal: $(cat "$T/tty")"
 grep -q $'\033\\[[0-9;]*m' "$T/tty" && fail "colour with NO_COLOR"
+
+# On a terminal the person answers: y runs it (in the stand-in's words).
+mkfifo "$T/in"
+TMPDIR=$T/tmp script -qfec "cm demo" /dev/null <"$T/in" >"$T/tty2" 2>&1 &
+demo=$!
+exec 7>"$T/in"
+wait_until 20 grep -q 'Your turn' "$T/tty2" || fail "no question on a terminal: $(cat "$T/tty2")"
+echo y >&7
+wait "$demo" || fail "interactive demo: $(cat "$T/tty2")"
+exec 7>&-
+grep -q "Your turn.*: run 'rm -rf build'? \[y/n\]" "$T/tty2" || fail "the question: $(cat "$T/tty2")"
+grep -q '1 prompt(s) answered by cm, 1 left to you' "$T/tty2" || fail "interactive: $(cat "$T/tty2")"
+grep -q '| ● Done: the build directory is gone.' "$T/tty2" || fail "y did not say yes: $(cat "$T/tty2")"
+[ -z "$(ls -A "$T/tmp")" ] || fail "left behind (interactive): $(ls -A "$T/tmp")"
 
 # Interrupted while the dangerous prompt waits for a person who never answers.
 mkfifo "$T/fifo"
