@@ -47,9 +47,6 @@
 #define CM_WRITE_SLICE		(64 * 1024) /* bytes written per client per pass */
 #define CM_READ_SLICE		(64 * 1024) /* bytes taken by one read(2) */
 #define CM_BUF_KEEP		4096	/* an empty buffer keeps this much */
-#define CM_CONFIG_MAX		(64 * 1024)	/* the config file */
-#define CM_HOSTS_MAX		32	/* hosts in one command, or in config */
-#define CM_HOST_MAX		255	/* a host: [user@]host[:port] */
 
 /* Times, in milliseconds. */
 #define CM_JOB_TIMEOUT_MS	5000	/* a tmux command may take this long */
@@ -69,6 +66,10 @@
 #define CM_CONFIRM_CHECK_MS	1500	/* an answered prompt must be gone by */
 #define CM_CONFIRM_GAP_MS	50	/* no second answer sooner than this */
 #define CM_LOG_MAX		(256 * 1024)	/* audit log tail sent by "log" */
+#define CM_HOST_MAX		256	/* a host as -H takes it */
+#define CM_CONFIG_LINE_MAX	1024	/* one line of the config file */
+#define CM_CONFIG_HOSTS_MAX	32	/* "host" lines in the config file */
+#define CM_PROFILES_MAX		16	/* profiles confirm.c may have */
 
 /*
  * A byte buffer.  The valid bytes are data[off .. off + len); off + len <= cap
@@ -201,15 +202,19 @@ struct sh_parse {
 	size_t		 why_at;	/* where */
 };
 
-/* The config file, as config.c reads it. */
-struct config {
-	int	 autoconfirm;	/* 1 on, 0 off, -1 not set */
-	int	 nhosts;
-	char	 hosts[CM_HOSTS_MAX][CM_HOST_MAX + 1];
-	int	 hosts_lost;	/* a host line could not be kept */
-	int	 nbad;		/* lines not understood */
-	char	 bad[128];	/* the first of them: "line N: why 'text'" */
+/* The config file, as config.c reads it; -1 or 0 for what it does not set. */
+struct cm_config {
+	char		 path[CM_PATH_MAX];
+	int		 autoconfirm;		/* 1, 0, -1 unset */
+	int		 profile_confirm[CM_PROFILES_MAX]; /* the same */
+	char		 hosts[CM_CONFIG_HOSTS_MAX][CM_HOST_MAX];
+	int		 nhosts;
+	char		 use[CM_HOST_MAX];	/* "" unset */
+	int		 done_after;		/* seconds */
+	int		 notify_timeout;	/* seconds */
+	unsigned	 notify_on;		/* 0 unset */
 };
+typedef void	 config_report_fn(const char *);
 
 /* util.c */
 void		 buf_init(struct buf *, size_t);
@@ -256,10 +261,6 @@ int		 token_equal(const char *, const char *);
 void		 token_env_take(void);
 int		 agent_alive(const char *);
 void		 format_time(char *, size_t, int64_t);
-
-/* config.c */
-int		 config_parse(const char *, size_t, struct config *);
-int		 config_load(const char *, struct config *, char *, size_t);
 
 /* proto.c */
 int		 proto_escape(struct buf *, const void *, size_t);
@@ -351,8 +352,37 @@ int		 remote_socket(const char *, int, char *, size_t, char *, size_t,
 int		 remote_tunnel(const char *, const char *, char *, size_t);
 int		 remote_hello_main(const char *);
 int		 remote_hello_parse(struct buf *, char *, size_t, char *, size_t);
+int		 remote_attach(const char *, const char *, char *, size_t);
 
 /* agent.c (the agent's other files and shared structures: agent.h) */
 int		 agent_main(int, char **);
+
+/* attach.c */
+int		 attach_exec(const char *, char *, size_t);
+
+/* demo.c */
+int		 demo_main(int, char **, const char *);
+
+/* notify.c */
+int		 notify_parse_on(const char *, unsigned *, char *, size_t);
+void		 notify_init(unsigned, char *const *, int, int, const char *);
+void		 notify_event(int64_t, const struct field *,
+		     const struct field *, const struct field *, uint64_t);
+int		 notify_tick(void);
+
+/* config.c */
+void		 config_defaults(struct cm_config *);
+int		 config_read(const char *, struct cm_config *,
+		     config_report_fn *);
+int		 config_set_use(const char *, char *, size_t);
+int		 config_valid_host(const char *);
+
+/* sdnotify.c */
+int		 sdnotify_init(char *, size_t);
+void		 sdnotify(const char *);
+int64_t		 sdnotify_tick(int64_t);
+
+/* fakecli.c */
+int		 fakecli_main(int, char **);
 
 #endif

@@ -1,119 +1,286 @@
 /*
- * config.c: the config file ($XDG_CONFIG_HOME/cm/config), read by the agent
- * ("autoconfirm on|off") and by the client ("host NAME" lines for -H all).
- * One line per setting; blank lines and lines starting with '#' are
- * comments; a line ends at "\n" or "\r\n".
+ * config.c: the config file, $XDG_CONFIG_HOME/cm/config, read by the agent
+ * and by the client with one parser.  One setting a line, words separated by
+ * blanks, "#" to the end of the line is a comment:
  *
- * Invariants: config_parse does no I/O and touches nothing but its result,
- * so it is unit-tested and fuzzed directly; it reads exactly len bytes (no
- * NUL needed, a NUL byte is an error in its line); every line it does not
- * understand is counted and the first one named, never silently used; a host
- * it could not keep (too many, too long) says so in hosts_lost.
+ *	autoconfirm on|off		new sessions' auto-confirm (agent)
+ *	profile NAME autoconfirm on|off	the same, for one profile (agent)
+ *	host HOST			a host of "-H all" (repeatable)
+ *	use HOST|local			the default host ("cm use")
+ *	done-after SECONDS		watch --on done: this much work
+ *	notify-timeout SECONDS		watch --exec: kill the command after
+ *	notify-on EVENT,...		watch --exec without --on
+ *
+ * Invariants: a line past CM_CONFIG_LINE_MAX, an unknown keyword or a bad
+ * value is reported as "FILE:LINE: message" and skipped, the rest still
+ * applies; a missing file is an empty one; "cm use" rewrites the file
+ * through a temporary file, fsync and rename, keeping every other line.
  */
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cm.h"
 
-static void
-bad_line(struct config *c, int line, const char *why, const char *p,
-    size_t n)
+#define CONFIG_WORDS_MAX	8
+
+void
+config_defaults(struct cm_config *c)
 {
-	if (c->nbad++ == 0)
-		snprintf(c->bad, sizeof c->bad, "line %d: %s '%.*s'", line,
-		    why, (int)(n > 48 ? 48 : n), p);
+	int	 i;
+
+	memset(c, 0, sizeof *c);
+	c->autoconfirm = -1;
+	for (i = 0; i < CM_PROFILES_MAX; i++)
+		c->profile_confirm[i] = -1;
+	c->done_after = 10;
+	c->notify_timeout = 30;
+}
+
+/* A count of seconds, 0..366 days; -1 if bad. */
+static int
+seconds(const char *s)
+{
+	char	*end;
+	long	 v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > 366L * 86400)
+		return (-1);
+	return ((int)v);
 }
 
 static int
-line_is(const char *p, size_t n, const char *s)
+on_off(const char *s)
 {
-	return (strlen(s) == n && memcmp(p, s, n) == 0);
+	if (strcmp(s, "on") == 0)
+		return (1);
+	if (strcmp(s, "off") == 0)
+		return (0);
+	return (-1);
 }
 
-/* Parse len bytes of config text into c.  Returns 0, or -1 if some line was
- * not understood (c->bad names the first). */
+/* A host as -H takes it: no blanks, no leading "-", not too long. */
 int
-config_parse(const char *text, size_t len, struct config *c)
+config_valid_host(const char *s)
 {
-	const char	*p = text, *end = text + len, *nl;
-	size_t		 n;
-	int		 line = 0;
+	return (s[0] != '\0' && s[0] != '-' && strlen(s) < CM_HOST_MAX &&
+	    strcspn(s, " \t\"'\\") == strlen(s));
+}
 
-	memset(c, 0, sizeof *c);
-	c->autoconfirm = -1;
-	while (p < end) {
-		line++;
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		n = (size_t)(nl - p);
-		if (n > 0 && p[n - 1] == '\r')
-			n--;
-		if (memchr(p, '\0', n) != NULL)
-			bad_line(c, line, "NUL byte in", "", 0);
-		else if (n == 0 || p[0] == '#')
-			;
-		else if (line_is(p, n, "autoconfirm on"))
-			c->autoconfirm = 1;
-		else if (line_is(p, n, "autoconfirm off"))
-			c->autoconfirm = 0;
-		else if (n >= 5 && memcmp(p, "host ", 5) == 0) {
-			if (n == 5)
-				bad_line(c, line, "no name in", p, n);
-			else if (n - 5 > CM_HOST_MAX) {
-				bad_line(c, line, "host name too long in", p,
-				    n);
-				c->hosts_lost = 1;
-			} else if (c->nhosts == CM_HOSTS_MAX) {
-				bad_line(c, line, "too many hosts at", p, n);
-				c->hosts_lost = 1;
-			} else {
-				memcpy(c->hosts[c->nhosts], p + 5, n - 5);
-				c->hosts[c->nhosts++][n - 5] = '\0';
-			}
-		} else
-			bad_line(c, line, "unknown line", p, n);
-		p = nl + 1;
+/* One line's words; the message for a bad one, or NULL. */
+static const char *
+config_line(struct cm_config *c, char **w, int n, char *why, size_t wlen)
+{
+	unsigned	 mask;
+	char		 bad[64];
+	int		 v, p;
+
+	if (strcmp(w[0], "autoconfirm") == 0) {
+		if (n != 2 || (v = on_off(w[1])) == -1)
+			return ("usage: autoconfirm on|off");
+		c->autoconfirm = v;
+	} else if (strcmp(w[0], "profile") == 0) {
+		if (n != 4 || strcmp(w[2], "autoconfirm") != 0 ||
+		    (v = on_off(w[3])) == -1)
+			return ("usage: profile NAME autoconfirm on|off");
+		if ((p = profile_find(w[1])) == -1 || p >= CM_PROFILES_MAX) {
+			snprintf(why, wlen, "unknown profile '%.64s' (claude, "
+			    "codex, gemini, aider, generic)", w[1]);
+			return (why);
+		}
+		c->profile_confirm[p] = v;
+	} else if (strcmp(w[0], "host") == 0) {
+		if (n != 2 || !config_valid_host(w[1]))
+			return ("usage: host [user@]host[:port]");
+		if (c->nhosts == CM_CONFIG_HOSTS_MAX) {
+			snprintf(why, wlen, "more than %d hosts",
+			    CM_CONFIG_HOSTS_MAX);
+			return (why);
+		}
+		snprintf(c->hosts[c->nhosts++], CM_HOST_MAX, "%s", w[1]);
+	} else if (strcmp(w[0], "use") == 0) {
+		if (n != 2 || !config_valid_host(w[1]))
+			return ("usage: use [user@]host[:port]|local");
+		snprintf(c->use, sizeof c->use, "%s", w[1]);
+	} else if (strcmp(w[0], "done-after") == 0 ||
+	    strcmp(w[0], "notify-timeout") == 0) {
+		if (n != 2 || (v = seconds(w[1])) == -1) {
+			snprintf(why, wlen, "usage: %s SECONDS", w[0]);
+			return (why);
+		}
+		if (w[0][0] == 'd')
+			c->done_after = v;
+		else if (v == 0)
+			return ("notify-timeout: at least 1 second");
+		else
+			c->notify_timeout = v;
+	} else if (strcmp(w[0], "notify-on") == 0) {
+		if (n != 2)
+			return ("usage: notify-on EVENT[,EVENT...]");
+		if (notify_parse_on(w[1], &mask, bad, sizeof bad) == -1) {
+			snprintf(why, wlen, "notify-on: unknown event '%s' "
+			    "(confirm, input, error, exited, done)", bad);
+			return (why);
+		}
+		c->notify_on = mask;
+	} else {
+		snprintf(why, wlen, "unknown setting '%.64s' (autoconfirm, "
+		    "profile, host, use, done-after, notify-timeout, "
+		    "notify-on)", w[0]);
+		return (why);
 	}
-	return (c->nbad > 0 ? -1 : 0);
+	return (NULL);
 }
 
 /*
- * Read and parse the config file at path.  Returns 0 (with the lines it did
- * not understand counted in c), or -1 with errno and err set if it could not
- * be read (ENOENT: there is none).
+ * Read path (NULL: the default file) into c, which starts from the defaults.
+ * Each bad line goes to report as "FILE:LINE: message".  Returns the number
+ * of bad lines, or -1 if the file exists but cannot be read (reported too).
  */
 int
-config_load(const char *path, struct config *c, char *err, size_t elen)
+config_read(const char *path, struct cm_config *c, config_report_fn *report)
 {
-	struct buf	 b;
-	ssize_t		 n;
-	int		 fd, saved;
+	char		 def[CM_PATH_MAX], line[CM_CONFIG_LINE_MAX + 2];
+	char		 msg[CM_PATH_MAX + 1024], why[512], *w[CONFIG_WORDS_MAX];
+	const char	*bad;
+	FILE		*f;
+	int		 lineno = 0, nbad = 0, n, skip = 0;
+	char		*p;
+	size_t		 len;
 
-	memset(c, 0, sizeof *c);
-	c->autoconfirm = -1;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, elen, "%s: %s", path, strerror(errno));
+	config_defaults(c);
+	if (path == NULL) {
+		if (path_config(def, sizeof def, "config") == -1)
+			return (0);
+		path = def;
+	}
+	snprintf(c->path, sizeof c->path, "%s", path);
+	if ((f = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			return (0);
+		snprintf(msg, sizeof msg, "%s: %s", path, strerror(errno));
+		report(msg);
 		return (-1);
 	}
-	buf_init(&b, CM_CONFIG_MAX);
-	while ((n = buf_read(&b, fd)) > 0 || n == CM_AGAIN)
-		;
-	saved = errno;
+	while (fgets(line, sizeof line, f) != NULL) {
+		len = strlen(line);
+		if (skip) {
+			/* The rest of a line that was too long. */
+			skip = len > 0 && line[len - 1] != '\n';
+			continue;
+		}
+		lineno++;
+		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
+			snprintf(msg, sizeof msg, "%s:%d: line longer than %d "
+			    "bytes", path, lineno, CM_CONFIG_LINE_MAX);
+			report(msg);
+			nbad++;
+			skip = 1;
+			continue;
+		}
+		line[strcspn(line, "#\r\n")] = '\0';
+		n = 0;
+		for (p = strtok(line, " \t"); p != NULL;
+		    p = strtok(NULL, " \t")) {
+			if (n == CONFIG_WORDS_MAX)
+				break;
+			w[n++] = p;
+		}
+		if (n == 0)
+			continue;
+		if (p != NULL)
+			bad = "too many words";
+		else
+			bad = config_line(c, w, n, why, sizeof why);
+		if (bad != NULL) {
+			snprintf(msg, sizeof msg, "%s:%d: %s", path, lineno,
+			    bad);
+			report(msg);
+			nbad++;
+		}
+	}
+	if (ferror(f)) {
+		snprintf(msg, sizeof msg, "%s: %s", path, strerror(errno));
+		report(msg);
+		nbad++;
+	}
+	fclose(f);
+	return (nbad);
+}
+
+/*
+ * Set (or with value NULL remove) the "use" line, keeping the others:
+ * a temporary file beside it, fsync, rename.  Returns 0, or -1 with cause.
+ */
+int
+config_set_use(const char *value, char *cause, size_t clen)
+{
+	char		 path[CM_PATH_MAX], tmp[CM_PATH_MAX + 16];
+	char		 dir[CM_PATH_MAX], line[CM_CONFIG_LINE_MAX + 2], *slash;
+	struct buf	 b;
+	FILE		*f;
+	size_t		 k;
+	int		 fd, r = -1;
+
+	if (path_config(path, sizeof path, "config") == -1) {
+		snprintf(cause, clen, "no config directory: set HOME");
+		return (-1);
+	}
+	snprintf(dir, sizeof dir, "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	if (dir_secure(dir, cause, clen) == -1)
+		return (-1);
+	buf_init(&b, 1024 * 1024);
+	if ((f = fopen(path, "r")) != NULL) {
+		while (fgets(line, sizeof line, f) != NULL) {
+			k = strspn(line, " \t");
+			if (strncmp(line + k, "use", 3) == 0 &&
+			    (line[k + 3] == ' ' || line[k + 3] == '\t'))
+				continue;
+			if (buf_adds(&b, line) == -1)
+				break;
+		}
+		fclose(f);
+	} else if (errno != ENOENT) {
+		snprintf(cause, clen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (b.len > 0 && buf_ptr(&b)[b.len - 1] != '\n')
+		(void)buf_add(&b, "\n", 1);
+	if (value != NULL && buf_printf(&b, "use %s\n", value) == -1) {
+		snprintf(cause, clen, "%s: too large", path);
+		goto out;
+	}
+	snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1) {
+		snprintf(cause, clen, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (fd_write_all(fd, buf_ptr(&b), b.len) == -1 || fsync(fd) == -1) {
+		snprintf(cause, clen, "%s: %s", tmp, strerror(errno));
+		close(fd);
+		(void)unlink(tmp);
+		goto out;
+	}
 	close(fd);
-	if (n == -1) {
-		snprintf(err, elen, "%s: %s", path, saved == ENOBUFS ?
-		    "file too large" : strerror(saved));
-		buf_free(&b);
-		errno = saved;
-		return (-1);
+	if (rename(tmp, path) == -1) {
+		snprintf(cause, clen, "rename %s: %s", path, strerror(errno));
+		(void)unlink(tmp);
+		goto out;
 	}
-	(void)config_parse(buf_ptr(&b), b.len, c);
+	r = 0;
+out:
 	buf_free(&b);
-	return (0);
+	return (r);
 }
