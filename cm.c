@@ -1076,11 +1076,59 @@ wall_now(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
+/*
+ * Auto-confirm's events carry "rule=RULE [keys=KEYS] prompt=PROMPT": find
+ * the three parts (KEYS may hold spaces).  Returns 0, or -1 if the detail is
+ * not of that form.
+ */
+static int
+split_confirm_detail(const struct field *d, struct field *rule,
+    struct field *keys, struct field *prompt)
+{
+	const char	*p = d->p, *end = d->p + d->n, *sp, *q;
+
+	if (d->n < 5 || memcmp(p, "rule=", 5) != 0)
+		return (-1);
+	rule->p = (char *)p + 5;
+	if ((sp = memchr(rule->p, ' ', (size_t)(end - rule->p))) == NULL)
+		return (-1);
+	rule->n = (size_t)(sp - rule->p);
+	keys->p = NULL;
+	keys->n = 0;
+	p = sp + 1;
+	if (end - p >= 5 && memcmp(p, "keys=", 5) == 0) {
+		keys->p = (char *)p + 5;
+		for (q = keys->p; q + 8 <= end; q++) {
+			if (memcmp(q, " prompt=", 8) == 0)
+				break;
+		}
+		if (q + 8 > end)
+			return (-1);
+		keys->n = (size_t)(q - keys->p);
+		p = q + 1;
+	}
+	if (end - p < 7 || memcmp(p, "prompt=", 7) != 0)
+		return (-1);
+	prompt->p = (char *)p + 7;
+	prompt->n = (size_t)(end - prompt->p);
+	return (0);
+}
+
+/*
+ * One line of watch (and of wait and send --wait): TIME SESSION TYPE
+ * DETAIL, tab-separated; with -H given more than once the host comes first
+ * (fanout adds it).  A snapshot line (the state a session was in when watch
+ * began) has the same columns, its state as TYPE; in JSON it says
+ * "snapshot":true.  JSON splits auto-confirm's detail into rule, keys and
+ * prompt.
+ */
 static void
 print_event(int json, int64_t t, const struct field *name,
-    const struct field *type, const struct field *detail, uint64_t seq)
+    const struct field *type, const struct field *detail, uint64_t seq,
+    int snapshot)
 {
-	char	 ts[40];
+	struct field	 rule, keys, prompt;
+	char		 ts[40];
 
 	format_time(ts, sizeof ts, t);
 	if (json) {
@@ -1091,6 +1139,16 @@ print_event(int json, int64_t t, const struct field *name,
 		print_json_string(type->p, type->n);
 		fputs(",\"detail\":", stdout);
 		print_json_string(detail->p, detail->n);
+		if (split_confirm_detail(detail, &rule, &keys, &prompt) == 0) {
+			fputs(",\"rule\":", stdout);
+			print_json_string(rule.p, rule.n);
+			fputs(",\"keys\":", stdout);
+			print_json_string(keys.p, keys.n);
+			fputs(",\"prompt\":", stdout);
+			print_json_string(prompt.p, prompt.n);
+		}
+		if (snapshot)
+			fputs(",\"snapshot\":true", stdout);
 		fputs("}\n", stdout);
 	} else {
 		printf("%s\t", ts);
@@ -1105,13 +1163,9 @@ print_event(int json, int64_t t, const struct field *name,
 		die("write: %s", strerror(errno));
 }
 
-struct watchctx {
-	int	 json;
-};
-
 /* Print kept "NAME STATE DETAIL" rows as state lines, at the time now. */
 static void
-print_rows(struct buf *rows, int json)
+print_rows(struct buf *rows, int json, uint64_t seq)
 {
 	struct field	 f[3];
 	const char	*why;
@@ -1125,8 +1179,21 @@ print_rows(struct buf *rows, int json)
 		if (nl == NULL)
 			break;
 		if (proto_split(l, (size_t)(nl - l), f, 3, &why) == 3)
-			print_event(json, t, &f[0], &f[1], &f[2], 0);
+			print_event(json, t, &f[0], &f[1], &f[2], seq, 1);
 	}
+}
+
+/* A line about the agent itself (session "-"): resync, agent-gone, ... */
+static void
+print_agent_line(int json, const char *type, const char *detail)
+{
+	struct field	 dash = { "-", 1 }, t, d;
+
+	t.p = (char *)type;
+	t.n = strlen(type);
+	d.p = (char *)detail;
+	d.n = strlen(detail);
+	print_event(json, wall_now(), &dash, &t, &d, 0, 0);
 }
 
 static int
@@ -1134,19 +1201,19 @@ cmd_watch(int argc, char **argv)
 {
 	struct conn	 c;
 	struct reply	 r;
-	struct watchctx	 x;
 	struct buf	 a;
 	struct ev	 e;
-	struct field	 dash = { "-", 1 }, rs = { "resync", 6 }, why;
 	struct buf	 rows;
 	char		 cause[512], inst[CM_ID_MAX + 1] = "";
 	uint64_t	 last = 0;
-	int		 i, id, have = 0, absent, x2, delay = 100, first = 1;
+	int		 i, have = 0, absent, x2, delay = 100, first = 1;
+	int		 json = 0, snapshot = 1, gone = 0, overflow = 0;
 
-	memset(&x, 0, sizeof x);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
-			x.json = 1;
+			json = 1;
+		else if (strcmp(argv[i], "--no-snapshot") == 0)
+			snapshot = 0;
 		else if (argv[i][0] == '-')
 			usage();
 		else
@@ -1156,6 +1223,10 @@ cmd_watch(int argc, char **argv)
 		if (conn_open(&c, cause, sizeof cause, &absent) == -1) {
 			if (first)
 				die("%s", cause);
+			if (!gone) {
+				print_agent_line(json, "agent-gone", cause);
+				gone = 1;
+			}
 			sleep_ms(delay);
 			if (delay < 2000)
 				delay *= 2;
@@ -1171,16 +1242,18 @@ cmd_watch(int argc, char **argv)
 			arg_adds(&a, kv);
 			snprintf(kv, sizeof kv, "instance=%s", inst);
 			arg_adds(&a, kv);
-		}
+		} else if (snapshot)
+			arg_adds(&a, "snapshot");
 		for (i = 1; i < argc; i++) {
 			if (argv[i][0] != '-')
 				arg_adds(&a, argv[i]);
 		}
-		id = request(&c, "watch", &a);
+		(void)request(&c, "watch", &a);
 		buf_free(&a);
 		buf_init(&rows, CM_CLIENT_OUT_MAX);
-		/* Replayed events come before the ok: print them now.  A
-		 * resync's session rows come before it too: keep them. */
+		/* Replayed events come before the ok: print them now.  The
+		 * session rows of a snapshot or a resync come before it too:
+		 * keep them. */
 		for (;;) {
 			x2 = conn_line(&c, CM_CLIENT_TIMEOUT_MS, r.f, &r.nf,
 			    cause, sizeof cause);
@@ -1188,8 +1261,13 @@ cmd_watch(int argc, char **argv)
 				break;
 			if (parse_event(r.f, r.nf, &e) == 0) {
 				if (!have || e.seq > last) {
-					print_event(x.json, e.time, &e.name,
-					    &e.type, &e.detail, e.seq);
+					if (gone) {
+						print_agent_line(json,
+						    "agent-back", c.instance);
+						gone = 0;
+					}
+					print_event(json, e.time, &e.name,
+					    &e.type, &e.detail, e.seq, 0);
 					last = e.seq;
 				}
 				continue;
@@ -1211,43 +1289,61 @@ cmd_watch(int argc, char **argv)
 			/* The agent went away mid-answer: start again. */
 			buf_free(&rows);
 			conn_close(&c);
+			if (first)
+				die("%s", x2 <= 0 ? cause : "agent closed the "
+				    "connection");
 			continue;
 		}
 		if (proto_field_eq(&r.f[0], "err"))
 			die("%.*s", r.nf > 3 ? (int)r.f[3].n : 0,
 			    r.nf > 3 ? r.f[3].p : "");
+		if (gone) {
+			print_agent_line(json, "agent-back", c.instance);
+			gone = 0;
+		}
+		if (r.nf >= 3)
+			(void)proto_field_u64(&r.f[2], &last);
 		if (r.nf >= 4 && proto_field_eq(&r.f[3], "resync")) {
 			/* Missed events we cannot replay: say so, then the
 			 * current state of every session. */
-			why.p = strcmp(inst, c.instance) != 0 ?
-			    "agent restarted" : "events lost";
-			why.n = strlen(why.p);
-			print_event(x.json, wall_now(), &dash, &rs, &why, 0);
-			print_rows(&rows, x.json);
-		}
+			print_agent_line(json, "resync",
+			    strcmp(inst, c.instance) != 0 ?
+			    "agent restarted" : "events lost");
+			print_rows(&rows, json, last);
+		} else if (r.nf >= 4 && proto_field_eq(&r.f[3], "snapshot"))
+			print_rows(&rows, json, last);
 		buf_free(&rows);
-		if (r.nf >= 3)
-			(void)proto_field_u64(&r.f[2], &last);
 		snprintf(inst, sizeof inst, "%s", c.instance);
 		have = 1;
 		first = 0;
-		(void)id;
 		for (;;) {
 			x2 = conn_line(&c, -1, r.f, &r.nf, cause,
 			    sizeof cause);
 			if (x2 <= 0)
 				break;
-			if (r.nf >= 1 && proto_field_eq(&r.f[0], "bye"))
+			if (r.nf >= 1 && proto_field_eq(&r.f[0], "bye")) {
+				snprintf(cause, sizeof cause, "agent said bye "
+				    "(%.*s)", r.nf > 1 ? (int)r.f[1].n : 0,
+				    r.nf > 1 ? r.f[1].p : "");
+				/* Overflow: it is there, resume at once. */
+				overflow = r.nf > 1 &&
+				    proto_field_eq(&r.f[1], "overflow");
 				break;
+			}
 			if (parse_event(r.f, r.nf, &e) == -1)
 				continue;
 			if (e.seq <= last)
 				continue;
-			print_event(x.json, e.time, &e.name, &e.type,
-			    &e.detail, e.seq);
+			print_event(json, e.time, &e.name, &e.type,
+			    &e.detail, e.seq, 0);
 			last = e.seq;
 		}
 		conn_close(&c);
+		if (!overflow) {
+			print_agent_line(json, "agent-gone", cause);
+			gone = 1;
+		}
+		overflow = 0;
 	}
 }
 
