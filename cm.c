@@ -72,6 +72,10 @@ static int	 expand_all_hosts(void);
 static void	 print_usage(FILE *);
 
 static void	 sleep_ms(int);
+static void	 arg_add(struct buf *, const char *, size_t);
+static void	 arg_adds(struct buf *, const char *);
+static void	 print_event(int, int64_t, const struct field *,
+		    const struct field *, const struct field *, uint64_t, int);
 
 static void __attribute__((noreturn))
 usage(void)
@@ -107,7 +111,7 @@ write_out(const char *p, size_t n)
  * (columns are separated by tabs).  An empty field prints nothing.
  */
 static void
-print_escaped(const struct field *f)
+print_escaped_to(FILE *out, const struct field *f)
 {
 	struct buf	 b;
 	char		*p, *q, *end;
@@ -129,8 +133,16 @@ print_escaped(const struct field *f)
 		} else
 			*q++ = *p++;
 	}
-	write_out(buf_ptr(&b), (size_t)(q - buf_ptr(&b)));
+	if (fwrite(buf_ptr(&b), 1, (size_t)(q - buf_ptr(&b)), out) !=
+	    (size_t)(q - buf_ptr(&b)))
+		die("write: %s", strerror(errno));
 	buf_free(&b);
+}
+
+static void
+print_escaped(const struct field *f)
+{
+	print_escaped_to(stdout, f);
 }
 
 static void
@@ -472,6 +484,131 @@ request(struct conn *c, const char *verb, const struct buf *args)
 	return (id);
 }
 
+/* An event: "event INSTANCE SEQ TIME NAME TYPE DETAIL". */
+struct ev {
+	uint64_t	 seq;
+	int64_t		 time;
+	struct field	 name, type, detail;
+};
+
+static int
+parse_event(struct field *f, int nf, struct ev *e)
+{
+	uint64_t	 t;
+
+	if (nf < 7 || !proto_field_eq(&f[0], "event") ||
+	    proto_field_u64(&f[2], &e->seq) == -1 ||
+	    proto_field_u64(&f[3], &t) == -1)
+		return (-1);
+	e->time = (int64_t)t;
+	e->name = f[4];
+	e->type = f[5];
+	e->detail = f[6];
+	return (0);
+}
+
+
+/*
+ * Following one session on a connection that watches it, until it settles
+ * after a command: every event goes through follow_event, in the order the
+ * agent sent it.  Events up to "after" happened before the command took
+ * effect.  Settled is idle, confirm, input, error or exited; a confirm that
+ * auto-confirm will answer is not (the event after it says), and with a task
+ * the first idle is where the agent types it, so it is not either.
+ */
+struct follow {
+	char		 name[CM_NAME_MAX + 1];	/* "": track seq only */
+	uint64_t	 after;
+	uint64_t	 last;		/* the newest event seen, any session */
+	int		 confirm;	/* its auto-confirm is on */
+	int		 task;		/* a task waits for the first idle */
+	int		 typed;		/* ... and has been typed */
+	int		 pending;	/* a confirm auto-confirm may answer */
+	int		 done;
+	int		 seen;		/* any state event after "after" */
+	int		 exited;	/* one of them was "exited" */
+	struct buf	 early;		/* events before the name is known */
+	char		 state[32];
+	char		 detail[4 * CM_DETAIL_MAX];
+	uint64_t	 seq;
+	int64_t		 time;
+};
+
+static int
+settled(const char *st)
+{
+	return (strcmp(st, "idle") == 0 || strcmp(st, "confirm") == 0 ||
+	    strcmp(st, "input") == 0 || strcmp(st, "error") == 0 ||
+	    strcmp(st, "exited") == 0);
+}
+
+static void
+follow_event(struct follow *fl, const struct ev *e)
+{
+	enum state	 st;
+	char		 type[32];
+
+	if (e->seq > fl->last)
+		fl->last = e->seq;
+	if (fl->name[0] == '\0' && fl->early.max > 0 && e->seq > fl->after) {
+		/* cm new, before the agent said the name: keep it. */
+		if (fl->early.len + 4 * (e->name.n + e->type.n +
+		    e->detail.n) + 64 > fl->early.max ||
+		    buf_printf(&fl->early, "%llu %lld",
+		    (unsigned long long)e->seq, (long long)e->time) == -1)
+			return;
+		arg_add(&fl->early, e->name.p, e->name.n);
+		arg_add(&fl->early, e->type.p, e->type.n);
+		arg_add(&fl->early, e->detail.p, e->detail.n);
+		(void)buf_add(&fl->early, "\n", 1);
+		return;
+	}
+	if (fl->name[0] == '\0' || fl->done || e->seq <= fl->after ||
+	    !proto_field_eq(&e->name, fl->name))
+		return;
+	snprintf(type, sizeof type, "%.*s", (int)e->type.n, e->type.p);
+	if (strcmp(type, "confirm-on") == 0)
+		fl->confirm = 1;
+	else if (strcmp(type, "confirm-off") == 0 ||
+	    strcmp(type, "confirm-expired") == 0)
+		fl->confirm = 0;
+	if (fl->pending) {
+		if (strcmp(type, "auto-confirm") == 0) {
+			fl->pending = 0;
+			return;
+		}
+		if (strcmp(type, "denied") == 0 || strcmp(type, "ask") == 0 ||
+		    strcmp(type, "confirm-paused") == 0 ||
+		    strcmp(type, "confirm-stuck") == 0) {
+			fl->pending = 0;
+			fl->done = 1;
+			return;
+		}
+	}
+	if (state_parse(type, &st) == -1)
+		return;
+	fl->seen = 1;
+	if (st == S_EXITED)
+		fl->exited = 1;
+	fl->pending = 0;
+	snprintf(fl->state, sizeof fl->state, "%s", type);
+	snprintf(fl->detail, sizeof fl->detail, "%.*s", (int)e->detail.n,
+	    e->detail.p);
+	fl->seq = e->seq;
+	fl->time = e->time;
+	if (!settled(type))
+		return;
+	if (fl->task && !fl->typed && st == S_IDLE) {
+		fl->typed = 1;
+		return;
+	}
+	if (st == S_CONFIRM && fl->confirm) {
+		fl->pending = 1;
+		return;
+	}
+	fl->done = 1;
+}
+
 typedef void	 data_fn(struct field *, int, void *);
 
 /*
@@ -479,9 +616,11 @@ typedef void	 data_fn(struct field *, int, void *);
  * Fills r; dies if the connection fails or the reply does not come in time.
  */
 static void
-await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
+await_follow(struct conn *c, int id, int ms, data_fn *fn, void *arg,
+    struct reply *r, struct follow *fl)
 {
 	char	 want[16], cause[256];
+	struct ev e;
 	int	 x;
 
 	snprintf(want, sizeof want, "%d", id);
@@ -495,6 +634,10 @@ await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
 			die("agent closed the connection (%.*s)",
 			    r->nf > 1 ? (int)r->f[1].n : 0,
 			    r->nf > 1 ? r->f[1].p : "");
+		if (fl != NULL && parse_event(r->f, r->nf, &e) == 0) {
+			follow_event(fl, &e);
+			continue;
+		}
 		if (r->nf < 2 || !proto_field_eq(&r->f[1], want))
 			continue;
 		if (proto_field_eq(&r->f[0], "data")) {
@@ -520,21 +663,34 @@ await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
 }
 
 static void
-simple(struct conn *c, const char *verb, struct buf *args, data_fn *fn,
-    void *arg, struct reply *r)
+await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
+{
+	await_follow(c, id, ms, fn, arg, r, NULL);
+}
+
+static void
+simple_follow(struct conn *c, const char *verb, struct buf *args,
+    data_fn *fn, void *arg, struct reply *r, struct follow *fl)
 {
 	int	 id, tries;
 
 	/* "busy" means try again soon: a delayed Enter, a full queue. */
 	for (tries = 0;; tries++) {
 		id = request(c, verb, args);
-		await(c, id, CM_CLIENT_TIMEOUT_MS, fn, arg, r);
+		await_follow(c, id, CM_CLIENT_TIMEOUT_MS, fn, arg, r, fl);
 		if (r->ok || strcmp(r->code, "busy") != 0 || tries == 500)
 			break;
 		sleep_ms(20);
 	}
 	if (!r->ok)
 		die("%s", r->msg);
+}
+
+static void
+simple(struct conn *c, const char *verb, struct buf *args, data_fn *fn,
+    void *arg, struct reply *r)
+{
+	simple_follow(c, verb, args, fn, arg, r, NULL);
 }
 
 /* Connect, send one request, take its answer (data to fn), hang up. */
@@ -549,6 +705,161 @@ call(const char *verb, struct buf *args, data_fn *fn, void *arg)
 	conn_close(&c);
 	if (args != NULL)
 		buf_free(args);
+}
+
+/* A record of watch's snapshot: NAME STATE CREATED CONFIRM ... */
+static void
+follow_row(struct field *f, int nf, void *arg)
+{
+	struct follow	*fl = arg;
+
+	if (nf < 4)
+		return;
+	fl->confirm = proto_field_eq(&f[3], "1");
+	snprintf(fl->state, sizeof fl->state, "%.*s", (int)f[1].n, f[1].p);
+	fl->seen = -1;	/* found, but not a change */
+}
+
+/*
+ * Make c a watcher of name (NULL: of every session) and note the last
+ * event before now: what comes after it is caused by what we do next.
+ */
+static void
+follow_start(struct conn *c, struct follow *fl, const char *name)
+{
+	struct buf	 a;
+	struct reply	 r;
+	int		 id;
+
+	memset(fl, 0, sizeof *fl);
+	buf_init(&a, CM_LINE_MAX);
+	if (name != NULL) {
+		snprintf(fl->name, sizeof fl->name, "%s", name);
+		arg_adds(&a, "snapshot");
+		arg_adds(&a, name);
+	}
+	id = request(c, "watch", &a);
+	buf_free(&a);
+	await_follow(c, id, CM_CLIENT_TIMEOUT_MS, follow_row, fl, &r, fl);
+	if (!r.ok)
+		die("%s", r.msg);
+	if (r.nf < 3 || proto_field_u64(&r.f[2], &fl->after) == -1)
+		die("bad answer to watch from agent");
+	fl->last = fl->after;
+	if (fl->seen == -1)
+		fl->seen = 0;
+	else
+		fl->state[0] = '\0';
+	if (name == NULL)
+		buf_init(&fl->early, CM_FOLLOW_EARLY_MAX);
+}
+
+/* cm new: the name is known now; what it did before counts too. */
+static void
+follow_name(struct follow *fl, const char *name)
+{
+	struct field	 f[5];
+	struct ev	 e;
+	const char	*why;
+	char		*l, *nl, *end;
+	uint64_t	 v;
+
+	snprintf(fl->name, sizeof fl->name, "%s", name);
+	l = buf_ptr(&fl->early);
+	end = l + fl->early.len;
+	for (; l < end; l = nl + 1) {
+		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
+			break;
+		if (proto_split(l, (size_t)(nl - l), f, 5, &why) != 5 ||
+		    proto_field_u64(&f[0], &e.seq) == -1 ||
+		    proto_field_u64(&f[1], &v) == -1)
+			continue;
+		e.time = (int64_t)v;
+		e.name = f[2];
+		e.type = f[3];
+		e.detail = f[4];
+		follow_event(fl, &e);
+	}
+	buf_free(&fl->early);
+}
+
+/*
+ * Read events until the session settles (or with exit_only, until it
+ * exits) or the deadline (0: none) passes.  Returns 1 if it did, 0 on
+ * timeout.
+ */
+static int
+follow_wait(struct conn *c, struct follow *fl, int64_t deadline, int exit_only)
+{
+	struct field	 f[CM_FIELDS_MAX];
+	struct ev	 e;
+	char		 cause[256];
+	int		 nf, k, left;
+
+	while (exit_only ? !fl->exited : !fl->done) {
+		left = -1;
+		if (deadline != 0 && (left = (int)(deadline - now_ms())) <= 0)
+			return (0);
+		k = conn_line(c, left, f, &nf, cause, sizeof cause);
+		if (k == 0)
+			continue;
+		if (k == -1)
+			die("%s", cause);
+		if (nf >= 1 && proto_field_eq(&f[0], "bye"))
+			die("agent closed the connection");
+		if (parse_event(f, nf, &e) == 0)
+			follow_event(fl, &e);
+	}
+	return (1);
+}
+
+/*
+ * Print where the session settled, as watch prints an event, and return the
+ * exit code for it: 0 idle, 3 confirm, 4 input, 5 error, 6 exited.
+ */
+static int
+follow_report(const struct follow *fl, int json)
+{
+	struct field	 n, t, d;
+
+	n.p = (char *)fl->name;
+	n.n = strlen(fl->name);
+	t.p = (char *)fl->state;
+	t.n = strlen(fl->state);
+	d.p = (char *)fl->detail;
+	d.n = strlen(fl->detail);
+	print_event(json, fl->time, &n, &t, &d, fl->seq, 0);
+	if (strcmp(fl->state, "idle") == 0)
+		return (0);
+	if (strcmp(fl->state, "confirm") == 0)
+		return (3);
+	if (strcmp(fl->state, "input") == 0)
+		return (4);
+	if (strcmp(fl->state, "error") == 0)
+		return (5);
+	return (6);
+}
+
+/* --json of a command that changes something: the event it caused. */
+static void
+print_seq(const char *name, uint64_t seq)
+{
+	fputs("{\"session\":", stdout);
+	print_json_string(name, strlen(name));
+	printf(",\"seq\":%llu}\n", (unsigned long long)seq);
+}
+
+/* -t SECS: a deadline in ms on the monotonic clock, 0 for none. */
+static int64_t
+parse_timeout(const char *s)
+{
+	char	*end;
+	double	 secs;
+
+	secs = strtod(s, &end);
+	if (end == s || *end != '\0' || secs < 0 || secs > 1e7)
+		usage();
+	return (now_ms() + (int64_t)(secs * 1000));
 }
 
 static void
@@ -614,6 +925,83 @@ cmd_agent(int argc, char **argv)
 	return (agent_main(argc, argv));
 }
 
+struct showctx {
+	struct buf	 screen;
+};
+
+static void
+show_row(struct field *f, int nf, void *arg)
+{
+	struct showctx	*x = arg;
+
+	if (nf < 1)
+		return;
+	if (buf_add(&x->screen, f[0].p, f[0].n) == -1 ||
+	    buf_add(&x->screen, "\n", 1) == -1)
+		die("screen larger than %d bytes", CM_SCREEN_MAX);
+}
+
+/* A row of a dead pane worth showing: not blank, not tmux's "Pane is dead". */
+static int
+keep_row(const char *p, size_t n)
+{
+	while (n > 0 && p[n - 1] == ' ')
+		n--;
+	return (n > 0 && !(n >= 12 && memcmp(p, "Pane is dead", 12) == 0));
+}
+
+/*
+ * The program of a new session ended in its first second: say so, with the
+ * last lines of its screen, and exit 1.  The session stays, for "cm show".
+ */
+static void __attribute__((noreturn))
+new_died(struct conn *c, struct follow *fl)
+{
+	struct buf	 a;
+	struct reply	 r;
+	struct field	 f;
+	struct showctx	 x;
+	char		*p, *end, *l, *nl, *q;
+	int		 rows;
+
+	buf_init(&a, CM_LINE_MAX);
+	arg_adds(&a, fl->name);
+	buf_init(&x.screen, CM_SCREEN_MAX);
+	simple(c, "show", &a, show_row, &x, &r);
+	buf_free(&a);
+	fflush(stdout);
+	fprintf(stderr, "cm: %s: the program exited at once (%s)", fl->name,
+	    fl->detail);
+	/* The last 10 rows that hold something, tmux's own "Pane is
+	 * dead" left out. */
+	p = buf_ptr(&x.screen);
+	end = p + x.screen.len;
+	for (rows = 0, l = end; l > p && rows < 10; ) {
+		nl = l - 1;		/* the end of the row before l */
+		q = nl;
+		while (q > p && q[-1] != '\n')
+			q--;
+		if (keep_row(q, (size_t)(nl - q)))
+			rows++;
+		l = q;
+	}
+	fputs(rows > 0 ? "; its screen ends:\n" : "\n", stderr);
+	for (; l < end; l = nl + 1) {
+		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
+			nl = end;
+		if (!keep_row(l, (size_t)(nl - l)))
+			continue;
+		f.p = l;
+		f.n = (size_t)(nl - l);
+		fputs("  ", stderr);
+		print_escaped_to(stderr, &f);
+		fputc('\n', stderr);
+	}
+	buf_free(&x.screen);
+	conn_close(c);
+	exit(1);
+}
+
 static int
 cmd_new(int argc, char **argv)
 {
@@ -623,7 +1011,9 @@ cmd_new(int argc, char **argv)
 	char		 cwd[CM_PATH_MAX], dirbuf[2 * CM_PATH_MAX];
 	const char	*name = NULL, *dir = NULL, *task = NULL;
 	const char	*profile = NULL;
-	int		 confirm = 0, i;
+	struct follow	 fl;
+	int64_t		 deadline = 0;
+	int		 confirm = 0, i, wait = 0, json = 0, nowait = 0, rc = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -634,6 +1024,14 @@ cmd_new(int argc, char **argv)
 			break;
 		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
 			name = argv[++i];
+		else if (strcmp(argv[i], "--wait") == 0)
+			wait = 1;
+		else if (strcmp(argv[i], "--no-wait") == 0)
+			nowait = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
+			deadline = parse_timeout(argv[++i]);
 		else if (strcmp(argv[i], "-C") == 0 && i + 1 < argc)
 			dir = argv[++i];
 		else if (strcmp(argv[i], "-y") == 0)
@@ -711,21 +1109,89 @@ cmd_new(int argc, char **argv)
 	for (; i < argc; i++)
 		arg_adds(&a, argv[i]);
 
+	if (wait && nowait)
+		usage();
 	connect_or_die(&c);
-	simple(&c, "new", &a, NULL, NULL, &r);
-	if (r.nf > 2)
-		print_escaped(&r.f[2]);
-	putchar('\n');
-	conn_close(&c);
+	if (nowait && !wait && !json) {
+		simple(&c, "new", &a, NULL, NULL, &r);
+		if (r.nf > 2)
+			print_escaped(&r.f[2]);
+		putchar('\n');
+		conn_close(&c);
+		buf_free(&a);
+		return (0);
+	}
+	/* Watch from before it exists: every event of it is seen. */
+	follow_start(&c, &fl, NULL);
+	simple_follow(&c, "new", &a, NULL, NULL, &r, &fl);
 	buf_free(&a);
-	return (0);
+	if (r.nf < 3 || !proto_valid_name(r.f[2].p, r.f[2].n))
+		die("bad answer to new from agent");
+	r.f[2].p[r.f[2].n] = '\0';
+	fl.task = task != NULL && *task != '\0';
+	follow_name(&fl, r.f[2].p);
+	if (!nowait &&
+	    follow_wait(&c, &fl, now_ms() + CM_NEW_CHECK_MS +
+	    CM_NEW_CHECK_SLACK_MS, 1) == 1)
+		new_died(&c, &fl);
+	if (json)
+		print_seq(fl.name, fl.after);
+	else
+		printf("%s\n", fl.name);
+	if (fflush(stdout) == EOF)
+		die("write: %s", strerror(errno));
+	if (wait) {
+		if (follow_wait(&c, &fl, deadline, 0) == 0)
+			die("timed out waiting for '%s' to settle (it is %s)",
+			    fl.name, fl.state[0] ? fl.state : "starting");
+		rc = follow_report(&fl, json);
+	}
+	conn_close(&c);
+	return (rc);
+}
+
+/*
+ * Send a changing request for one session.  With --json or --wait, watch
+ * it first on the same connection, so that every event after the answer is
+ * known to come after the change: --json prints the last event before it
+ * (for "cm wait --after"), --wait waits for the session to react and
+ * settle, prints where it settled and exits with its code.
+ */
+static int
+changing(const char *verb, const char *name, struct buf *args, int json,
+    int wait, int64_t deadline)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct follow	 fl;
+
+	if (!json && !wait) {
+		call(verb, args, NULL, NULL);
+		return (0);
+	}
+	connect_or_die(&c);
+	follow_start(&c, &fl, name);
+	simple_follow(&c, verb, args, NULL, NULL, &r, &fl);
+	buf_free(args);
+	fl.after = fl.last;
+	if (!wait) {
+		print_seq(name, fl.after);
+		conn_close(&c);
+		return (0);
+	}
+	if (follow_wait(&c, &fl, deadline, 0) == 0)
+		die("timed out waiting for '%s' to settle (it is %s)", name,
+		    fl.state[0] ? fl.state : "unchanged");
+	conn_close(&c);
+	return (follow_report(&fl, json));
 }
 
 static int
 cmd_send(int argc, char **argv)
 {
 	struct buf	 a, text;
-	int		 enter = 1, i = 1, from_stdin = 0;
+	int		 enter = 1, i = 1, json = 0, wait = 0;
+	int64_t		 deadline = 0;
 	ssize_t		 n;
 
 	while (i < argc && argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -735,6 +1201,12 @@ cmd_send(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "-n") == 0)
 			enter = 0;
+		else if (strcmp(argv[i], "--wait") == 0)
+			wait = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
+			deadline = parse_timeout(argv[++i]);
 		else
 			usage();
 		i++;
@@ -744,7 +1216,6 @@ cmd_send(int argc, char **argv)
 	check_name(&argv[i]);
 	buf_init(&text, CM_TEXT_MAX);
 	if (argc - i == 2 && strcmp(argv[i + 1], "-") == 0) {
-		from_stdin = 1;
 		for (;;) {
 			n = buf_read(&text, 0);
 			if (n == 0)
@@ -766,15 +1237,13 @@ cmd_send(int argc, char **argv)
 				die("text longer than %d bytes", CM_TEXT_MAX);
 		}
 	}
-	(void)from_stdin;
 	buf_init(&a, CM_LINE_MAX);
 	arg_adds(&a, argv[i]);
 	arg_add(&a, buf_ptr(&text), text.len);
 	if (enter)
 		arg_adds(&a, "enter");
-	call("send", &a, NULL, NULL);
 	buf_free(&text);
-	return (0);
+	return (changing("send", argv[i], &a, json, wait, deadline));
 }
 
 static int
@@ -928,22 +1397,6 @@ cmd_ls(int argc, char **argv)
 	return (0);
 }
 
-struct showctx {
-	struct buf	 screen;
-};
-
-static void
-show_row(struct field *f, int nf, void *arg)
-{
-	struct showctx	*x = arg;
-
-	if (nf < 1)
-		return;
-	if (buf_add(&x->screen, f[0].p, f[0].n) == -1 ||
-	    buf_add(&x->screen, "\n", 1) == -1)
-		die("screen larger than %d bytes", CM_SCREEN_MAX);
-}
-
 static int
 cmd_show(int argc, char **argv)
 {
@@ -1030,29 +1483,6 @@ cmd_status(int argc, char **argv)
 		    (int)(r.f[i].n - (size_t)(eq - r.f[i].p) - 1), eq + 1);
 	}
 	conn_close(&c);
-	return (0);
-}
-
-/* An event: "event INSTANCE SEQ TIME NAME TYPE DETAIL". */
-struct ev {
-	uint64_t	 seq;
-	int64_t		 time;
-	struct field	 name, type, detail;
-};
-
-static int
-parse_event(struct field *f, int nf, struct ev *e)
-{
-	uint64_t	 t;
-
-	if (nf < 7 || !proto_field_eq(&f[0], "event") ||
-	    proto_field_u64(&f[2], &e->seq) == -1 ||
-	    proto_field_u64(&f[3], &t) == -1)
-		return (-1);
-	e->time = (int64_t)t;
-	e->name = f[4];
-	e->type = f[5];
-	e->detail = f[6];
 	return (0);
 }
 

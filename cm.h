@@ -65,6 +65,11 @@
 #define CM_CONFIRM_CHECK_MS	1500	/* an answered prompt must be gone by */
 #define CM_CONFIRM_GAP_MS	50	/* no second answer sooner than this */
 #define CM_LOG_MAX		(256 * 1024)	/* audit log tail sent by "log" */
+#define CM_FOLLOW_EARLY_MAX	(256 * 1024)	/* events kept by cm new until
+						   it knows its session's name */
+#define CM_NEW_CHECK_MS		1000	/* cm new: a program that exits this
+					   soon is reported */
+#define CM_NEW_CHECK_SLACK_MS	400	/* ... noticed this much later */
 
 /*
  * A byte buffer.  The valid bytes are data[off .. off + len); off + len <= cap
