@@ -73,6 +73,7 @@ static void	 print_usage(FILE *);
 
 static void	 sleep_ms(int);
 static void	 arg_add(struct buf *, const char *, size_t);
+static long long parse_count(const char *, const char *);
 static void	 arg_adds(struct buf *, const char *);
 static void	 print_event(int, int64_t, const struct field *,
 		    const struct field *, const struct field *, uint64_t, int);
@@ -527,6 +528,7 @@ struct follow {
 	int		 done;
 	int		 seen;		/* any state event after "after" */
 	int		 exited;	/* one of them was "exited" */
+	unsigned	 states;	/* 1 << state of each of them */
 	struct buf	 early;		/* events before the name is known */
 	char		 state[32];
 	char		 detail[4 * CM_DETAIL_MAX];
@@ -588,6 +590,7 @@ follow_event(struct follow *fl, const struct ev *e)
 	if (state_parse(type, &st) == -1)
 		return;
 	fl->seen = 1;
+	fl->states |= 1u << st;
 	if (st == S_EXITED)
 		fl->exited = 1;
 	fl->pending = 0;
@@ -1793,6 +1796,52 @@ wait_row(struct field *f, int nf, void *arg)
 	snprintf(x->state, sizeof x->state, "%.*s", (int)f[1].n, f[1].p);
 }
 
+/*
+ * wait --after SEQ: did the session reach one of the states (mask) in an
+ * event after SEQ?  The agent replays what it still holds; if it restarted
+ * or has forgotten them, the current state decides.  Returns 1 if so (the
+ * wait is over), 0 to go on waiting for live events (the caller's watch
+ * replaces this one); exits 1 if it exited.
+ */
+static int
+wait_after(struct conn *c, const char *name, uint64_t after, unsigned mask,
+    int64_t deadline, struct waitctx *x)
+{
+	struct follow	 fl;
+	struct buf	 a;
+	struct reply	 r;
+	char		 kv[64];
+	int		 id;
+	enum state	 st;
+
+	(void)deadline;
+	memset(&fl, 0, sizeof fl);
+	snprintf(fl.name, sizeof fl.name, "%s", name);
+	fl.after = after;
+	buf_init(&a, CM_LINE_MAX);
+	snprintf(kv, sizeof kv, "since=%llu", (unsigned long long)after);
+	arg_adds(&a, kv);
+	snprintf(kv, sizeof kv, "instance=%s", c->instance);
+	arg_adds(&a, kv);
+	arg_adds(&a, name);
+	id = request(c, "watch", &a);
+	buf_free(&a);
+	await_follow(c, id, CM_CLIENT_TIMEOUT_MS, wait_row, x, &r, &fl);
+	if (!r.ok)
+		die("%s", r.msg);
+	if (fl.states & mask)
+		return (1);
+	if (r.nf >= 4 && proto_field_eq(&r.f[3], "resync")) {
+		if (!x->found)
+			die("session '%s' not found", name);
+		if (state_parse(x->state, &st) == 0 && (mask & (1u << st)))
+			return (1);
+	}
+	if (fl.exited)
+		die("session '%s' exited", name);
+	return (0);
+}
+
 static int
 cmd_wait(int argc, char **argv)
 {
@@ -1806,13 +1855,18 @@ cmd_wait(int argc, char **argv)
 	char		 cause[256], *end;
 	double		 secs = -1;
 	int64_t		 deadline = 0;
-	int		 i, nwant = 0, id, k, left;
+	uint64_t	 after = 0;
+	unsigned	 mask = 0;
+	int		 i, nwant = 0, id, k, left, has_after = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
 			secs = strtod(argv[++i], &end);
 			if (*end != '\0' || secs < 0 || secs > 1e7)
 				usage();
+		} else if (strcmp(argv[i], "--after") == 0 && i + 1 < argc) {
+			after = (uint64_t)parse_count(argv[++i], "--after");
+			has_after = 1;
 		} else if (argv[i][0] == '-')
 			usage();
 		else if (name == NULL)
@@ -1824,6 +1878,7 @@ cmd_wait(int argc, char **argv)
 				    "unknown)", argv[i]);
 			if (nwant < S_NSTATES)
 				want[nwant++] = argv[i];
+			mask |= 1u << st;
 		}
 	}
 	if (name == NULL || nwant == 0)
@@ -1834,6 +1889,11 @@ cmd_wait(int argc, char **argv)
 	memset(&x, 0, sizeof x);
 	connect_or_die(&c);
 	buf_init(&a, CM_LINE_MAX);
+	if (has_after) {
+		if (wait_after(&c, name, after, mask, deadline, &x))
+			goto done;
+		goto live;
+	}
 	arg_adds(&a, "snapshot");
 	arg_adds(&a, name);
 	id = request(&c, "watch", &a);
@@ -1846,6 +1906,7 @@ cmd_wait(int argc, char **argv)
 		if (strcmp(want[k], x.state) == 0)
 			goto done;
 	}
+live:
 	for (;;) {
 		left = -1;
 		if (deadline != 0) {
@@ -2501,7 +2562,7 @@ static const struct command commands[] = {
 	{ "kill", cmd_kill, "kill name", "End the session." },
 	{ "watch", cmd_watch, "watch [--json] [name ...]",
 	  "Print one line per event: time, session, state, detail." },
-	{ "wait", cmd_wait, "wait [-t seconds] name state ...",
+	{ "wait", cmd_wait, "wait [-t seconds] [--after seq] name state ...",
 	  "Wait until the session is in one of the states (exit 1 on "
 	  "timeout)." },
 	{ "ping", cmd_ping, "ping", "Exit 0 if the agent answers." },
