@@ -100,6 +100,7 @@ struct session {
 	int64_t		 last_output;	/* or when we began to look */
 	int		 seen_output;
 	int64_t		 recheck_at;
+	int64_t		 new_check_at;	/* look once at 1 s: did it exit? */
 	int		 capturing;
 	int		 pane_dead;
 	int		 dead_status;	/* -1: tmux does not know (yet) */

@@ -565,9 +565,18 @@ follow_event(struct follow *fl, const struct ev *e)
 		(void)buf_add(&fl->early, "\n", 1);
 		return;
 	}
-	if (fl->name[0] == '\0' || fl->done || e->seq <= fl->after ||
+	if (fl->name[0] == '\0' || e->seq <= fl->after ||
 	    !proto_field_eq(&e->name, fl->name))
 		return;
+	if (fl->done) {
+		/* Settled: cm new's first-second check still looks. */
+		if (proto_field_eq(&e->type, "exited")) {
+			fl->exited = 1;
+			snprintf(fl->detail, sizeof fl->detail, "%.*s",
+			    (int)e->detail.n, e->detail.p);
+		}
+		return;
+	}
 	snprintf(type, sizeof type, "%.*s", (int)e->type.n, e->type.p);
 	if (strcmp(type, "confirm-on") == 0)
 		fl->confirm = 1;
@@ -1017,6 +1026,8 @@ cmd_new(int argc, char **argv)
 	struct follow	 fl;
 	int64_t		 deadline = 0;
 	int		 confirm = 0, i, wait = 0, json = 0, nowait = 0, rc = 0;
+	int		 nenv = 0, k;
+	const char	*envs[CM_FIELDS_MAX / 2];
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -1027,7 +1038,11 @@ cmd_new(int argc, char **argv)
 			break;
 		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
 			name = argv[++i];
-		else if (strcmp(argv[i], "--wait") == 0)
+		else if (strcmp(argv[i], "-e") == 0 && i + 1 < argc) {
+			if (nenv == CM_FIELDS_MAX / 2)
+				die("too many -e");
+			envs[nenv++] = argv[++i];
+		} else if (strcmp(argv[i], "--wait") == 0)
 			wait = 1;
 		else if (strcmp(argv[i], "--no-wait") == 0)
 			nowait = 1;
@@ -1098,6 +1113,17 @@ cmd_new(int argc, char **argv)
 			(void)buf_adds(&kv, task);
 			arg_add(&a, buf_ptr(&kv), kv.len);
 		}
+		buf_free(&kv);
+	}
+	for (k = 0; k < nenv; k++) {
+		struct buf	 kv;
+
+		if (strchr(envs[k], '=') == NULL || envs[k][0] == '=')
+			die("-e wants NAME=VALUE, not '%s'", envs[k]);
+		buf_init(&kv, CM_LINE_MAX);
+		if (buf_adds(&kv, "env=") == -1 || buf_adds(&kv, envs[k]) == -1)
+			die("-e longer than %d bytes", CM_LINE_MAX);
+		arg_add(&a, buf_ptr(&kv), kv.len);
 		buf_free(&kv);
 	}
 	if (confirm)
@@ -2547,10 +2573,13 @@ static const struct command commands[] = {
 	{ "agent", cmd_agent, "agent [-fv] [-S socket]",
 	  "Start the agent (in the background unless -f)." },
 	{ "new", cmd_new,
-	  "new [-y] [-n name] [-C dir] [--profile name] [--task text] [--] "
+	  "new [-y] [-n name] [-C dir] [-e var=value] [--profile name]\n"
+	  "          [--task text] [--wait [-t secs]] [--no-wait] [--json] [--] "
 	  "command [arg ...]",
 	  "Create a session running command (no shell); print its name." },
-	{ "send", cmd_send, "send [-n] name text ... | send [-n] name -",
+	{ "send", cmd_send,
+	  "send [-n] [--wait [-t secs]] [--json] name text ... | "
+	  "send ... name -",
 	  "Type text (or stdin) into the session and press Enter (-n: "
 	  "don't)." },
 	{ "keys", cmd_keys, "keys name key ...",
@@ -2560,7 +2589,7 @@ static const struct command commands[] = {
 	{ "show", cmd_show, "show [-e] name",
 	  "Print the session's screen (-e: with escape sequences)." },
 	{ "kill", cmd_kill, "kill name", "End the session." },
-	{ "watch", cmd_watch, "watch [--json] [name ...]",
+	{ "watch", cmd_watch, "watch [--json] [--no-snapshot] [name ...]",
 	  "Print one line per event: time, session, state, detail." },
 	{ "wait", cmd_wait, "wait [-t seconds] [--after seq] name state ...",
 	  "Wait until the session is in one of the states (exit 1 on "
@@ -2678,7 +2707,7 @@ expand_all_hosts(void)
 static int
 take_hosts(int argc, char **argv)
 {
-	static const char *const valued[] = { "-n", "-C", "--task",
+	static const char *const valued[] = { "-n", "-C", "--task", "-e",
 	    "--profile", "-t", "--for", "--title", NULL };
 	int	 i, k, anywhere;
 

@@ -67,6 +67,7 @@
 #define CM_LOG_MAX		(256 * 1024)	/* audit log tail sent by "log" */
 #define CM_FOLLOW_EARLY_MAX	(256 * 1024)	/* events kept by cm new until
 						   it knows its session's name */
+#define CM_DEFAULT_PATH		"/bin:/usr/bin"	/* execvp's, PATH unset */
 #define CM_NEW_CHECK_MS		1000	/* cm new: a program that exits this
 					   soon is reported */
 #define CM_NEW_CHECK_SLACK_MS	400	/* ... noticed this much later */

@@ -19,6 +19,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -752,6 +753,9 @@ new_done(struct job *j, void *arg)
 	s->pane[n] = '\0';
 	log_info("%s: created, pane %s", s->name, s->pane);
 	event_emit(s->name, state_name(S_STARTING), s->cmd);
+	/* tmux tells of a pane's end once a second: a program that ends in
+	 * its first second is looked for then, for cm new to report it. */
+	s->new_check_at = now_ms() + CM_NEW_CHECK_MS;
 	session_ctl_start(s);
 	if (c != NULL) {
 		line_start("ok", nr->id);
@@ -817,6 +821,47 @@ generate_name(char *out, size_t len, const struct field *argv0)
 	}
 }
 
+/*
+ * Where execvp(3) would find argv0 with this PATH (NULL: the default), for a
+ * program started in dir.  Returns 0 with the file in out, or -1.
+ */
+static int
+command_find(const char *argv0, const char *path, const char *dir, char *out,
+    size_t len)
+{
+	struct stat	 st;
+	const char	*p, *e;
+	int		 n;
+
+	if (*argv0 == '\0')
+		return (-1);
+	if (strchr(argv0, '/') != NULL) {
+		n = argv0[0] == '/' ? snprintf(out, len, "%s", argv0) :
+		    snprintf(out, len, "%s/%s", dir, argv0);
+		return (n < 0 || (size_t)n >= len || stat(out, &st) == -1 ||
+		    !S_ISREG(st.st_mode) || access(out, X_OK) == -1 ? -1 : 0);
+	}
+	if (path == NULL)
+		path = CM_DEFAULT_PATH;
+	for (p = path;; p = e + 1) {
+		if ((e = strchr(p, ':')) == NULL)
+			e = p + strlen(p);
+		if (e == p)		/* an empty entry is "." */
+			n = snprintf(out, len, "%s/%s", dir, argv0);
+		else if (*p != '/')
+			n = snprintf(out, len, "%s/%.*s/%s", dir, (int)(e - p),
+			    p, argv0);
+		else
+			n = snprintf(out, len, "%.*s/%s", (int)(e - p), p,
+			    argv0);
+		if (n > 0 && (size_t)n < len && stat(out, &st) == 0 &&
+		    S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+			return (0);
+		if (*e == '\0')
+			return (-1);
+	}
+}
+
 void
 do_new(struct client *c, struct request *r)
 {
@@ -829,16 +874,25 @@ do_new(struct client *c, struct request *r)
 	struct newreq	*nr;
 	struct field	*f;
 	int		 i, a = 0, nown = 0, confirm = default_confirm, cmd0;
-	int		 profile = -1;
-	char		*eq;
+	int		 profile = -1, env0 = 0, nenv = 0, envs[CM_FIELDS_MAX];
+	char		*eq, found[CM_PATH_MAX];
+	const char	*path;
+	struct stat	 st;
 
 	name[0] = '\0';
 	for (i = 0; i < r->argc; i++) {
 		f = &r->argv[i];
 		if (proto_field_eq(f, "--"))
 			break;
-		eq = memchr(f->p, '=', f->n);
-		if (eq - f->p == 4 && memcmp(f->p, "name", 4) == 0)
+		if ((eq = memchr(f->p, '=', f->n)) == NULL) {
+			reply_err(c, r->id, "usage", "bad option to new");
+			goto out;
+		}
+		if (eq - f->p == 3 && memcmp(f->p, "env", 3) == 0) {
+			/* env=NAME=VALUE, checked by proto.c. */
+			f->p[f->n] = '\0';
+			envs[nenv++] = i;
+		} else if (eq - f->p == 4 && memcmp(f->p, "name", 4) == 0)
 			snprintf(name, sizeof name, "%.*s",
 			    (int)(f->n - 5), eq + 1);
 		else if (eq - f->p == 3 && memcmp(f->p, "dir", 3) == 0) {
@@ -871,11 +925,42 @@ do_new(struct client *c, struct request *r)
 		}
 	}
 	cmd0 = i + 1;
+	if (cmd0 >= r->argc) {
+		reply_err(c, r->id, "usage", "no command");
+		goto out;
+	}
 	if (dir == NULL) {
 		/* No directory given: the agent's user's home. */
 		const char *home = getenv("HOME");
 
 		dir = xstrdup(home != NULL && *home == '/' ? home : "/");
+	}
+	/* Refuse what would fail in the pane, while the client can hear it:
+	 * a directory that is not there, a command execvp will not find. */
+	if (stat(dir, &st) == -1 || (S_ISDIR(st.st_mode) &&
+	    access(dir, X_OK) == -1)) {
+		reply_err(c, r->id, "notfound", "%.200s: %s", dir,
+		    strerror(errno));
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		reply_err(c, r->id, "notfound", "%.200s: not a directory",
+		    dir);
+		goto out;
+	}
+	path = getenv("PATH");
+	for (i = 0; i < nenv; i++) {
+		if (memcmp(r->argv[envs[i]].p, "env=PATH=", 9) == 0)
+			path = r->argv[envs[i]].p + 9;
+	}
+	r->argv[cmd0].p[r->argv[cmd0].n] = '\0';	/* was a separator */
+	if (strlen(r->argv[cmd0].p) != r->argv[cmd0].n ||
+	    command_find(r->argv[cmd0].p, path, dir, found,
+	    sizeof found) == -1) {
+		reply_err(c, r->id, "notfound", "%.*s: not found (PATH=%.300s)",
+		    (int)r->argv[cmd0].n > 200 ? 200 : (int)r->argv[cmd0].n,
+		    r->argv[cmd0].p, path != NULL ? path : CM_DEFAULT_PATH);
+		goto out;
 	}
 	if (profile == -1)
 		profile = profile_for_command(r->argv[cmd0].p,
@@ -938,6 +1023,10 @@ do_new(struct client *c, struct request *r)
 	args[a++] = "--";
 	args[a++] = "env";
 	args[a++] = "--";
+	env0 = nown;
+	for (i = 0; i < nenv; i++)
+		args[a++] = own[nown++] = tmux_arg(r->argv[envs[i]].p + 4);
+	(void)env0;
 	for (i = cmd0; i < r->argc; i++) {
 		r->argv[i].p[r->argv[i].n] = '\0';	/* was a separator */
 		args[a++] = own[nown++] = tmux_arg(r->argv[i].p);
