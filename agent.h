@@ -109,6 +109,8 @@ struct session {
 	int		 title_default;	/* title is tmux's, not the program's */
 	pid_t		 pane_pid;	/* its process (and group), 0: unknown */
 	char		 title[256];
+	char		 shell[32];	/* the program, if it is a shell */
+	char		 fg[64];	/* the pane's foreground command */
 	int64_t		 enter_at;		/* a delayed Enter is due */
 	int		 enter_cid;		/* ... and answers this client */
 	char		 enter_id[CM_ID_MAX + 1];

@@ -1297,11 +1297,13 @@ cmd_keys(int argc, char **argv)
 }
 
 struct lsrow {
-	char	*name, *state, *cmd;
+	char	*name, *state, *cmd, *detail, *profile, *dir;
 	char	 age[32];
+	char	 ac[64];		/* auto-confirm, as shown */
 	long long created;
+	long long until;		/* epoch ms, 0: none */
+	long long pid;
 	int	 confirm;
-	char	*detail;
 };
 
 struct lsctx {
@@ -1337,12 +1339,41 @@ format_age(char *out, size_t len, long long secs)
 		    secs / 3600 % 24);
 }
 
-/* "NAME STATE CREATED CONFIRM CMD DETAIL" */
+/* Auto-confirm as a person reads it: "off", "on", "on until 14:05". */
+static void
+format_autoconfirm(char *out, size_t len, int on, long long until_ms)
+{
+	time_t		 t = (time_t)(until_ms / 1000);
+	struct tm	 tm;
+
+	if (!on)
+		snprintf(out, len, "off");
+	else if (until_ms == 0 || localtime_r(&t, &tm) == NULL)
+		snprintf(out, len, "on");
+	else if (t - time(NULL) < 86400)
+		snprintf(out, len, "on until %02d:%02d", tm.tm_hour, tm.tm_min);
+	else
+		snprintf(out, len, "on until %04d-%02d-%02d %02d:%02d",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min);
+}
+
+static long long
+field_ll(struct field *f)
+{
+	char	 b[32];
+
+	snprintf(b, sizeof b, "%.*s", (int)(f->n < 31 ? f->n : 31), f->p);
+	return (strtoll(b, NULL, 10));
+}
+
+/* NAME STATE CREATED CONFIRM CMD DETAIL [PROFILE [UNTIL DIR PID]] */
 static void
 ls_row(struct field *f, int nf, void *arg)
 {
 	struct lsctx	*x = arg;
 	struct lsrow	*r;
+	struct field	 none = { "", 0 };
 
 	if (nf < 6)
 		return;
@@ -1352,20 +1383,38 @@ ls_row(struct field *f, int nf, void *arg)
 	r = &x->rows[x->n++];
 	r->name = field_dup(&f[0]);
 	r->state = field_dup(&f[1]);
-	f[2].p[f[2].n] = '\0';
-	r->created = strtoll(f[2].p, NULL, 10);
+	r->created = field_ll(&f[2]);
 	r->confirm = f[3].n == 1 && f[3].p[0] == '1';
 	r->cmd = field_dup(&f[4]);
 	r->detail = field_dup(&f[5]);
+	r->profile = field_dup(nf > 6 ? &f[6] : &none);
+	r->until = nf > 7 ? field_ll(&f[7]) : 0;
+	r->dir = field_dup(nf > 8 ? &f[8] : &none);
+	r->pid = nf > 9 ? field_ll(&f[9]) : 0;
 	format_age(r->age, sizeof r->age, (long long)time(NULL) - r->created);
+	format_autoconfirm(r->ac, sizeof r->ac, r->confirm, r->until);
 }
 
+static void
+json_member(const char *key, const char *val)
+{
+	printf(",\"%s\":", key);
+	print_json_string(val, strlen(val));
+}
+
+/*
+ * ls: NAME STATE COMMAND AGE PROFILE AUTOCONFIRM, tab-separated (padded,
+ * with a header, on a terminal); --json: one object per session.
+ */
 static int
 cmd_ls(int argc, char **argv)
 {
 	struct lsctx	 x;
-	int		 i, tty, w[3] = { 4, 5, 7 };
+	struct lsrow	*r;
+	int		 i, k, tty, w[5] = { 4, 5, 7, 3, 7 };
 	struct field	 d;
+	char		 ts[40];
+	const char	*col[5];
 
 	memset(&x, 0, sizeof x);
 	for (i = 1; i < argc; i++) {
@@ -1375,52 +1424,67 @@ cmd_ls(int argc, char **argv)
 			usage();
 	}
 	call("ls", NULL, ls_row, &x);
-	tty = isatty(1);
-	for (i = 0; i < x.n && tty && !x.json; i++) {
-		if ((int)strlen(x.rows[i].name) > w[0])
-			w[0] = (int)strlen(x.rows[i].name);
-		if ((int)strlen(x.rows[i].state) > w[1])
-			w[1] = (int)strlen(x.rows[i].state);
-		if ((int)strlen(x.rows[i].cmd) > w[2])
-			w[2] = (int)strlen(x.rows[i].cmd);
-	}
-	if (tty && !x.json)
-		printf("%-*s  %-*s  %-*s  %s\n", w[0], "NAME", w[1], "STATE",
-		    w[2], "COMMAND", "AGE");
-	for (i = 0; i < x.n; i++) {
-		if (x.json) {
-			fputs("{\"name\":", stdout);
-			print_json_string(x.rows[i].name,
-			    strlen(x.rows[i].name));
-			fputs(",\"state\":", stdout);
-			print_json_string(x.rows[i].state,
-			    strlen(x.rows[i].state));
-			fputs(",\"command\":", stdout);
-			print_json_string(x.rows[i].cmd,
-			    strlen(x.rows[i].cmd));
-			printf(",\"created\":%lld,\"age\":%lld,"
-			    "\"autoconfirm\":%s,\"detail\":",
-			    x.rows[i].created,
-			    (long long)time(NULL) - x.rows[i].created,
-			    x.rows[i].confirm ? "true" : "false");
-			print_json_string(x.rows[i].detail,
-			    strlen(x.rows[i].detail));
-			fputs("}\n", stdout);
-		} else if (tty) {
-			printf("%-*s  %-*s  %-*s  %s\n", w[0], x.rows[i].name,
-			    w[1], x.rows[i].state, w[2], x.rows[i].cmd,
-			    x.rows[i].age);
-		} else {
-			d.p = x.rows[i].cmd;
-			d.n = strlen(d.p);
-			printf("%s\t%s\t", x.rows[i].name, x.rows[i].state);
-			print_escaped(&d);
-			printf("\t%s\n", x.rows[i].age);
+	tty = isatty(1) && !x.json;
+	for (i = 0; i < x.n && tty; i++) {
+		r = &x.rows[i];
+		col[0] = r->name;
+		col[1] = r->state;
+		col[2] = r->cmd;
+		col[3] = r->age;
+		col[4] = r->profile;
+		for (k = 0; k < 5; k++) {
+			if ((int)strlen(col[k]) > w[k])
+				w[k] = (int)strlen(col[k]);
 		}
-		free(x.rows[i].name);
-		free(x.rows[i].state);
-		free(x.rows[i].cmd);
-		free(x.rows[i].detail);
+	}
+	if (tty)
+		printf("%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w[0], "NAME", w[1],
+		    "STATE", w[2], "COMMAND", w[3], "AGE", w[4], "PROFILE",
+		    "AUTOCONFIRM");
+	for (i = 0; i < x.n; i++) {
+		r = &x.rows[i];
+		if (x.json) {
+			fputs("{\"host\":", stdout);
+			if (opt_host != NULL)
+				print_json_string(opt_host, strlen(opt_host));
+			else
+				fputs("null", stdout);
+			json_member("name", r->name);
+			json_member("state", r->state);
+			json_member("command", r->cmd);
+			printf(",\"created\":%lld,\"age\":%lld,"
+			    "\"autoconfirm\":%s,\"autoconfirm_until\":",
+			    r->created, (long long)time(NULL) - r->created,
+			    r->confirm ? "true" : "false");
+			if (r->confirm && r->until != 0) {
+				format_time(ts, sizeof ts, r->until);
+				printf("\"%s\"", ts);
+			} else
+				fputs("null", stdout);
+			json_member("detail", r->detail);
+			json_member("profile", r->profile);
+			json_member("dir", r->dir);
+			if (r->pid > 0)
+				printf(",\"pid\":%lld}\n", r->pid);
+			else
+				fputs(",\"pid\":null}\n", stdout);
+		} else if (tty) {
+			printf("%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w[0],
+			    r->name, w[1], r->state, w[2], r->cmd, w[3],
+			    r->age, w[4], r->profile, r->ac);
+		} else {
+			d.p = r->cmd;
+			d.n = strlen(d.p);
+			printf("%s\t%s\t", r->name, r->state);
+			print_escaped(&d);
+			printf("\t%s\t%s\t%s\n", r->age, r->profile, r->ac);
+		}
+		free(r->name);
+		free(r->state);
+		free(r->cmd);
+		free(r->detail);
+		free(r->profile);
+		free(r->dir);
 	}
 	free(x.rows);
 	return (0);
@@ -2133,6 +2197,7 @@ cmd_detect(int argc, char **argv)
 	char		 cwd[CM_PATH_MAX], rpath[CM_PATH_MAX], err[512];
 	char		 decision[CM_PATH_MAX + 32];
 	int		 i, json = 0, profile = -1, fd = 0, cursor = -1, dead = 0;
+	int		 fg_job = 0;
 	long long	 quiet = INT64_MAX / 2;
 	ssize_t		 n;
 
@@ -2151,6 +2216,8 @@ cmd_detect(int argc, char **argv)
 			cursor = (int)parse_count(argv[++i], "--cursor");
 		else if (strcmp(argv[i], "--dead") == 0)
 			dead = 1;
+		else if (strcmp(argv[i], "--fg-job") == 0)
+			fg_job = 1;
 		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
 			dir = argv[++i];
 		else if (strcmp(argv[i], "--host") == 0 && i + 1 < argc)
@@ -2194,6 +2261,7 @@ cmd_detect(int argc, char **argv)
 	sc.dead = dead;
 	sc.quiet_ms = quiet;
 	sc.cursor_y = cursor;
+	sc.fg_job = fg_job;
 	confirm_classify(profile, &sc, &v);
 	/* What auto-confirm would do, under this user's rules. */
 	if (dir == NULL && (dir = getcwd(cwd, sizeof cwd)) == NULL)
@@ -2255,8 +2323,16 @@ cmd_confirm(int argc, char **argv)
 {
 	struct buf	 a;
 	long long	 secs = 0;
-	char		 kv[64];
+	char		 kv[64], shown[64];
+	int		 json = 0, i, k;
 
+	for (i = k = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else
+			argv[k++] = argv[i];
+	}
+	argc = k;
 	if (argc == 5 && strcmp(argv[3], "--for") == 0) {
 		if ((secs = parse_duration(argv[4])) == -1 ||
 		    secs > 366LL * 86400)
@@ -2275,7 +2351,13 @@ cmd_confirm(int argc, char **argv)
 		snprintf(kv, sizeof kv, "for=%lld", secs);
 		arg_adds(&a, kv);
 	}
-	call("confirm", &a, NULL, NULL);
+	(void)changing("confirm", argv[1], &a, json, 0, 0);
+	if (!json) {
+		/* What it set, as cm ls shows it. */
+		format_autoconfirm(shown, sizeof shown, argv[2][1] == 'n',
+		    secs != 0 ? (long long)wall_now() + secs * 1000 : 0);
+		printf("%s: auto-confirm %s\n", argv[1], shown);
+	}
 	return (0);
 }
 
@@ -2597,15 +2679,17 @@ static const struct command commands[] = {
 	{ "ping", cmd_ping, "ping", "Exit 0 if the agent answers." },
 	{ "status", cmd_status, "status",
 	  "Print the agent's uptime, sessions, clients, events, confirms." },
-	{ "confirm", cmd_confirm, "confirm name on|off [--for duration]",
+	{ "confirm", cmd_confirm,
+	  "confirm [--json] name on|off [--for duration]",
 	  "Turn auto-confirm on or off (--for 2h: for a time)." },
 	{ "log", cmd_log, "log [name]",
 	  "Print the audit log of auto-confirms and denials." },
 	{ "rules", cmd_rules, "rules [--check [file]]",
 	  "Print the auto-confirm rules, or check a rules file." },
 	{ "detect", cmd_detect,
-	  "detect [--json] [--dead] [--dir dir] [--host name] [--profile name]\n"
-	  "          [--title text] [--quiet ms] [--cursor row] [file]",
+	  "detect [--json] [--dead] [--fg-job] [--dir dir] [--host name]\n"
+	  "          [--profile name] [--title text] [--quiet ms] "
+	  "[--cursor row] [file]",
 	  "Classify a screen (file or stdin): state and approving keys, "
 	  "prompt, rule." },
 	{ "bridge", cmd_bridge, "bridge [--raw]",

@@ -121,6 +121,9 @@ struct screen {
 	int		 dead;		/* the program has ended */
 	int64_t		 quiet_ms;	/* since the pane last printed */
 	int		 cursor_y;	/* row of the cursor, -1 unknown */
+	int		 fg_job;	/* a shell runs something else in the
+					   foreground (tmux's
+					   pane_current_command) */
 };
 
 /* What confirm.c makes of a screen. */
@@ -229,6 +232,9 @@ pid_t		 spawn(const char *const *, int, int, int, char *, size_t);
 void		 confirm_classify(int, const struct screen *, struct verdict *);
 int		 profile_find(const char *);
 int		 profile_for_command(const char *, size_t);
+int		 profile_for_argv(const char *const *, int, int *);
+int		 profile_for_path(const char *);
+const char	*shell_name(const char *);
 const char	*profile_name(int);
 int		 profile_enter_delay(int);
 

@@ -18,6 +18,8 @@
  *  - tmux is driven by argv only; text is typed as hex bytes.
  */
 
+#define _XOPEN_SOURCE 700	/* realpath */
+
 #include <sys/types.h>
 #include <sys/stat.h>
 
@@ -192,7 +194,8 @@ session_capture(struct session *s)
 		return;
 	n = snprintf(cmd, sizeof cmd,
 	    "display-message -p -t %s '#{pane_dead} #{pane_dead_status} "
-	    "#{cursor_y} #{==:#{pane_title},#{host}} #{pane_pid} #{pane_title}'\n"
+	    "#{cursor_y} #{==:#{pane_title},#{host}} #{pane_pid} "
+	    "#{s/ /_/:pane_current_command} #{pane_title}'\n"
 	    "capture-pane -p -t %s\n", s->pane,
 	    s->pane);
 	if (!ctl_room(s, 2, (size_t)n))
@@ -282,6 +285,9 @@ session_classify(struct session *s)
 	sc.dead = s->pane_dead;
 	sc.quiet_ms = now_ms() - s->last_output;
 	sc.cursor_y = s->cursor_y;
+	/* A shell whose foreground is another program runs a job. */
+	sc.fg_job = s->shell[0] != '\0' && s->fg[0] != '\0' &&
+	    strcmp(s->fg, s->shell) != 0;
 	if (!s->seen_output && s->block.len > 0 &&
 	    strspn(sc.text, " \n") < s->block.len) {
 		/* It printed before we were attached: that was output. */
@@ -334,10 +340,11 @@ static void
 ctl_status_line(struct session *s)
 {
 	char	*p = buf_ptr(&s->block), *q;
-	size_t	 n = s->block.len;
+	size_t	 n = s->block.len, k;
 
-	/* "DEAD STATUS CURSOR_Y DEFAULT PID TITLE\n"; STATUS is empty
-	 * while alive; DEFAULT is 1 while the title is tmux's own. */
+	/* "DEAD STATUS CURSOR_Y DEFAULT PID FG TITLE\n"; STATUS is empty
+	 * while alive; DEFAULT is 1 while the title is tmux's own; FG is
+	 * the foreground command, its blanks made '_'. */
 	if (n == 0)
 		return;
 	if (p[n - 1] == '\n')
@@ -370,6 +377,13 @@ ctl_status_line(struct session *s)
 	s->pane_pid = 0;
 	while (q < p + n && *q >= '0' && *q <= '9' && s->pane_pid < 100000000)
 		s->pane_pid = s->pane_pid * 10 + (*q++ - '0');
+	if (q < p + n && *q == ' ')
+		q++;
+	for (k = 0; q < p + n && *q != ' '; q++) {
+		if (k < sizeof s->fg - 1)
+			s->fg[k++] = *q;
+	}
+	s->fg[k] = '\0';
 	if (q < p + n && *q == ' ')
 		q++;
 	n = (size_t)(p + n - q);
@@ -875,7 +889,9 @@ do_new(struct client *c, struct request *r)
 	struct field	*f;
 	int		 i, a = 0, nown = 0, confirm = default_confirm, cmd0;
 	int		 profile = -1, env0 = 0, nenv = 0, envs[CM_FIELDS_MAX];
-	char		*eq, found[CM_PATH_MAX];
+	int		 k, prog;
+	const char	*words[CM_FIELDS_MAX], *sh = NULL;
+	char		*eq, found[CM_PATH_MAX], *real;
 	const char	*path;
 	struct stat	 st;
 
@@ -962,9 +978,24 @@ do_new(struct client *c, struct request *r)
 		    r->argv[cmd0].p, path != NULL ? path : CM_DEFAULT_PATH);
 		goto out;
 	}
+	/* The profile, through wrappers (env, npx, node cli.js, ...) and
+	 * symlinks; and whether the program is a shell. */
+	for (i = cmd0; i < r->argc; i++) {
+		r->argv[i].p[r->argv[i].n] = '\0';	/* was a separator */
+		words[i - cmd0] = r->argv[i].p;
+	}
+	k = profile_for_argv(words, r->argc - cmd0, &prog);
+	if (k == profile_find("generic") && prog >= 0 &&
+	    command_find(words[prog], path, dir, found, sizeof found) == 0 &&
+	    (real = realpath(found, NULL)) != NULL) {
+		if (profile_for_path(real) != -1)
+			k = profile_for_path(real);
+		free(real);
+	}
 	if (profile == -1)
-		profile = profile_for_command(r->argv[cmd0].p,
-		    r->argv[cmd0].n);
+		profile = k;
+	if (prog >= 0 && shell_name(words[prog]) != NULL)
+		sh = shell_name(words[prog]);
 	if (name[0] == '\0')
 		generate_name(name, sizeof name, &r->argv[cmd0]);
 	if (session_find(name, strlen(name)) != NULL) {
@@ -999,6 +1030,8 @@ do_new(struct client *c, struct request *r)
 	s->creating = 1;
 	s->confirm = confirm;
 	s->profile = profile;
+	if (sh != NULL)
+		snprintf(s->shell, sizeof s->shell, "%s", sh);
 	s->dir = xstrdup(dir != NULL ? dir : "/");
 	s->created = wall_ms() / 1000;
 	free(s->cmd);
@@ -1293,6 +1326,23 @@ do_kill(struct client *c, struct request *r)
 	session_ctl_stop(s);
 }
 
+/* An adopted session: is its program a shell?  Its command's bare words
+ * tell (a quoted word is taken as it is written). */
+static void
+adopt_shell(struct session *s)
+{
+	char		 copy[CM_CMD_MAX], *w;
+	const char	*words[32], *sh;
+	int		 n = 0, prog;
+
+	snprintf(copy, sizeof copy, "%s", s->cmd);
+	for (w = strtok(copy, " "); w != NULL && n < 32; w = strtok(NULL, " "))
+		words[n++] = w;
+	(void)profile_for_argv(words, n, &prog);
+	if (prog >= 0 && (sh = shell_name(words[prog])) != NULL)
+		snprintf(s->shell, sizeof s->shell, "%s", sh);
+}
+
 /* Startup: adopt every session an earlier agent created. */
 static void
 adopt_done(struct job *j, void *arg)
@@ -1349,6 +1399,7 @@ adopt_done(struct job *j, void *arg)
 			memcpy(s->task, f[6].p, f[6].n);
 			s->task[f[6].n] = '\0';
 		}
+		adopt_shell(s);
 		event_emit(s->name, "adopted", s->cmd);
 		/* What is on its screen is old: judge it as quiet. */
 		s->seen_output = 1;

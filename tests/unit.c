@@ -499,6 +499,7 @@ classify(const char *profile, const char *text, int64_t quiet,
 	sc.dead = 0;
 	sc.quiet_ms = quiet;
 	sc.cursor_y = -1;
+	sc.fg_job = 0;
 	confirm_classify(profile_find(profile), &sc, v);
 	return (v->state);
 }
