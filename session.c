@@ -59,6 +59,34 @@ session_find(const char *name, size_t n)
 	return (NULL);
 }
 
+/*
+ * Keep the state in tmux (@cm_state, and @cm_detail in hex), through the
+ * control connection (no process), so that a restarted agent adopts the
+ * session in the state it was in and invents no change.
+ */
+static void
+session_save_state(struct session *s)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	char			 cmd[96 + 2 * CM_DETAIL_MAX];
+	size_t			 n, i;
+
+	if (s->ctl_in == -1 || s->pane[0] == '\0')
+		return;
+	n = (size_t)snprintf(cmd, sizeof cmd, "set-option -t %s @cm_state %s"
+	    " ; set-option -t %s @cm_detail x", s->pane, state_name(s->state),
+	    s->pane);
+	for (i = 0; s->detail[i] != '\0' && n + 3 < sizeof cmd; i++) {
+		cmd[n++] = hex[(unsigned char)s->detail[i] >> 4];
+		cmd[n++] = hex[(unsigned char)s->detail[i] & 0xf];
+	}
+	cmd[n++] = '\n';
+	if (!ctl_room(s, 1, n))
+		return;
+	(void)buf_add(&s->cout, cmd, n);
+	(void)ctl_push(s, CK_IGNORE, 0, NULL, 0);
+}
+
 static void
 session_set_state(struct session *s, enum state st, const char *detail)
 {
@@ -67,6 +95,7 @@ session_set_state(struct session *s, enum state st, const char *detail)
 	s->state = st;
 	snprintf(s->detail, sizeof s->detail, "%s", detail);
 	event_emit(s->name, state_name(st), s->detail);
+	session_save_state(s);
 }
 
 static struct session *
@@ -1326,6 +1355,16 @@ do_kill(struct client *c, struct request *r)
 	session_ctl_stop(s);
 }
 
+static int
+unhex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	return (-1);
+}
+
 /* An adopted session: is its program a shell?  Its command's bare words
  * tell (a quoted word is taken as it is written). */
 static void
@@ -1341,6 +1380,31 @@ adopt_shell(struct session *s)
 	(void)profile_for_argv(words, n, &prog);
 	if (prog >= 0 && (sh = shell_name(words[prog])) != NULL)
 		snprintf(s->shell, sizeof s->shell, "%s", sh);
+}
+
+/* The state an earlier agent saved (session_save_state), if any. */
+static void
+adopt_state(struct session *s, struct field *st, struct field *hex)
+{
+	enum state	 v;
+	char		 name[16];
+	size_t		 i, k;
+	int		 hi, lo;
+
+	snprintf(name, sizeof name, "%.*s", (int)(st->n < 15 ? st->n : 15),
+	    st->p);
+	if (state_parse(name, &v) == -1 || hex->n < 1 || hex->p[0] != 'x')
+		return;
+	for (i = 1, k = 0; i + 1 < hex->n && k < sizeof s->detail - 1;
+	    i += 2) {
+		hi = unhex(hex->p[i]);
+		lo = unhex(hex->p[i + 1]);
+		if (hi == -1 || lo == -1 || (hi == 0 && lo == 0))
+			return;
+		s->detail[k++] = (char)(hi << 4 | lo);
+	}
+	s->detail[k] = '\0';
+	s->state = v;
 }
 
 /* Startup: adopt every session an earlier agent created. */
@@ -1367,11 +1431,12 @@ adopt_done(struct job *j, void *arg)
 	for (; l < end; l = nl + 1) {
 		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
 			nl = end;
-		/* "1 PANE CREATED CONFIRM NAME CMD TASK PROFILE DIR UNTIL" */
+		/* "1 PANE CREATED CONFIRM NAME CMD TASK PROFILE DIR UNTIL
+		 * STATE xDETAIL", STATE "-" and DETAIL "" if never saved. */
 		if (nl - l < 2 || l[0] != '1' || l[1] != ' ')
 			continue;
 		nf = proto_split(l, (size_t)(nl - l), f, 16, &cause);
-		if (nf != 10 || f[1].n == 0 || f[1].n >= 24 ||
+		if (nf != 12 || f[1].n == 0 || f[1].n >= 24 ||
 		    f[1].p[0] != '%' || !proto_valid_name(f[4].p, f[4].n) ||
 		    session_find(f[4].p, f[4].n) != NULL ||
 		    nsessions == CM_SESSIONS_MAX) {
@@ -1400,6 +1465,7 @@ adopt_done(struct job *j, void *arg)
 			s->task[f[6].n] = '\0';
 		}
 		adopt_shell(s);
+		adopt_state(s, &f[10], &f[11]);
 		event_emit(s->name, "adopted", s->cmd);
 		/* What is on its screen is old: judge it as quiet. */
 		s->seen_output = 1;
@@ -1415,7 +1481,8 @@ adopt_start(void)
 {
 	static const char *const args[] = { "list-sessions", "-F",
 	    "#{@cm} #{@cm_pane} #{@cm_created} #{@cm_confirm} #{@cm_name} "
-	    "#{@cm_cmd} #{@cm_task} #{@cm_profile} #{@cm_dir} #{@cm_until}",
+	    "#{@cm_cmd} #{@cm_task} #{@cm_profile} #{@cm_dir} #{@cm_until} "
+	    "#{?@cm_state,#{@cm_state},-} #{?@cm_detail,#{@cm_detail},x}",
 	    NULL };
 	char	 cause[256];
 
