@@ -1554,27 +1554,61 @@ cmd_ping(int argc, char **argv)
 	return (0);
 }
 
+/*
+ * status: "KEY<tab>VALUE" lines, uptime as 3h12m and times in ISO 8601;
+ * --json: one object, numbers as the agent sent them.
+ */
 static int
 cmd_status(int argc, char **argv)
 {
 	struct conn	 c;
 	struct reply	 r;
-	int		 i;
-	char		*eq;
+	int		 i, json = 0;
+	char		*eq, key[64], val[256], *end;
+	long long	 v;
+	size_t		 kn;
 
-	(void)argv;
-	if (argc != 1)
-		usage();
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else
+			usage();
+	}
 	connect_or_die(&c);
 	simple(&c, "status", NULL, NULL, NULL, &r);
-	printf("socket\t%s\n", c.path);
+	if (json) {
+		fputs("{\"socket\":", stdout);
+		print_json_string(c.path, strlen(c.path));
+	} else
+		printf("socket\t%s\n", c.path);
 	for (i = 2; i < r.nf; i++) {
 		eq = memchr(r.f[i].p, '=', r.f[i].n);
 		if (eq == NULL)
 			continue;
-		printf("%.*s\t%.*s\n", (int)(eq - r.f[i].p), r.f[i].p,
-		    (int)(r.f[i].n - (size_t)(eq - r.f[i].p) - 1), eq + 1);
+		kn = (size_t)(eq - r.f[i].p);
+		snprintf(key, sizeof key, "%.*s", (int)kn, r.f[i].p);
+		snprintf(val, sizeof val, "%.*s", (int)(r.f[i].n - kn - 1),
+		    eq + 1);
+		errno = 0;
+		v = strtoll(val, &end, 10);
+		if (json) {
+			printf(",\"%s\":", key);
+			if (*val != '\0' && *end == '\0' && errno == 0 &&
+			    strcmp(key, "version") != 0 &&
+			    strcmp(key, "instance") != 0)
+				printf("%lld", v);
+			else
+				print_json_string(val, strlen(val));
+			continue;
+		}
+		if (strcmp(key, "uptime") == 0 && *end == '\0')
+			format_age(val, sizeof val, v);
+		else if (strcmp(key, "started") == 0 && *end == '\0')
+			format_time(val, sizeof val, (int64_t)v * 1000);
+		printf("%s\t%s\n", key, val);
 	}
+	if (json)
+		fputs("}\n", stdout);
 	conn_close(&c);
 	return (0);
 }
@@ -2732,7 +2766,7 @@ static const struct command commands[] = {
 	  "Wait until the session is in one of the states (exit 1 on "
 	  "timeout)." },
 	{ "ping", cmd_ping, "ping", "Exit 0 if the agent answers." },
-	{ "status", cmd_status, "status",
+	{ "status", cmd_status, "status [--json]",
 	  "Print the agent's uptime, sessions, clients, events, confirms." },
 	{ "confirm", cmd_confirm,
 	  "confirm [--json] name on|off [--for duration]",
