@@ -32,6 +32,7 @@ struct conn {
 	int		 fd;		/* read from the agent */
 	int		 wfd;		/* write to it: fd, or a pipe with --via */
 	pid_t		 via;		/* the --via command, or -1 */
+	int		 via_err;	/* its stderr, a file, or -1 */
 	struct buf	 in;
 	size_t		 scanned;
 	char		 instance[CM_ID_MAX + 1];
@@ -70,6 +71,7 @@ static int	 several_hosts(int, char **);
 static int	 take_hosts(int, char **);
 static int	 expand_all_hosts(void);
 static void	 print_usage(FILE *);
+static int	 dispatch(int, char **);
 
 static void	 sleep_ms(int);
 static void	 arg_add(struct buf *, const char *, size_t);
@@ -259,6 +261,17 @@ conn_close(struct conn *c)
 		}
 		c->via = -1;
 	}
+	if (c->via_err != -1) {
+		/* What it said while it worked, now that it is done. */
+		char	 said[4096];
+		ssize_t	 n;
+
+		if (lseek(c->via_err, 0, SEEK_SET) != -1)
+			while ((n = read(c->via_err, said, sizeof said)) > 0)
+				(void)fd_write_all(2, said, (size_t)n);
+		close(c->via_err);
+		c->via_err = -1;
+	}
 	buf_free(&c->in);
 }
 
@@ -274,7 +287,8 @@ static int
 via_open(struct conn *c, char *cause, size_t clen)
 {
 	const char	*v[64];
-	char		 store[1024], *w;
+	char		 store[1024], *w, cwd[CM_PATH_MAX], found[CM_PATH_MAX];
+	char		 errpath[CM_PATH_MAX];
 	int		 in[2], out[2], n = 0;
 
 	snprintf(store, sizeof store, "%s", opt_via);
@@ -286,6 +300,23 @@ via_open(struct conn *c, char *cause, size_t clen)
 		snprintf(cause, clen, "--via: empty command");
 		return (-1);
 	}
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		snprintf(cwd, sizeof cwd, ".");
+	if (exec_find(v[0], getenv("PATH"), cwd, found, sizeof found) == -1) {
+		snprintf(cause, clen, "--via: %s: not found (PATH=%.300s)",
+		    v[0], getenv("PATH") != NULL ? getenv("PATH") :
+		    CM_DEFAULT_PATH);
+		return (-1);
+	}
+	/* Its stderr goes to a file (unlinked at once) until we are done,
+	 * so that a failure can say what it said. */
+	snprintf(errpath, sizeof errpath, "%s/cm-via.XXXXXX",
+	    getenv("TMPDIR") != NULL && *getenv("TMPDIR") == '/' ?
+	    getenv("TMPDIR") : "/tmp");
+	if ((c->via_err = mkstemp(errpath)) != -1) {
+		(void)unlink(errpath);
+		(void)fd_cloexec(c->via_err);
+	}
 	if (pipe(in) == -1 || pipe(out) == -1) {
 		snprintf(cause, clen, "pipe: %s", strerror(errno));
 		return (-1);
@@ -294,7 +325,8 @@ via_open(struct conn *c, char *cause, size_t clen)
 	(void)fd_cloexec(in[1]);
 	(void)fd_cloexec(out[0]);
 	(void)fd_cloexec(out[1]);
-	c->via = spawn(v, in[0], out[1], 2, cause, clen);
+	c->via = spawn(v, in[0], out[1], c->via_err != -1 ? c->via_err : 2,
+	    cause, clen);
 	close(in[0]);
 	close(out[1]);
 	if (c->via == -1) {
@@ -313,6 +345,62 @@ via_open(struct conn *c, char *cause, size_t clen)
 	return (0);
 }
 
+/* What the --via command wrote on its stderr (the first clen bytes). */
+static void
+via_stderr(struct conn *c, char *out, size_t len)
+{
+	ssize_t	 n;
+	size_t	 k;
+
+	out[0] = '\0';
+	if (c->via_err == -1 || lseek(c->via_err, 0, SEEK_SET) == -1)
+		return;
+	if ((n = read(c->via_err, out, len - 1)) <= 0)
+		return;
+	out[n] = '\0';
+	for (k = 0; k < (size_t)n; k++) {
+		if (out[k] == '\n' && k + 1 < (size_t)n)
+			out[k] = ' ';
+		else if ((unsigned char)out[k] < 0x20 || out[k] == 0x7f)
+			out[k] = out[k] == '\n' ? '\0' : '?';
+	}
+}
+
+/*
+ * No greeting through --via: if the command ended, say how, with what it
+ * wrote on stderr.  Returns 1 if it did (cause set, c closed), else 0.
+ */
+static int
+via_failed(struct conn *c, char *cause, size_t clen)
+{
+	char	 said[400];
+	int	 st, i;
+
+	/* It may be on its way out: give it a moment. */
+	for (i = 0; i < 50; i++) {
+		if (waitpid(c->via, &st, WNOHANG) == c->via)
+			break;
+		sleep_ms(10);
+	}
+	if (i == 50)
+		return (0);
+	c->via = -1;
+	via_stderr(c, said, sizeof said);
+	if (WIFEXITED(st))
+		snprintf(cause, clen, "--via '%s' exited with status %d before "
+		    "the agent's greeting%s%s", opt_via, WEXITSTATUS(st),
+		    said[0] ? ": " : "", said);
+	else
+		snprintf(cause, clen, "--via '%s' was killed by signal %d "
+		    "before the agent's greeting%s%s", opt_via, WTERMSIG(st),
+		    said[0] ? ": " : "", said);
+	if (c->via_err != -1)
+		close(c->via_err);
+	c->via_err = -1;
+	conn_close(c);
+	return (1);
+}
+
 static int
 conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
     int *absent)
@@ -326,6 +414,7 @@ conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
 	*absent = 0;
 	c->fd = c->wfd = -1;
 	c->via = -1;
+	c->via_err = -1;
 	c->next_id = 1;
 	buf_init(&c->in, CM_REPLY_LINE_MAX + 65536);
 	c->scanned = 0;
@@ -367,6 +456,8 @@ greeting:
 	r = conn_line(c, CM_CLIENT_TIMEOUT_MS, f, &nf, why, sizeof why);
 	if (r <= 0 || nf < 4 || !proto_field_eq(&f[0], "hello") ||
 	    !proto_field_eq(&f[1], "cm")) {
+		if (c->via > 0 && via_failed(c, cause, clen))
+			return (-1);
 		snprintf(cause, clen, "%.200s: no greeting from agent%s%s",
 		    c->path, r == -1 ? ": " : "", r == -1 ? why : "");
 		conn_close(c);
@@ -905,9 +996,10 @@ check_name(char **namep)
 		}
 		memcpy(host, name, (size_t)(colon - name));
 		host[colon - name] = '\0';
-		if (opt_host != NULL && strcmp(opt_host, host) != 0) {
-			fprintf(stderr, "cm: '%s' names host %s, but -H says "
-			    "%s\n", name, host, opt_host);
+		/* The session's own host wins over -H. */
+		if (opt_via != NULL) {
+			fprintf(stderr, "cm: '%s' names a host, and --via is "
+			    "given\n", name);
 			exit(2);
 		}
 		opt_host = host;
@@ -2563,8 +2655,8 @@ fan_signal(int sig)
 
 /*
  * Run "cm -H HOST ARGS..." for every host at once and merge what they print,
- * one line at a time, with the host in front: a first column, or a "host"
- * member of each JSON object.  A host that fails says so on stderr and the
+ * one line at a time, with the host: a last column (so that every other
+ * column keeps its number), or a "host" member of each JSON object.  A host that fails says so on stderr and the
  * others go on.  Returns 0 if all succeeded.
  */
 static int
@@ -2627,13 +2719,16 @@ fanout(char **args, int nargs, int json, struct buf *keep)
 				if (keep != NULL) {
 					(void)buf_printf(keep, "%s\t%s\n",
 					    hosts[i], l);
-				} else if (json && l[0] == '{') {
+				} else if (json && strncmp(l, "{\"host\":",
+				    8) == 0)
+					printf("%s\n", l);	/* has it */
+				else if (json && l[0] == '{') {
 					fputs("{\"host\":", stdout);
 					print_json_string(hosts[i],
 					    strlen(hosts[i]));
 					printf(",%s\n", l + 1);
-				} else
-					printf("%s\t%s\n", hosts[i], l);
+				} else	/* the host last: $1.. stay */
+					printf("%s\t%s\n", l, hosts[i]);
 				buf_consume(&in[i], (size_t)(nl - l) + 1);
 			}
 			if (fflush(stdout) == EOF)
@@ -2659,7 +2754,7 @@ fanout(char **args, int nargs, int json, struct buf *keep)
 }
 
 /*
- * With several -H: ls and watch merge every host's lines, host first; new
+ * With several -H: ls and watch merge every host's lines, host last; new
  * goes to the host with the fewest working sessions and prints host:name;
  * other commands need one host, named as -H or as host:name.
  */
@@ -2681,6 +2776,15 @@ several_hosts(int argc, char **argv)
 	if (strcmp(argv[0], "ls") == 0 || strcmp(argv[0], "watch") == 0)
 		return (fanout(argv, argc, json, NULL));
 	if (strcmp(argv[0], "new") != 0) {
+		/* A session named host:name says which host. */
+		for (i = 1; i < argc; i++) {
+			if (argv[i][0] != '-' && strchr(argv[i], ':') != NULL &&
+			    strrchr(argv[i], ':') != argv[i]) {
+				nhosts = 1;
+				opt_host = NULL;
+				return (dispatch(argc + 1, argv - 1));
+			}
+		}
 		fprintf(stderr, "cm: %s takes one host: give -H once, or name "
 		    "the session as host:name\n", argv[0]);
 		return (2);
@@ -2798,7 +2902,8 @@ print_usage(FILE *f)
 {
 	int	 i;
 
-	fprintf(f, "usage: cm [-H [user@]host[:port]] command [arg ...]\n");
+	fprintf(f, "usage: cm [-H [user@]host[:port] ...] [--via command] "
+	    "command [arg ...]\n");
 	for (i = 0; commands[i].name != NULL; i++)
 		fprintf(f, "  cm %s\n", commands[i].usage);
 }
@@ -2921,8 +3026,6 @@ take_hosts(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	int	 i;
-
 	token_env_take();
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die("signal: %s", strerror(errno));
@@ -2971,6 +3074,15 @@ main(int argc, char **argv)
 		opt_host = NULL;
 		return (several_hosts(argc - 1, argv + 1));
 	}
+	return (dispatch(argc, argv));
+}
+
+/* Run the command argv[1] with its arguments. */
+static int
+dispatch(int argc, char **argv)
+{
+	int	 i;
+
 	for (i = 0; commands[i].name != NULL; i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			current = &commands[i];

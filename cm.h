@@ -252,6 +252,8 @@ int		 token_equal(const char *, const char *);
 void		 token_env_take(void);
 int		 agent_alive(const char *);
 void		 format_time(char *, size_t, int64_t);
+int		 exec_find(const char *, const char *, const char *, char *,
+		     size_t);
 
 /* proto.c */
 int		 proto_escape(struct buf *, const void *, size_t);

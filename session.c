@@ -864,47 +864,6 @@ generate_name(char *out, size_t len, const struct field *argv0)
 	}
 }
 
-/*
- * Where execvp(3) would find argv0 with this PATH (NULL: the default), for a
- * program started in dir.  Returns 0 with the file in out, or -1.
- */
-static int
-command_find(const char *argv0, const char *path, const char *dir, char *out,
-    size_t len)
-{
-	struct stat	 st;
-	const char	*p, *e;
-	int		 n;
-
-	if (*argv0 == '\0')
-		return (-1);
-	if (strchr(argv0, '/') != NULL) {
-		n = argv0[0] == '/' ? snprintf(out, len, "%s", argv0) :
-		    snprintf(out, len, "%s/%s", dir, argv0);
-		return (n < 0 || (size_t)n >= len || stat(out, &st) == -1 ||
-		    !S_ISREG(st.st_mode) || access(out, X_OK) == -1 ? -1 : 0);
-	}
-	if (path == NULL)
-		path = CM_DEFAULT_PATH;
-	for (p = path;; p = e + 1) {
-		if ((e = strchr(p, ':')) == NULL)
-			e = p + strlen(p);
-		if (e == p)		/* an empty entry is "." */
-			n = snprintf(out, len, "%s/%s", dir, argv0);
-		else if (*p != '/')
-			n = snprintf(out, len, "%s/%.*s/%s", dir, (int)(e - p),
-			    p, argv0);
-		else
-			n = snprintf(out, len, "%.*s/%s", (int)(e - p), p,
-			    argv0);
-		if (n > 0 && (size_t)n < len && stat(out, &st) == 0 &&
-		    S_ISREG(st.st_mode) && access(out, X_OK) == 0)
-			return (0);
-		if (*e == '\0')
-			return (-1);
-	}
-}
-
 void
 do_new(struct client *c, struct request *r)
 {
@@ -1000,7 +959,7 @@ do_new(struct client *c, struct request *r)
 	}
 	r->argv[cmd0].p[r->argv[cmd0].n] = '\0';	/* was a separator */
 	if (strlen(r->argv[cmd0].p) != r->argv[cmd0].n ||
-	    command_find(r->argv[cmd0].p, path, dir, found,
+	    exec_find(r->argv[cmd0].p, path, dir, found,
 	    sizeof found) == -1) {
 		reply_err(c, r->id, "notfound", "%.*s: not found (PATH=%.300s)",
 		    (int)r->argv[cmd0].n > 200 ? 200 : (int)r->argv[cmd0].n,
@@ -1015,7 +974,7 @@ do_new(struct client *c, struct request *r)
 	}
 	k = profile_for_argv(words, r->argc - cmd0, &prog);
 	if (k == profile_find("generic") && prog >= 0 &&
-	    command_find(words[prog], path, dir, found, sizeof found) == 0 &&
+	    exec_find(words[prog], path, dir, found, sizeof found) == 0 &&
 	    (real = realpath(found, NULL)) != NULL) {
 		if (profile_for_path(real) != -1)
 			k = profile_for_path(real);
