@@ -1734,31 +1734,24 @@ static int
 split_confirm_detail(const struct field *d, struct field *rule,
     struct field *keys, struct field *prompt)
 {
-	const char	*p = d->p, *end = d->p + d->n, *sp, *q;
+	const char	*p = d->p, *end = d->p + d->n, *k = NULL, *q;
 
 	if (d->n < 5 || memcmp(p, "rule=", 5) != 0)
 		return (-1);
-	rule->p = (char *)p + 5;
-	if ((sp = memchr(rule->p, ' ', (size_t)(end - rule->p))) == NULL)
-		return (-1);
-	rule->n = (size_t)(sp - rule->p);
-	keys->p = NULL;
-	keys->n = 0;
-	p = sp + 1;
-	if (end - p >= 5 && memcmp(p, "keys=", 5) == 0) {
-		keys->p = (char *)p + 5;
-		for (q = keys->p; q + 8 <= end; q++) {
-			if (memcmp(q, " prompt=", 8) == 0)
-				break;
-		}
-		if (q + 8 > end)
-			return (-1);
-		keys->n = (size_t)(q - keys->p);
-		p = q + 1;
+	/* The rule may hold blanks: it ends at " keys=" or " prompt=". */
+	for (q = p + 5; q + 8 <= end; q++) {
+		if (k == NULL && memcmp(q, " keys=", 6) == 0)
+			k = q;
+		if (memcmp(q, " prompt=", 8) == 0)
+			break;
 	}
-	if (end - p < 7 || memcmp(p, "prompt=", 7) != 0)
+	if (q + 8 > end)
 		return (-1);
-	prompt->p = (char *)p + 7;
+	rule->p = (char *)p + 5;
+	rule->n = (size_t)((k != NULL ? k : q) - rule->p);
+	keys->p = k != NULL ? (char *)k + 6 : NULL;
+	keys->n = k != NULL ? (size_t)(q - keys->p) : 0;
+	prompt->p = (char *)q + 8;
 	prompt->n = (size_t)(end - prompt->p);
 	return (0);
 }

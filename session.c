@@ -73,17 +73,19 @@ session_save_state(struct session *s)
 
 	if (s->ctl_in == -1 || s->pane[0] == '\0')
 		return;
-	n = (size_t)snprintf(cmd, sizeof cmd, "set-option -t %s @cm_state %s"
-	    " ; set-option -t %s @cm_detail x", s->pane, state_name(s->state),
+	/* Two commands, two lines: each has its own reply block. */
+	n = (size_t)snprintf(cmd, sizeof cmd, "set-option -t %s @cm_state %s\n"
+	    "set-option -t %s @cm_detail x", s->pane, state_name(s->state),
 	    s->pane);
 	for (i = 0; s->detail[i] != '\0' && n + 3 < sizeof cmd; i++) {
 		cmd[n++] = hex[(unsigned char)s->detail[i] >> 4];
 		cmd[n++] = hex[(unsigned char)s->detail[i] & 0xf];
 	}
 	cmd[n++] = '\n';
-	if (!ctl_room(s, 1, n))
+	if (!ctl_room(s, 2, n))
 		return;
 	(void)buf_add(&s->cout, cmd, n);
+	(void)ctl_push(s, CK_IGNORE, 0, NULL, 0);
 	(void)ctl_push(s, CK_IGNORE, 0, NULL, 0);
 }
 
