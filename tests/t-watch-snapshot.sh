@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 start_agent
 cm new -n quiet -- sh -c 'echo ready; read x; sleep 60' >/dev/null
-cm new -n done -- sh -c 'exit 3' >/dev/null
+cm new --no-wait -n done -- sh -c 'exit 3' >/dev/null
 cm wait quiet idle -t 5 || fail "quiet idle"
 cm wait done exited -t 5 2>/dev/null
 wait_until 5 sh -c 'cm ls | grep -q "^done	exited"' || fail "done exited"
@@ -31,6 +31,16 @@ sleep 0.5
 cm send quiet go
 wait_until 5 grep -q $'\tquiet\tworking' "$T/w" || fail "no live event after the state line"
 wait_until 5 grep -q $'\tquiet\tworking' "$T/none" || fail "--no-snapshot: no live event"
+
+# README's recipes, as written there: a prompt that was already up is seen.
+cm new -n ask -- sh -c 'printf "Overwrite it? [y/N] "; read x; sleep 60' >/dev/null
+cm wait ask confirm -t 5 || fail "ask confirm"
+# (mawk, Debian's awk, reads a pipe in blocks unless -W interactive.)
+W=; awk -W version 2>/dev/null | grep -q mawk && W='-W interactive'
+bg sh -c "cm watch | awk $W -F'\t' '\$3 == \"confirm\" { print \$2 \": \" \$4; fflush() }' >'$T/recipe1'"
+bg sh -c "cm watch | grep --line-buffered \$(printf '\\tconfirm\\t') >'$T/recipe2'"
+wait_until 5 grep -qx 'ask: Overwrite it? \[y/N\]' "$T/recipe1" || fail "awk recipe: $(cat "$T/recipe1")"
+wait_until 5 grep -q $'\task\tconfirm\tOverwrite' "$T/recipe2" || fail "grep recipe: $(cat "$T/recipe2")"
 
 # The agent goes away and comes back: the watcher says both.
 stop_agent
