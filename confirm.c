@@ -864,6 +864,11 @@ cut:
 	v->cut = "the top of the prompt is not on the screen";
 }
 
+/* Bytes that make a row read as a shell command rather than prose. */
+static const char *const shellish[] = {
+	"|", "&", ";", "<", ">", "$", "`", "\\", " -", "=", NULL
+};
+
 /*
  * Claude Code: under a full-width line, a header ("Bash command"), then
  * the command - between ╌╌╌ rules right above the question in newer
@@ -928,8 +933,11 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 				t += 4, tl -= 4;
 			if (!starts(t, tl, "Bash(") || t[tl - 1] != ')')
 				continue;
+			/* ...and the description reads as words, not as a
+			 * command line. */
 			if (tl - 6 == rows[top].n && top - 1 == bottom &&
-			    memcmp(t + 5, rows[top].p, tl - 6) == 0) {
+			    memcmp(t + 5, rows[top].p, tl - 6) == 0 &&
+			    !has_any(rows[bottom].p, rows[bottom].n, shellish)) {
 				subject_rows(v, rows, top, top);
 				return;
 			}
