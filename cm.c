@@ -1371,8 +1371,23 @@ static int
 cmd_keys(int argc, char **argv)
 {
 	struct buf	 a;
-	int		 i;
+	int		 i, json = 0, wait = 0;
+	int64_t		 deadline = 0;
 
+	while (argc > 1 && argv[1][0] == '-') {
+		if (strcmp(argv[1], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[1], "--wait") == 0)
+			wait = 1;
+		else if (strcmp(argv[1], "-t") == 0 && argc > 2) {
+			deadline = parse_timeout(argv[2]);
+			argc--;
+			argv++;
+		} else
+			usage();
+		argc--;
+		argv++;
+	}
 	if (argc < 3 || argc - 2 > CM_KEYS_MAX)
 		usage();
 	check_name(&argv[1]);
@@ -1384,8 +1399,7 @@ cmd_keys(int argc, char **argv)
 	buf_init(&a, CM_LINE_MAX);
 	for (i = 1; i < argc; i++)
 		arg_adds(&a, argv[i]);
-	call("keys", &a, NULL, NULL);
-	return (0);
+	return (changing("keys", argv[1], &a, json, wait, deadline));
 }
 
 struct lsrow {
@@ -1626,13 +1640,18 @@ cmd_kill(int argc, char **argv)
 {
 	struct buf	 a;
 
+	int		 json = argc == 3 && strcmp(argv[1], "--json") == 0;
+
+	if (json) {
+		argc--;
+		argv++;
+	}
 	if (argc != 2)
 		usage();
 	check_name(&argv[1]);
 	buf_init(&a, CM_LINE_MAX);
 	arg_adds(&a, argv[1]);
-	call("kill", &a, NULL, NULL);
-	return (0);
+	return (changing("kill", argv[1], &a, json, 0, 0));
 }
 
 static int
@@ -2856,13 +2875,13 @@ static const struct command commands[] = {
 	  "send ... name -",
 	  "Type text (or stdin) into the session and press Enter (-n: "
 	  "don't)." },
-	{ "keys", cmd_keys, "keys name key ...",
+	{ "keys", cmd_keys, "keys [--wait [-t secs]] [--json] name key ...",
 	  "Press keys by tmux name: Enter, Escape, C-c, Up, Tab, F1, ..." },
 	{ "ls", cmd_ls, "ls [--json]",
 	  "List sessions: name, state, command, age." },
 	{ "show", cmd_show, "show [-e] name",
 	  "Print the session's screen (-e: with escape sequences)." },
-	{ "kill", cmd_kill, "kill name", "End the session." },
+	{ "kill", cmd_kill, "kill [--json] name", "End the session." },
 	{ "watch", cmd_watch, "watch [--json] [--no-snapshot] [name ...]",
 	  "Print one line per event: time, session, state, detail." },
 	{ "wait", cmd_wait, "wait [-t seconds] [--after seq] name state ...",
