@@ -4,8 +4,12 @@
  * and prints the replies, one record per line, in stable columns.
  *
  * Invariants: exit 0 on success, 1 on failure with "cm: ..." on stderr, 2 on
- * a usage error; no command waits on the agent longer than
- * CM_CLIENT_TIMEOUT_MS except watch and wait, which wait by design; bytes
+ * a usage error (send --wait and keys --wait: 3 confirm, 4 input, 5 error,
+ * 6 exited); no command waits on the agent longer than CM_CLIENT_TIMEOUT_MS
+ * except watch, wait and --wait, which wait by design, and new, which
+ * watches the program's first second (CM_NEW_CHECK_MS); a command that
+ * waits for what a change caused watches the session on the same
+ * connection before it makes the change, so no event can fall between; bytes
  * from the wire are printed escaped unless the command prints a screen.
  */
 
