@@ -878,7 +878,7 @@ do_new(struct client *c, struct request *r)
 	struct newreq	*nr;
 	struct field	*f;
 	int		 i, a = 0, nown = 0, confirm = default_confirm, cmd0;
-	int		 profile = -1, env0 = 0, nenv = 0, envs[CM_FIELDS_MAX];
+	int		 profile = -1, nenv = 0, envs[CM_FIELDS_MAX];
 	int		 k, prog;
 	const char	*words[CM_FIELDS_MAX], *sh = NULL;
 	char		*eq, found[CM_PATH_MAX], *real;
@@ -1046,10 +1046,8 @@ do_new(struct client *c, struct request *r)
 	args[a++] = "--";
 	args[a++] = "env";
 	args[a++] = "--";
-	env0 = nown;
 	for (i = 0; i < nenv; i++)
 		args[a++] = own[nown++] = tmux_arg(r->argv[envs[i]].p + 4);
-	(void)env0;
 	for (i = cmd0; i < r->argc; i++) {
 		r->argv[i].p[r->argv[i].n] = '\0';	/* was a separator */
 		args[a++] = own[nown++] = tmux_arg(r->argv[i].p);
