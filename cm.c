@@ -462,8 +462,13 @@ greeting:
 	    !proto_field_eq(&f[1], "cm")) {
 		if (c->via > 0 && via_failed(c, cause, clen))
 			return (-1);
-		snprintf(cause, clen, "%.200s: no greeting from agent%s%s",
-		    c->path, r == -1 ? ": " : "", r == -1 ? why : "");
+		if (r == 0)
+			snprintf(cause, clen, "%.200s: no greeting from agent "
+			    "in %d ms", c->path, CM_CLIENT_TIMEOUT_MS);
+		else
+			snprintf(cause, clen, "%.200s: no greeting from "
+			    "agent%s%s", c->path, r == -1 ? ": " : "",
+			    r == -1 ? why : "");
 		conn_close(c);
 		return (-1);
 	}
