@@ -125,6 +125,9 @@ struct verdict {
 					   after what it is about */
 	char		 keys[64];	/* approving keys, space-separated */
 	char		 rule[64];	/* "profile/rule" that decided */
+	char		 mode[32];	/* the program's own mode, when it
+					   approves by itself ("auto",
+					   "bypass", "yolo"...), or "" */
 };
 
 /* util.c */
