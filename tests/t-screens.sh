@@ -25,8 +25,9 @@ while IFS=$'\t' read -r path label state keys danger facts rule decision; do
 	file=$here/screens/${path#tests/screens/}
 	group=${file#"$here"/screens/}
 	group=${group%%/*}
-	case "$group" in
-	claude|codex|gemini|aider) profile=$group ;;
+	# claude/, or claude-2.1.332/ for a newer version beside it
+	case "${group%%-[0-9]*}" in
+	claude|codex|gemini|aider) profile=${group%%-[0-9]*} ;;
 	*) profile=generic ;;
 	esac
 	args=(--host "$host" --dir "$dir" --profile "$profile")
