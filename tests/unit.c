@@ -421,6 +421,7 @@ test_rules(void)
 		"Would you like to run it? / Reason: needs network / $ curl x",
 		NULL
 	};
+	/* Text alone approves nothing; these are merely not denied. */
 	static const char *const allowed[] = {
 		"Install the linter? [y/N]", "Run ls -la?", "rm file.txt?",
 		"git push origin main", "npm test", "Do you want to proceed?",
@@ -438,14 +439,14 @@ test_rules(void)
 		CHECK(decide(rs, denied[i], "/w") == RULE_DENY);
 	}
 	for (i = 0; allowed[i] != NULL; i++) {
-		if (decide(rs, allowed[i], "/w") != RULE_ALLOW)
-			printf("  (should allow: %s)\n", allowed[i]);
-		CHECK(decide(rs, allowed[i], "/w") == RULE_ALLOW);
+		if (decide(rs, allowed[i], "/w") != RULE_ASK)
+			printf("  (should not deny: %s)\n", allowed[i]);
+		CHECK(decide(rs, allowed[i], "/w") == RULE_ASK);
 	}
 	CHECK(decide(rs, "Do you want to make this edit to /etc/passwd?",
 	    "/home/u/p") == RULE_DENY);
 	CHECK(decide(rs, "Do you want to make this edit to /home/u/p/a.c?",
-	    "/home/u/p") == RULE_ALLOW);
+	    "/home/u/p") == RULE_ASK);
 	CHECK(decide(rs, "Write to ../other/x?", "/home/u/p") == RULE_DENY);
 	rules_free(rs);
 
