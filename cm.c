@@ -1607,10 +1607,13 @@ cmd_detect(int argc, char **argv)
 		    strlen(profile_name(profile)));
 		fputs(",\"decision\":", stdout);
 		print_json_string(decision, strlen(decision));
+		fputs(",\"mode\":", stdout);
+		print_json_string(v.mode, strlen(v.mode));
 		fputs("}\n", stdout);
 	} else
-		printf("%s%s%s\n%s\n%s\n%s\n", state_name(v.state),
-		    v.keys[0] ? " " : "", v.keys, v.detail, v.rule, decision);
+		printf("%s%s%s\n%s\n%s\n%s\n%s\n", state_name(v.state),
+		    v.keys[0] ? " " : "", v.keys, v.detail, v.rule, decision,
+		    v.mode[0] ? v.mode : "-");
 	buf_free(&in);
 	return (0);
 }
@@ -2046,7 +2049,7 @@ static const struct command commands[] = {
 	  "detect [--json] [--dead] [--dir dir] [--host name] [--profile name]\n"
 	  "          [--title text] [--quiet ms] [--cursor row] [file]",
 	  "Classify a screen (file or stdin): state and approving keys, "
-	  "prompt, rule." },
+	  "prompt, rule, decision, the CLI's own mode." },
 	{ "bridge", cmd_bridge, "bridge [--raw]",
 	  "Connect stdin and stdout to the agent's socket, logged in "
 	  "(--raw: not)." },
