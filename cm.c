@@ -799,7 +799,7 @@ cmd_keys(int argc, char **argv)
 }
 
 struct lsrow {
-	char	*name, *state, *cmd;
+	char	*name, *state, *cmd, *mode;
 	char	 age[32];
 	long long created;
 	int	 confirm;
@@ -839,7 +839,7 @@ format_age(char *out, size_t len, long long secs)
 		    secs / 3600 % 24);
 }
 
-/* "NAME STATE CREATED CONFIRM CMD DETAIL" */
+/* "NAME STATE CREATED CONFIRM CMD DETAIL [PROFILE [MODE]]" */
 static void
 ls_row(struct field *f, int nf, void *arg)
 {
@@ -859,6 +859,7 @@ ls_row(struct field *f, int nf, void *arg)
 	r->confirm = f[3].n == 1 && f[3].p[0] == '1';
 	r->cmd = field_dup(&f[4]);
 	r->detail = field_dup(&f[5]);
+	r->mode = nf > 7 && f[7].n > 0 ? field_dup(&f[7]) : xstrdup("-");
 	format_age(r->age, sizeof r->age, (long long)time(NULL) - r->created);
 }
 
@@ -866,7 +867,7 @@ static int
 cmd_ls(int argc, char **argv)
 {
 	struct lsctx	 x;
-	int		 i, tty, w[3] = { 4, 5, 7 };
+	int		 i, tty, w[4] = { 4, 5, 7, 3 };
 	struct field	 d;
 
 	memset(&x, 0, sizeof x);
@@ -885,10 +886,12 @@ cmd_ls(int argc, char **argv)
 			w[1] = (int)strlen(x.rows[i].state);
 		if ((int)strlen(x.rows[i].cmd) > w[2])
 			w[2] = (int)strlen(x.rows[i].cmd);
+		if ((int)strlen(x.rows[i].age) > w[3])
+			w[3] = (int)strlen(x.rows[i].age);
 	}
 	if (tty && !x.json)
-		printf("%-*s  %-*s  %-*s  %s\n", w[0], "NAME", w[1], "STATE",
-		    w[2], "COMMAND", "AGE");
+		printf("%-*s  %-*s  %-*s  %-*s  %s\n", w[0], "NAME", w[1],
+		    "STATE", w[2], "COMMAND", w[3], "AGE", "MODE");
 	for (i = 0; i < x.n; i++) {
 		if (x.json) {
 			fputs("{\"name\":", stdout);
@@ -907,22 +910,27 @@ cmd_ls(int argc, char **argv)
 			    x.rows[i].confirm ? "true" : "false");
 			print_json_string(x.rows[i].detail,
 			    strlen(x.rows[i].detail));
+			fputs(",\"mode\":", stdout);
+			print_json_string(strcmp(x.rows[i].mode, "-") == 0 ? "" :
+			    x.rows[i].mode, strcmp(x.rows[i].mode, "-") == 0 ? 0 :
+			    strlen(x.rows[i].mode));
 			fputs("}\n", stdout);
 		} else if (tty) {
-			printf("%-*s  %-*s  %-*s  %s\n", w[0], x.rows[i].name,
-			    w[1], x.rows[i].state, w[2], x.rows[i].cmd,
-			    x.rows[i].age);
+			printf("%-*s  %-*s  %-*s  %-*s  %s\n", w[0],
+			    x.rows[i].name, w[1], x.rows[i].state, w[2],
+			    x.rows[i].cmd, w[3], x.rows[i].age, x.rows[i].mode);
 		} else {
 			d.p = x.rows[i].cmd;
 			d.n = strlen(d.p);
 			printf("%s\t%s\t", x.rows[i].name, x.rows[i].state);
 			print_escaped(&d);
-			printf("\t%s\n", x.rows[i].age);
+			printf("\t%s\t%s\n", x.rows[i].age, x.rows[i].mode);
 		}
 		free(x.rows[i].name);
 		free(x.rows[i].state);
 		free(x.rows[i].cmd);
 		free(x.rows[i].detail);
+		free(x.rows[i].mode);
 	}
 	free(x.rows);
 	return (0);

@@ -52,8 +52,8 @@ struct profile {
 						   is waiting */
 	const char *const	*hints;		/* key hints under its prompts: a
 						   prompt is up, whole or not */
-	const struct mark	*modes;		/* it approves by itself: the
-						   mode's name in rule */
+	const struct mark	*modes;		/* its permission mode, shown:
+						   the mode's name in rule */
 	const char		*turn;		/* starts its input box and the
 						   echo of each instruction */
 	const char		*draft;		/* starts its input row, a draft
@@ -119,6 +119,10 @@ static const struct mark claude_modes[] = {
 	{ "\xe2\x8f\xb5\xe2\x8f\xb5 auto mode on", S_UNKNOWN, "auto" },	/* ⏵⏵ */
 	{ "\xe2\x8f\xb5\xe2\x8f\xb5 bypass permissions on", S_UNKNOWN, "bypass" },
 	{ "\xe2\x8f\xb5\xe2\x8f\xb5 accept edits on", S_UNKNOWN, "accept-edits" },
+	/* Modes in which it asks: a change back is news too. */
+	{ "plan mode on", S_UNKNOWN, "plan" },
+	{ "manual mode on", S_UNKNOWN, "manual" },
+	{ "? for shortcuts", S_UNKNOWN, "manual" },	/* 2.1.197: no word */
 	{ NULL, S_UNKNOWN, NULL }
 };
 
@@ -184,6 +188,7 @@ static const char *const gemini_hints[] = {
 static const struct mark gemini_modes[] = {
 	{ "YOLO mode", S_UNKNOWN, "yolo" },
 	{ "auto-accept edits", S_UNKNOWN, "accept-edits" },
+	{ "Shift+Tab to accept edits", S_UNKNOWN, "manual" },
 	{ NULL, S_UNKNOWN, NULL }
 };
 
@@ -1300,8 +1305,9 @@ find_partial(const struct profile *pr, const struct row *rows, int nrows,
 	return (1);
 }
 
-/* The program's own permission mode, if its screen shows one that
- * approves by itself: its name in v->mode. */
+/* The program's own permission mode, if its screen shows it: its name in
+ * v->mode (auto, bypass, accept-edits, yolo: it approves by itself; manual,
+ * plan: it asks). */
 static void
 find_mode(const struct profile *pr, const struct row *rows, int nrows,
     struct verdict *v)

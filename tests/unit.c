@@ -757,6 +757,10 @@ test_modes(void)
 	CHECK(strcmp(v.mode, "accept-edits") == 0);
 	(void)classify("claude", U_CUR "\xc2\xa0\n  \xe2\x8f\xb8 manual mode "
 	    "on \xc2\xb7 ? for shortcuts\n", 5000, &v);
+	CHECK(strcmp(v.mode, "manual") == 0);
+	/* A dialog over the footer shows none. */
+	(void)classify("claude", " Select model\n " U_CUR " 1. Default\n   2. "
+	    "Opus\n\n Enter to confirm \xc2\xb7 Esc to exit\n", 5000, &v);
 	CHECK(v.mode[0] == '\0');
 	/* While it works, too. */
 	(void)classify("claude", "\xc2\xb7 Brewing\xe2\x80\xa6\n" U_CUR
