@@ -278,6 +278,7 @@ struct row {
 	int		 rule;	/* was a horizontal rule before trim():
 				   1, or 2 inside a box ("│ ╰───╯ │") */
 	int		 dash;	/* a rule of dashes (╌╌╌), not a line */
+	size_t		 lead;	/* blanks before it on screen */
 	int		 indent;	/* columns trim() took from its left */
 };
 
@@ -468,7 +469,8 @@ bottom_rows(const char *s, size_t n, struct row *rows, int max)
 		rows[k].rule = is_rule(rows[k].p, rows[k].n);
 		trim(&rows[k]);
 		/* A rule has ten glyphs or more: three bytes to compare. */
-		g = s + start + strspn(s + start, " \t");
+		rows[k].lead = strspn(s + start, " \t");
+		g = s + start + rows[k].lead;
 		if (rows[k].rule && memcmp(g, "\xe2\x94\x82", 3) == 0)
 			rows[k].rule = 2;
 		/* ╌ ╍ (U+254C, U+254D) or ┄ ┅ ┈ ┉ (U+2504.., U+2508..). */
@@ -737,6 +739,12 @@ subject_gemini(struct verdict *v, const struct row *rows, int nrows, int q)
 		bottom = top = -1;	/* no inner box */
 	}
 	v->kind = header_kind(&rows[i]);
+	if (v->kind != PK_NONE && (i + 1 >= nrows || rows[i + 1].rule != 1)) {
+		/* A header must sit right under the box's top: one inside
+		 * the command is the command's text. */
+		v->cut = "the prompt's header is not where the box puts it";
+		return;
+	}
 	if (v->kind == PK_SHELL) {
 		if (bottom == -1)
 			goto cut;
@@ -759,6 +767,11 @@ cut:
 	v->cut = "the top of the prompt is not on the screen";
 }
 
+/* Bytes that make a row read as a shell command rather than prose. */
+static const char *const shellish[] = {
+	"|", "&", ";", "<", ">", "$", "`", "\\", " -", "=", NULL
+};
+
 /*
  * Claude Code: under a full-width line, a header ("Bash command"), then
  * the command - between ╌╌╌ rules right above the question in newer
@@ -773,7 +786,9 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 	int		 i, h = -1, top, bottom, k, dashes = 0;
 
 	for (i = q + 1; i < nrows; i++) {
-		if (rows[i].rule && !rows[i].dash)
+		/* The prompt's top: a line from the first column (a rule
+		 * inside the command is indented with it). */
+		if (rows[i].rule && !rows[i].dash && rows[i].lead == 0)
 			break;
 		if (rows[i].dash)
 			dashes++;
@@ -823,8 +838,11 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 				t += 4, tl -= 4;
 			if (!starts(t, tl, "Bash(") || t[tl - 1] != ')')
 				continue;
+			/* ...and the description reads as words, not as a
+			 * command line. */
 			if (tl - 6 == rows[top].n && top - 1 == bottom &&
-			    memcmp(t + 5, rows[top].p, tl - 6) == 0) {
+			    memcmp(t + 5, rows[top].p, tl - 6) == 0 &&
+			    !has_any(rows[bottom].p, rows[bottom].n, shellish)) {
 				subject_rows(v, rows, top, top);
 				return;
 			}
@@ -858,6 +876,21 @@ subject_codex(struct verdict *v, const struct row *rows, int nrows,
 	if (h == -1)
 		return;
 	v->kind = header_kind(&rows[h]);
+	/* Above the header, up to the transcript's last item, there must be
+	 * no other header or command: a command can print one in its text. */
+	for (i = h + 1; i < nrows && i <= h + CM_BOTTOM_ROWS; i++) {
+		if (rows[i].n == 0)
+			continue;
+		if (starts(rows[i].p, rows[i].n, "\xe2\x80\xa2 ") ||	/* • */
+		    starts(rows[i].p, rows[i].n, "\xe2\x80\xba"))	/* › */
+			break;
+		if (header_kind(&rows[i]) != PK_NONE ||
+		    starts(rows[i].p, rows[i].n, "$ ")) {
+			v->cut = "two prompts' worth of headers: the command "
+			    "holds one";
+			return;
+		}
+	}
 	if (cmd == -1) {
 		v->cut = "no command or destination in the prompt";
 		return;

@@ -334,6 +334,21 @@ policy_inside(const char *path, const char *dir, char *why, size_t wlen)
 	return (1);
 }
 
+/* Has the path a ".." component? */
+static int
+climbs(const char *p)
+{
+	size_t	 k;
+
+	for (; *p != '\0'; p += k) {
+		p += strspn(p, "/");
+		k = strcspn(p, "/");
+		if (k == 2 && p[0] == '.' && p[1] == '.')
+			return (1);
+	}
+	return (0);
+}
+
 /* sed -n with one script that only prints: "Np", "N,Mp", "N,$p", "/re/p". */
 static int
 sed_script_safe(const char *s)
@@ -745,7 +760,7 @@ eval_argv(struct eval *e, const char *const *argv, const int *flags,
 			if (!policy_inside(o, e->dir, why, sizeof why))
 				return (ask(e, "%s: %s", prog, why));
 		} else if ((row->flags & SF_BUILD) && (o[0] == '/' ||
-		    o[0] == '~' || strstr(o, "..") != NULL))
+		    o[0] == '~' || climbs(o)))
 			return (ask(e, "%s %s: a path outside the project",
 			    prog, o));
 		operands++;
