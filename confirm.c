@@ -581,7 +581,8 @@ shell_command_row(const struct row *r)
 
 /*
  * Put what a question is about in front of its prompt: the rows above row q,
- * up to a rule, a pair of blank rows, the shell command that asked, or
+ * up to a rule (not a dashed one: Claude draws those around the command
+ * inside its prompt), a pair of blank rows, the shell command that asked, or
  * CM_CONTEXT_ROWS, as many of the nearest as fit, so the question and its
  * choices are never cut off.
  */
@@ -594,7 +595,8 @@ prompt_context(struct verdict *v, const struct row *rows, int nrows, int q)
 
 	room = sizeof v->detail - 1 - have;
 	for (top = q; top + 1 < nrows && top + 1 <= q + CM_CONTEXT_ROWS &&
-	    rows[top + 1].rule != 1 && !(rows[top + 1].n == 0 &&
+	    (rows[top + 1].rule != 1 || rows[top + 1].dash) &&
+	    !(rows[top + 1].n == 0 &&
 	    top + 2 < nrows && rows[top + 2].n == 0); top++) {
 		if (rows[top + 1].n == 0 || rows[top + 1].rule)
 			continue;
