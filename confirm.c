@@ -180,6 +180,9 @@ static const char *const gemini_box[] = {
 static const struct mark gemini_marks[] = {
 	{ "Paste your API key here", S_INPUT, "api-key" },
 	{ "How would you like to authenticate", S_ERROR, "login" },
+	/* Its last words, at the end of the summary box. */
+	{ "To resume this session: gemini --resume", S_EXITED,
+	  "exit-message" },
 	{ NULL, S_UNKNOWN, NULL }
 };
 static const char *const gemini_hints[] = {

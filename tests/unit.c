@@ -1070,6 +1070,11 @@ test_classify_latest(void)
 	CHECK(classify("claude", U_CUR " /exit\n\nResume this session with:\n"
 	    "claude --resume 0b1c\n\n[claude exited with status 0]\n", 5000,
 	    &v) == S_EXITED && strcmp(v.rule, "claude/exit-message") == 0);
+	/* Gemini's, at the end of its summary box. */
+	CHECK(classify("gemini", "\xe2\x94\x82  gemini-fake   19   2,280\n"
+	    "\xe2\x94\x82  To resume this session: gemini --resume b999\n"
+	    "\xe2\x95\xb0\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\n", 5000, &v) ==
+	    S_EXITED && strcmp(v.rule, "gemini/exit-message") == 0);
 	/* Codex prints an API error's raw JSON body. */
 	CHECK(classify("codex", "\xe2\x80\xba hi\n\xe2\x96\xa0 {\"error\":"
 	    "{\"message\":\"bad\",\"type\":\"invalid_request_error\"}}\n\xe2"
