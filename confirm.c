@@ -7,13 +7,18 @@
  *
  * What each program looks like is data: one profile per program, a table of
  * markers with a version, not a chain of ifs.  The rules that read the
- * tables decide by structure (a question, then numbered options, then at
- * most a footer, at the bottom of the screen) rather than by one substring,
- * so a prompt quoted in a conversation or a numbered list in a program's
- * output is not taken for a question.
+ * tables decide by structure (a question, then options, numbered or under
+ * a cursor, then at most a footer, at the bottom of the screen) rather than
+ * by one substring, so a prompt quoted in a conversation or a numbered list
+ * in a program's output is not taken for a question.  It also says which
+ * permission mode the program shows (one that approves by itself, or not).
  *
  * Invariants: pure (no I/O, no globals written); reads only the bytes it is
- * given; looks at the bottom CM_BOTTOM_ROWS rows only, bottom first.
+ * given; looks at the bottom CM_BOTTOM_ROWS rows only, bottom first.  The
+ * approving keys come from the options' labels, never their positions; an
+ * option that approves more than once or changes the program's permission
+ * mode is never the one chosen; a screen with only part of a prompt is a
+ * confirmation with no keys, never idle.
  */
 
 #include <string.h>
