@@ -71,6 +71,8 @@ struct session {
 	int		 nguard;
 	enum state	 state;
 	char		 detail[CM_DETAIL_MAX];
+	char		 mode[32];		/* the program's own mode when it
+						   approves by itself, or "" */
 	int		 creating;		/* new-session not done */
 	int		 killing;
 	int		 gone;			/* reap at the end of pass */

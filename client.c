@@ -150,7 +150,7 @@ reply_err(struct client *c, const char *id, const char *code, const char *fmt,
 	line_send(c);
 }
 
-/* Session records: "NAME STATE CREATED CONFIRM CMD DETAIL". */
+/* Session records: "NAME STATE CREATED CONFIRM CMD DETAIL PROFILE MODE". */
 void
 line_session(const struct session *s)
 {
@@ -164,6 +164,7 @@ line_session(const struct session *s)
 	line_num(s->confirm ? (long long)s->confirm_until : 0);
 	line_fields(s->dir != NULL ? s->dir : "");
 	line_num((long long)s->pane_pid);
+	line_fields(s->mode);
 }
 
 static void

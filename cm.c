@@ -1413,7 +1413,7 @@ cmd_keys(int argc, char **argv)
 }
 
 struct lsrow {
-	char	*name, *state, *cmd, *detail, *profile, *dir;
+	char	*name, *state, *cmd, *detail, *profile, *dir, *mode;
 	char	 age[32];
 	char	 ac[64];		/* auto-confirm, as shown */
 	long long created;
@@ -1483,7 +1483,7 @@ field_ll(struct field *f)
 	return (strtoll(b, NULL, 10));
 }
 
-/* NAME STATE CREATED CONFIRM CMD DETAIL [PROFILE [UNTIL DIR PID]] */
+/* NAME STATE CREATED CONFIRM CMD DETAIL [PROFILE [UNTIL DIR PID [MODE]]] */
 static void
 ls_row(struct field *f, int nf, void *arg)
 {
@@ -1507,6 +1507,7 @@ ls_row(struct field *f, int nf, void *arg)
 	r->until = nf > 7 ? field_ll(&f[7]) : 0;
 	r->dir = field_dup(nf > 8 ? &f[8] : &none);
 	r->pid = nf > 9 ? field_ll(&f[9]) : 0;
+	r->mode = nf > 10 && f[10].n > 0 ? field_dup(&f[10]) : xstrdup("-");
 	format_age(r->age, sizeof r->age, (long long)time(NULL) - r->created);
 	format_autoconfirm(r->ac, sizeof r->ac, r->confirm, r->until);
 }
@@ -1559,6 +1560,7 @@ ls_summary(struct lsctx *x)
 		free(x->rows[i].detail);
 		free(x->rows[i].profile);
 		free(x->rows[i].dir);
+		free(x->rows[i].mode);
 	}
 	free(x->rows);
 	return (0);
@@ -1580,10 +1582,10 @@ cmd_ls(int argc, char **argv)
 {
 	struct lsctx	 x;
 	struct lsrow	*r;
-	int		 i, k, tty, w[5] = { 4, 5, 7, 3, 7 }, summary = 0;
+	int		 i, k, tty, w[6] = { 4, 5, 7, 3, 7, 11 }, summary = 0;
 	struct field	 d;
 	char		 ts[40];
-	const char	*col[5];
+	const char	*col[6];
 
 	memset(&x, 0, sizeof x);
 	for (i = 1; i < argc; i++) {
@@ -1609,15 +1611,16 @@ cmd_ls(int argc, char **argv)
 		col[2] = r->cmd;
 		col[3] = r->age;
 		col[4] = r->profile;
-		for (k = 0; k < 5; k++) {
+		col[5] = r->ac;
+		for (k = 0; k < 6; k++) {
 			if ((int)strlen(col[k]) > w[k])
 				w[k] = (int)strlen(col[k]);
 		}
 	}
 	if (tty)
-		printf("%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w[0], "NAME", w[1],
-		    "STATE", w[2], "COMMAND", w[3], "AGE", w[4], "PROFILE",
-		    "AUTOCONFIRM");
+		printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w[0], "NAME",
+		    w[1], "STATE", w[2], "COMMAND", w[3], "AGE", w[4], "PROFILE",
+		    w[5], "AUTOCONFIRM", "MODE");
 	for (i = 0; i < x.n; i++) {
 		r = &x.rows[i];
 		if (x.json) {
@@ -1641,20 +1644,23 @@ cmd_ls(int argc, char **argv)
 			json_member("detail", r->detail);
 			json_member("profile", r->profile);
 			json_member("dir", r->dir);
+			json_member("mode", strcmp(r->mode, "-") == 0 ? "" :
+			    r->mode);
 			if (r->pid > 0)
 				printf(",\"pid\":%lld}\n", r->pid);
 			else
 				fputs(",\"pid\":null}\n", stdout);
 		} else if (tty) {
-			printf("%-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w[0],
+			printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w[0],
 			    r->name, w[1], r->state, w[2], r->cmd, w[3],
-			    r->age, w[4], r->profile, r->ac);
+			    r->age, w[4], r->profile, w[5], r->ac, r->mode);
 		} else {
 			d.p = r->cmd;
 			d.n = strlen(d.p);
 			printf("%s\t%s\t", r->name, r->state);
 			print_escaped(&d);
-			printf("\t%s\t%s\t%s\n", r->age, r->profile, r->ac);
+			printf("\t%s\t%s\t%s\t%s\n", r->age, r->profile, r->ac,
+			    r->mode);
 		}
 		free(r->name);
 		free(r->state);
@@ -1662,6 +1668,7 @@ cmd_ls(int argc, char **argv)
 		free(r->detail);
 		free(r->profile);
 		free(r->dir);
+		free(r->mode);
 	}
 	free(x.rows);
 	return (0);
@@ -2892,10 +2899,13 @@ cmd_detect(int argc, char **argv)
 		print_json_string(kinds[v.kind], strlen(kinds[v.kind]));
 		fputs(",\"subject\":", stdout);
 		print_json_string(v.subject, strlen(v.subject));
+		fputs(",\"mode\":", stdout);
+		print_json_string(v.mode, strlen(v.mode));
 		fputs("}\n", stdout);
 	} else
-		printf("%s%s%s\n%s\n%s\n%s\n", state_name(v.state),
-		    v.keys[0] ? " " : "", v.keys, v.detail, v.rule, decision);
+		printf("%s%s%s\n%s\n%s\n%s\n%s\n", state_name(v.state),
+		    v.keys[0] ? " " : "", v.keys, v.detail, v.rule, decision,
+		    v.mode[0] ? v.mode : "-");
 	buf_free(&in);
 	return (0);
 }
@@ -3451,7 +3461,7 @@ static const struct command commands[] = {
 	  "          [--profile name] [--title text] [--quiet ms] "
 	  "[--cursor row] [file]",
 	  "Classify a screen (file or stdin): state and approving keys, "
-	  "prompt, rule." },
+	  "prompt, rule, decision, the CLI's own mode." },
 	{ "bridge", cmd_bridge, "bridge [--raw]",
 	  "Connect stdin and stdout to the agent's socket, logged in "
 	  "(--raw: not)." },

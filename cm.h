@@ -149,6 +149,11 @@ struct verdict {
 					   after what it is about */
 	char		 keys[64];	/* approving keys, space-separated */
 	char		 rule[64];	/* "profile/rule" that decided */
+	char		 mode[32];	/* the program's own permission mode
+					   as its screen shows it ("auto",
+					   "bypass", "accept-edits", "yolo"
+					   approve by themselves; "manual",
+					   "plan" ask), or "": not shown */
 	int		 kind;		/* PK_*, for a confirmation */
 	char		 subject[CM_SUBJECT_MAX]; /* the whole command, path,
 					   address or tool, from the prompt's

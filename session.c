@@ -101,6 +101,25 @@ session_set_state(struct session *s, enum state st, const char *detail)
 	session_save_state(s);
 }
 
+/*
+ * The program's own permission mode, as its screen shows it: when it
+ * approves by itself (Claude's auto mode, Codex's YOLO), cm's rules do not
+ * see what it runs, so a change is an event ("mode", detail "mode=auto").
+ * A screen that shows no mode (a dialog over the footer, a header scrolled
+ * away) keeps the last one seen.
+ */
+static void
+session_set_mode(struct session *s, const struct verdict *v)
+{
+	char	 detail[64];
+
+	if (v->mode[0] == '\0' || strcmp(s->mode, v->mode) == 0)
+		return;
+	snprintf(s->mode, sizeof s->mode, "%s", v->mode);
+	snprintf(detail, sizeof detail, "mode=%s", s->mode);
+	event_emit(s->name, "mode", detail);
+}
+
 static struct session *
 session_alloc(const char *name)
 {
@@ -327,6 +346,7 @@ session_classify(struct session *s)
 		sc.quiet_ms = 0;
 	}
 	confirm_classify(s->profile, &sc, &v);
+	session_set_mode(s, &v);
 	if (v.state == S_WORKING && s->state == S_STARTING &&
 	    !s->seen_output) {
 		/* Nothing printed yet: still starting, look again later. */
