@@ -70,6 +70,12 @@
 #define CM_CONFIG_LINE_MAX	1024	/* one line of the config file */
 #define CM_CONFIG_HOSTS_MAX	32	/* "host" lines in the config file */
 #define CM_PROFILES_MAX		16	/* profiles confirm.c may have */
+#define CM_FOLLOW_EARLY_MAX	(256 * 1024)	/* events kept by cm new until
+						   it knows its session's name */
+#define CM_DEFAULT_PATH		"/bin:/usr/bin"	/* execvp's, PATH unset */
+#define CM_NEW_CHECK_MS		1000	/* cm new: a program that exits this
+					   soon is reported */
+#define CM_NEW_CHECK_SLACK_MS	400	/* ... noticed this much later */
 
 /*
  * A byte buffer.  The valid bytes are data[off .. off + len); off + len <= cap
@@ -120,6 +126,9 @@ struct screen {
 	int		 dead;		/* the program has ended */
 	int64_t		 quiet_ms;	/* since the pane last printed */
 	int		 cursor_y;	/* row of the cursor, -1 unknown */
+	int		 fg_job;	/* a shell runs something else in the
+					   foreground (tmux's
+					   pane_current_command) */
 };
 
 /* What approving a prompt does, as confirm.c read it from the screen. */
@@ -140,6 +149,11 @@ struct verdict {
 					   after what it is about */
 	char		 keys[64];	/* approving keys, space-separated */
 	char		 rule[64];	/* "profile/rule" that decided */
+	char		 mode[32];	/* the program's own permission mode
+					   as its screen shows it ("auto",
+					   "bypass", "accept-edits", "yolo"
+					   approve by themselves; "manual",
+					   "plan" ask), or "": not shown */
 	int		 kind;		/* PK_*, for a confirmation */
 	char		 subject[CM_SUBJECT_MAX]; /* the whole command, path,
 					   address or tool, from the prompt's
@@ -261,6 +275,8 @@ int		 token_equal(const char *, const char *);
 void		 token_env_take(void);
 int		 agent_alive(const char *);
 void		 format_time(char *, size_t, int64_t);
+int		 exec_find(const char *, const char *, const char *, char *,
+		     size_t);
 
 /* proto.c */
 int		 proto_escape(struct buf *, const void *, size_t);
@@ -312,6 +328,9 @@ pid_t		 spawn(const char *const *, int, int, int, char *, size_t);
 void		 confirm_classify(int, const struct screen *, struct verdict *);
 int		 profile_find(const char *);
 int		 profile_for_command(const char *, size_t);
+int		 profile_for_argv(const char *const *, int, int *);
+int		 profile_for_path(const char *);
+const char	*shell_name(const char *);
 const char	*profile_name(int);
 int		 profile_enter_delay(int);
 

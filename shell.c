@@ -119,8 +119,8 @@ word_close(struct sh_state *st)
 	int		 i;
 
 	if (!st->word_open)
-		return (0);	/* and st->cmd may be -1 */
-	c = &p->cmds[st->cmd];
+		return (0);
+	c = &p->cmds[st->cmd];	/* a word is open: so is its command */
 	st->word_open = 0;
 	if (p->used + 1 > sizeof p->store)
 		return (refuse(st, "command longer than cm reads"));
