@@ -11,9 +11,10 @@ ALL_CFLAGS =	-std=c99 $(WARN) $(CFLAGS)
 SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 
-SRCS =		cm.c agent.c proto.c tmux.c confirm.c rules.c remote.c util.c
+SRCS =		cm.c agent.c proto.c tmux.c confirm.c rules.c remote.c util.c \
+		esc.c sock.c
 HDRS =		cm.h
-UNIT_SRCS =	proto.c util.c confirm.c rules.c
+UNIT_SRCS =	proto.c util.c confirm.c rules.c esc.c
 
 all: cm
 

@@ -304,7 +304,6 @@ static int
 conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
     int *absent)
 {
-	struct sockaddr_un	 sun;
 	struct field		 f[CM_FIELDS_MAX];
 	char			 token[CM_TOKEN_MAX + 1], why[256];
 	struct buf		 b;
@@ -321,26 +320,8 @@ conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
 			return (-1);
 		goto greeting;
 	}
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(c->path) >= sizeof sun.sun_path) {
-		snprintf(cause, clen, "socket path too long: %s", c->path);
-		return (-1);
-	}
-	memcpy(sun.sun_path, c->path, strlen(c->path) + 1);
-	if ((c->fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
-		snprintf(cause, clen, "socket: %s", strerror(errno));
-		return (-1);
-	}
-	(void)fd_cloexec(c->fd);
-	if (connect(c->fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		if (errno == ENOENT || errno == ECONNREFUSED) {
-			*absent = 1;
-			snprintf(cause, clen, "no agent on %s (start one with "
-			    "'cm agent')", c->path);
-		} else
-			snprintf(cause, clen, "%s: %s", c->path,
-			    strerror(errno));
+	/* Nothing is sent before the socket and its listener are checked. */
+	if ((c->fd = sock_connect(c->path, absent, cause, clen)) == -1) {
 		conn_close(c);
 		return (-1);
 	}
@@ -366,13 +347,16 @@ greeting:
 		return (-1);
 	}
 	snprintf(c->instance, sizeof c->instance, "%.*s", (int)f[3].n, f[3].p);
+	/*
+	 * Through --via, the bridge at the far end has logged in with that
+	 * machine's token: this machine's never travels.  Should it not have,
+	 * the first request is refused, and await says why.
+	 */
+	if (opt_via != NULL)
+		return (0);
 	if (rtoken != NULL)
 		snprintf(token, sizeof token, "%s", rtoken);
-	else if (opt_via != NULL &&
-	    token_get(token, sizeof token, 0, why, sizeof why) == -1) {
-		/* The far end's bridge logged in with its own token. */
-		snprintf(token, sizeof token, "0000000000000000");
-	} else if (token_get(token, sizeof token, 0, why, sizeof why) == -1) {
+	else if (token_get(token, sizeof token, 0, why, sizeof why) == -1) {
 		snprintf(cause, clen, "%s", why);
 		conn_close(c);
 		return (-1);
@@ -514,6 +498,11 @@ await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
 			snprintf(r->msg, sizeof r->msg, "%.*s",
 			    r->nf > 3 ? (int)r->f[3].n : 0,
 			    r->nf > 3 ? r->f[3].p : "");
+			if (opt_via != NULL && strcmp(r->code, "auth") == 0)
+				snprintf(r->msg, sizeof r->msg, "not logged "
+				    "in at the far end of --via ('cm bridge' "
+				    "there logs in with its machine's token; "
+				    "is there one?)");
 			return;
 		}
 	}
@@ -1406,11 +1395,10 @@ bridge_login(int fd, struct buf *down)
 static int
 cmd_bridge(int argc, char **argv)
 {
-	struct sockaddr_un	 sun;
 	struct pollfd		 p[2];
 	struct buf		 up, down;
-	char			 path[CM_PATH_MAX];
-	int			 fd, in_open = 1, raw;
+	char			 path[CM_PATH_MAX], cause[512];
+	int			 fd, in_open = 1, raw, absent;
 	ssize_t			 r;
 
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--raw") != 0))
@@ -1418,15 +1406,8 @@ cmd_bridge(int argc, char **argv)
 	raw = argc == 2;
 	if (path_socket(path, sizeof path, NULL) == -1)
 		die("socket path: %s", strerror(errno));
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sun.sun_path)
-		die("socket path too long: %s", path);
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
-		die("socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1)
-		die("no agent on %s: %s", path, strerror(errno));
+	if ((fd = sock_connect(path, &absent, cause, sizeof cause)) == -1)
+		die("%s", cause);
 	if (fd_nonblock(fd) == -1 || fd_nonblock(0) == -1 ||
 	    fd_nonblock(1) == -1)
 		die("fcntl: %s", strerror(errno));

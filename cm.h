@@ -173,6 +173,18 @@ void		 token_env_take(void);
 int		 agent_alive(const char *);
 void		 format_time(char *, size_t, int64_t);
 
+/* esc.c */
+#define ESC_LINES	0x1	/* keep newlines */
+#define ESC_SGR		0x2	/* keep SGR sequences (colours) */
+size_t		 utf8_seq(const void *, size_t, uint32_t *);
+int		 esc_text(struct buf *, const void *, size_t, int);
+int		 esc_json(struct buf *, const void *, size_t);
+
+/* sock.c */
+int		 sock_peer_uid(int, uid_t *);
+int		 sock_check(const char *, char *, size_t);
+int		 sock_connect(const char *, int *, char *, size_t);
+
 /* proto.c */
 int		 proto_escape(struct buf *, const void *, size_t);
 int		 proto_escapes(struct buf *, const char *);
