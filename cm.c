@@ -102,60 +102,54 @@ write_out(const char *p, size_t n)
 }
 
 /*
- * Print a field so that one record stays one line and columns stay
- * columns: the protocol's escaping, except that a space is printed as it is
- * (columns are separated by tabs).  An empty field prints nothing.
+ * Bytes from the wire (or a screen) on their way to a person: escaped by
+ * esc_text, so that no control byte and no invalid UTF-8 reaches the
+ * terminal, one record stays one line and columns stay columns (a tab is
+ * "\t"; a space is itself).  esc_dup gives a string to keep or to pass to
+ * printf; print_escaped prints a field.  An empty field prints nothing.
  */
+static char *
+esc_dup(const void *p, size_t n)
+{
+	struct buf	 b;
+	char		*s;
+
+	buf_init(&b, 4 * n + 8);
+	if (esc_text(&b, p, n, 0) == -1)
+		die("out of memory");
+	s = xmalloc(b.len + 1);
+	if (b.len > 0)
+		memcpy(s, buf_ptr(&b), b.len);
+	s[b.len] = '\0';
+	buf_free(&b);
+	return (s);
+}
+
 static void
 print_escaped(const struct field *f)
 {
 	struct buf	 b;
-	char		*p, *q, *end;
 
 	if (f->n == 0)
 		return;
 	buf_init(&b, 4 * f->n + 8);
-	if (proto_escape(&b, f->p, f->n) == -1)
+	if (esc_text(&b, f->p, f->n, 0) == -1)
 		die("out of memory");
-	p = q = buf_ptr(&b);
-	end = p + b.len;
-	while (p < end) {
-		if (p[0] == '\\' && p + 1 < end && p[1] == 's') {
-			*q++ = ' ';
-			p += 2;
-		} else if (p[0] == '\\' && p + 1 < end) {
-			*q++ = *p++;
-			*q++ = *p++;
-		} else
-			*q++ = *p++;
-	}
-	write_out(buf_ptr(&b), (size_t)(q - buf_ptr(&b)));
+	write_out(buf_ptr(&b), b.len);
 	buf_free(&b);
 }
 
+/* A JSON string, always valid UTF-8 (see esc_json). */
 static void
 print_json_string(const char *p, size_t n)
 {
-	size_t		 i;
-	unsigned char	 c;
+	struct buf	 b;
 
-	putchar('"');
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)p[i];
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c == '\r')
-			fputs("\\r", stdout);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	buf_init(&b, 6 * n + 8);
+	if (esc_json(&b, p, n) == -1)
+		die("out of memory");
+	write_out(buf_ptr(&b), b.len);
+	buf_free(&b);
 }
 
 static int
@@ -341,8 +335,8 @@ greeting:
 		return (-1);
 	}
 	if (!proto_field_eq(&f[2], "1")) {
-		snprintf(cause, clen, "agent speaks protocol %.*s, cm speaks "
-		    "%d", (int)f[2].n, f[2].p, CM_PROTO_VERSION);
+		snprintf(cause, clen, "agent speaks protocol %.20s, cm speaks "
+		    "%d", esc_dup(f[2].p, f[2].n), CM_PROTO_VERSION);
 		conn_close(c);
 		return (-1);
 	}
@@ -465,7 +459,7 @@ typedef void	 data_fn(struct field *, int, void *);
 static void
 await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
 {
-	char	 want[16], cause[256];
+	char	 want[16], cause[256], *msg;
 	int	 x;
 
 	snprintf(want, sizeof want, "%d", id);
@@ -476,9 +470,9 @@ await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
 		if (x == -1)
 			die("%s", cause);
 		if (r->nf >= 1 && proto_field_eq(&r->f[0], "bye"))
-			die("agent closed the connection (%.*s)",
-			    r->nf > 1 ? (int)r->f[1].n : 0,
-			    r->nf > 1 ? r->f[1].p : "");
+			die("agent closed the connection (%s)",
+			    esc_dup(r->nf > 1 ? r->f[1].p : "",
+			    r->nf > 1 ? r->f[1].n : 0));
 		if (r->nf < 2 || !proto_field_eq(&r->f[1], want))
 			continue;
 		if (proto_field_eq(&r->f[0], "data")) {
@@ -495,9 +489,11 @@ await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
 			snprintf(r->code, sizeof r->code, "%.*s",
 			    r->nf > 2 ? (int)r->f[2].n : 0,
 			    r->nf > 2 ? r->f[2].p : "");
-			snprintf(r->msg, sizeof r->msg, "%.*s",
-			    r->nf > 3 ? (int)r->f[3].n : 0,
-			    r->nf > 3 ? r->f[3].p : "");
+			/* Only ever printed: escaped, cut to size. */
+			msg = esc_dup(r->nf > 3 ? r->f[3].p : "",
+			    r->nf > 3 ? r->f[3].n : 0);
+			snprintf(r->msg, sizeof r->msg, "%s", msg);
+			free(msg);
 			if (opt_via != NULL && strcmp(r->code, "auth") == 0)
 				snprintf(r->msg, sizeof r->msg, "not logged "
 				    "in at the far end of --via ('cm bridge' "
@@ -787,12 +783,13 @@ cmd_keys(int argc, char **argv)
 	return (0);
 }
 
+/* A session from ls: its fields as sent (for --json) and escaped. */
 struct lsrow {
-	char	*name, *state, *cmd;
-	char	 age[32];
-	long long created;
-	int	 confirm;
-	char	*detail;
+	struct field	 name, state, cmd, detail;
+	char		*ename, *estate, *ecmd;
+	char		 age[32];
+	long long	 created;
+	int		 confirm;
 };
 
 struct lsctx {
@@ -801,14 +798,16 @@ struct lsctx {
 	int		 json;
 };
 
-static char *
+static struct field
 field_dup(const struct field *f)
 {
-	char	*s = xmalloc(f->n + 1);
+	struct field	 d;
 
-	memcpy(s, f->p, f->n);
-	s[f->n] = '\0';
-	return (s);
+	d.p = xmalloc(f->n + 1);
+	memcpy(d.p, f->p, f->n);
+	d.p[f->n] = '\0';
+	d.n = f->n;
+	return (d);
 }
 
 static void
@@ -848,6 +847,9 @@ ls_row(struct field *f, int nf, void *arg)
 	r->confirm = f[3].n == 1 && f[3].p[0] == '1';
 	r->cmd = field_dup(&f[4]);
 	r->detail = field_dup(&f[5]);
+	r->ename = esc_dup(f[0].p, f[0].n);
+	r->estate = esc_dup(f[1].p, f[1].n);
+	r->ecmd = esc_dup(f[4].p, f[4].n);
 	format_age(r->age, sizeof r->age, (long long)time(NULL) - r->created);
 }
 
@@ -855,8 +857,8 @@ static int
 cmd_ls(int argc, char **argv)
 {
 	struct lsctx	 x;
+	struct lsrow	*r;
 	int		 i, tty, w[3] = { 4, 5, 7 };
-	struct field	 d;
 
 	memset(&x, 0, sizeof x);
 	for (i = 1; i < argc; i++) {
@@ -868,50 +870,45 @@ cmd_ls(int argc, char **argv)
 	call("ls", NULL, ls_row, &x);
 	tty = isatty(1);
 	for (i = 0; i < x.n && tty && !x.json; i++) {
-		if ((int)strlen(x.rows[i].name) > w[0])
-			w[0] = (int)strlen(x.rows[i].name);
-		if ((int)strlen(x.rows[i].state) > w[1])
-			w[1] = (int)strlen(x.rows[i].state);
-		if ((int)strlen(x.rows[i].cmd) > w[2])
-			w[2] = (int)strlen(x.rows[i].cmd);
+		r = &x.rows[i];
+		if ((int)strlen(r->ename) > w[0])
+			w[0] = (int)strlen(r->ename);
+		if ((int)strlen(r->estate) > w[1])
+			w[1] = (int)strlen(r->estate);
+		if ((int)strlen(r->ecmd) > w[2])
+			w[2] = (int)strlen(r->ecmd);
 	}
 	if (tty && !x.json)
 		printf("%-*s  %-*s  %-*s  %s\n", w[0], "NAME", w[1], "STATE",
 		    w[2], "COMMAND", "AGE");
 	for (i = 0; i < x.n; i++) {
+		r = &x.rows[i];
 		if (x.json) {
 			fputs("{\"name\":", stdout);
-			print_json_string(x.rows[i].name,
-			    strlen(x.rows[i].name));
+			print_json_string(r->name.p, r->name.n);
 			fputs(",\"state\":", stdout);
-			print_json_string(x.rows[i].state,
-			    strlen(x.rows[i].state));
+			print_json_string(r->state.p, r->state.n);
 			fputs(",\"command\":", stdout);
-			print_json_string(x.rows[i].cmd,
-			    strlen(x.rows[i].cmd));
+			print_json_string(r->cmd.p, r->cmd.n);
 			printf(",\"created\":%lld,\"age\":%lld,"
-			    "\"autoconfirm\":%s,\"detail\":",
-			    x.rows[i].created,
-			    (long long)time(NULL) - x.rows[i].created,
-			    x.rows[i].confirm ? "true" : "false");
-			print_json_string(x.rows[i].detail,
-			    strlen(x.rows[i].detail));
+			    "\"autoconfirm\":%s,\"detail\":", r->created,
+			    (long long)time(NULL) - r->created,
+			    r->confirm ? "true" : "false");
+			print_json_string(r->detail.p, r->detail.n);
 			fputs("}\n", stdout);
 		} else if (tty) {
-			printf("%-*s  %-*s  %-*s  %s\n", w[0], x.rows[i].name,
-			    w[1], x.rows[i].state, w[2], x.rows[i].cmd,
-			    x.rows[i].age);
-		} else {
-			d.p = x.rows[i].cmd;
-			d.n = strlen(d.p);
-			printf("%s\t%s\t", x.rows[i].name, x.rows[i].state);
-			print_escaped(&d);
-			printf("\t%s\n", x.rows[i].age);
-		}
-		free(x.rows[i].name);
-		free(x.rows[i].state);
-		free(x.rows[i].cmd);
-		free(x.rows[i].detail);
+			printf("%-*s  %-*s  %-*s  %s\n", w[0], r->ename,
+			    w[1], r->estate, w[2], r->ecmd, r->age);
+		} else
+			printf("%s\t%s\t%s\t%s\n", r->ename, r->estate, r->ecmd,
+			    r->age);
+		free(r->name.p);
+		free(r->state.p);
+		free(r->cmd.p);
+		free(r->detail.p);
+		free(r->ename);
+		free(r->estate);
+		free(r->ecmd);
 	}
 	free(x.rows);
 	return (0);
@@ -936,7 +933,7 @@ show_row(struct field *f, int nf, void *arg)
 static int
 cmd_show(int argc, char **argv)
 {
-	struct buf	 a;
+	struct buf	 a, out;
 	struct showctx	 x;
 	int		 i, esc = 0;
 	const char	*name = NULL;
@@ -965,9 +962,15 @@ cmd_show(int argc, char **argv)
 	n = x.screen.len;
 	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == ' '))
 		n--;
-	write_out(p, n);
+	/* Rows as they are, but no byte that drives the terminal: with -e,
+	 * colours and attributes (SGR) only. */
+	buf_init(&out, 4 * n + 8);
+	if (esc_text(&out, p, n, ESC_LINES | (esc ? ESC_SGR : 0)) == -1)
+		die("out of memory");
+	write_out(buf_ptr(&out), out.len);
 	if (n > 0)
 		write_out("\n", 1);
+	buf_free(&out);
 	buf_free(&x.screen);
 	return (0);
 }
@@ -1010,13 +1013,13 @@ cmd_status(int argc, char **argv)
 		usage();
 	connect_or_die(&c);
 	simple(&c, "status", NULL, NULL, NULL, &r);
-	printf("socket\t%s\n", c.path);
+	printf("socket\t%s\n", esc_dup(c.path, strlen(c.path)));
 	for (i = 2; i < r.nf; i++) {
 		eq = memchr(r.f[i].p, '=', r.f[i].n);
 		if (eq == NULL)
 			continue;
-		printf("%.*s\t%.*s\n", (int)(eq - r.f[i].p), r.f[i].p,
-		    (int)(r.f[i].n - (size_t)(eq - r.f[i].p) - 1), eq + 1);
+		printf("%s\t%s\n", esc_dup(r.f[i].p, (size_t)(eq - r.f[i].p)),
+		    esc_dup(eq + 1, r.f[i].n - (size_t)(eq - r.f[i].p) - 1));
 	}
 	conn_close(&c);
 	return (0);
@@ -1203,8 +1206,8 @@ cmd_watch(int argc, char **argv)
 			continue;
 		}
 		if (proto_field_eq(&r.f[0], "err"))
-			die("%.*s", r.nf > 3 ? (int)r.f[3].n : 0,
-			    r.nf > 3 ? r.f[3].p : "");
+			die("%s", esc_dup(r.nf > 3 ? r.f[3].p : "",
+			    r.nf > 3 ? r.f[3].n : 0));
 		if (r.nf >= 4 && proto_field_eq(&r.f[3], "resync")) {
 			/* Missed events we cannot replay: say so, then the
 			 * current state of every session. */
@@ -1315,7 +1318,7 @@ cmd_wait(int argc, char **argv)
 			left = (int)(deadline - now_ms());
 			if (left <= 0)
 				die("timed out waiting for '%s' (it is %s)",
-				    name, x.state);
+				    name, esc_dup(x.state, strlen(x.state)));
 		}
 		k = conn_line(&c, left, r.f, &r.nf, cause, sizeof cause);
 		if (k == 0)
@@ -1591,7 +1594,10 @@ cmd_detect(int argc, char **argv)
 		fputs("}\n", stdout);
 	} else
 		printf("%s%s%s\n%s\n%s\n%s\n", state_name(v.state),
-		    v.keys[0] ? " " : "", v.keys, v.detail, v.rule, decision);
+		    v.keys[0] ? " " : "", esc_dup(v.keys, strlen(v.keys)),
+		    esc_dup(v.detail, strlen(v.detail)),
+		    esc_dup(v.rule, strlen(v.rule)),
+		    esc_dup(decision, strlen(decision)));
 	buf_free(&in);
 	return (0);
 }

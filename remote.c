@@ -224,28 +224,31 @@ run(const char *const *argv, struct buf *out, const char *errfile, int ms,
 	return (128 + WTERMSIG(status));
 }
 
-/* The first line of what ssh said, for an error message. */
+/*
+ * The first line of what ssh said, for an error message; escaped, as the far
+ * side's stderr is in it.
+ */
 static void
 ssh_said(const struct host *h, char *out, size_t len)
 {
-	char	 b[512];
-	int	 fd;
-	ssize_t	 n;
+	char		 b[512];
+	struct buf	 e;
+	int		 fd;
+	ssize_t		 n;
 
 	out[0] = '\0';
 	if ((fd = open(h->err, O_RDONLY | O_CLOEXEC)) == -1)
 		return;
 	n = fd_read_full(fd, b, sizeof b - 1);
 	close(fd);
-	if (n <= 0)
+	if (n <= 0 || len < 3)
 		return;
 	b[n] = '\0';
-	b[strcspn(b, "\r\n")] = '\0';
-	if (len < 3)
-		return;
-	b[len - 3] = '\0';	/* ": " and the NUL */
-	memcpy(out, ": ", 2);
-	memcpy(out + 2, b, strlen(b) + 1);
+	n = (ssize_t)strcspn(b, "\r\n");
+	buf_init(&e, 4 * sizeof b);
+	if (esc_text(&e, b, (size_t)n, 0) == 0)
+		snprintf(out, len, ": %.*s", (int)e.len, buf_ptr(&e));
+	buf_free(&e);
 }
 
 static int
