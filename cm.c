@@ -2122,6 +2122,7 @@ main(int argc, char **argv)
 	int	 i;
 
 	token_env_take();
+	core_off();	/* the token is in this process from now on */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die("signal: %s", strerror(errno));
 	if (argc < 2) {

@@ -172,6 +172,8 @@ int		 token_equal(const char *, const char *);
 void		 token_env_take(void);
 int		 agent_alive(const char *);
 void		 format_time(char *, size_t, int64_t);
+void		 core_off(void);
+void		 core_restore(void);
 
 /* esc.c */
 #define ESC_LINES	0x1	/* keep newlines */

@@ -60,6 +60,7 @@ static int
 host_parse(const char *spec, struct host *h, char *cause, size_t clen)
 {
 	char		 sock[CM_PATH_MAX], dir[CM_PATH_MAX], *colon, *slash;
+	char		*at, *host, *rb;
 	const char	*p;
 	size_t		 n = strlen(spec);
 
@@ -76,8 +77,28 @@ host_parse(const char *spec, struct host *h, char *cause, size_t clen)
 		}
 	}
 	snprintf(h->dest, sizeof h->dest, "%s", spec);
-	colon = strrchr(h->dest, ':');
-	if (colon != NULL && strchr(colon, ']') == NULL) {
+	/*
+	 * "host:port", "[v6addr]:port" or "[v6addr]"; a bare IPv6 address
+	 * (two colons or more, no brackets) has no port.  The brackets are
+	 * ours, not ssh's: they are taken off.
+	 */
+	at = strrchr(h->dest, '@');
+	host = at != NULL ? at + 1 : h->dest;
+	colon = strrchr(host, ':');
+	if (host[0] == '[') {
+		if ((rb = strchr(host, ']')) == NULL || rb == host + 1 ||
+		    (rb[1] != '\0' && rb[1] != ':') ||
+		    strchr(host + 1, '[') != NULL) {
+			snprintf(cause, clen, "bad host in '%s'", spec);
+			return (-1);
+		}
+		colon = rb[1] == ':' ? rb + 1 : NULL;
+	} else if (strchr(host, '[') != NULL || strchr(host, ']') != NULL) {
+		snprintf(cause, clen, "bad host in '%s'", spec);
+		return (-1);
+	} else if (colon != NULL && strchr(host, ':') != colon)
+		colon = NULL;		/* an IPv6 address */
+	if (colon != NULL) {
 		if (colon[1] == '\0' || strlen(colon + 1) >= sizeof h->port ||
 		    strspn(colon + 1, "0123456789") != strlen(colon + 1)) {
 			snprintf(cause, clen, "bad port in '%s'", spec);
@@ -85,6 +106,15 @@ host_parse(const char *spec, struct host *h, char *cause, size_t clen)
 		}
 		snprintf(h->port, sizeof h->port, "%s", colon + 1);
 		*colon = '\0';
+	}
+	if (host[0] == '[') {
+		rb = strchr(host, ']');
+		*rb = '\0';
+		memmove(host, host + 1, strlen(host + 1) + 1);
+	}
+	if (host[0] == '\0' || host[0] == '-') {
+		snprintf(cause, clen, "bad host in '%s'", spec);
+		return (-1);
 	}
 	hash_hex(spec, h->key);
 	if (path_socket(sock, sizeof sock, NULL) == -1) {
