@@ -327,6 +327,14 @@ conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
 	}
 greeting:
 	r = conn_line(c, CM_CLIENT_TIMEOUT_MS, f, &nf, why, sizeof why);
+	if (r == 1 && nf >= 2 && proto_field_eq(&f[0], "bye") &&
+	    proto_field_eq(&f[1], "full")) {
+		snprintf(cause, clen, "%.200s: the agent has no room for "
+		    "another connection (bye full); try again shortly",
+		    c->path);
+		conn_close(c);
+		return (-1);
+	}
 	if (r <= 0 || nf < 4 || !proto_field_eq(&f[0], "hello") ||
 	    !proto_field_eq(&f[1], "cm")) {
 		snprintf(cause, clen, "%.200s: no greeting from agent%s%s",

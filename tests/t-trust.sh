@@ -98,6 +98,12 @@ grep -q "auth" "$T/via.in" && fail "via: an auth line travelled: $(cat -v "$T/vi
 grep -q "bridge auth $tok" "$T/rec" || fail "via: the bridge did not log in"
 unfake
 
+# An agent with no room says "bye full" for a greeting: cm says so.
+fake "$D" --mode full
+cm ping 2>"$T/err" && fail "ping to a full agent"
+grep -q "no room for another connection (bye full)" "$T/err" || fail "bye full: $(cat "$T/err")"
+unfake
+
 # A bridge that does not log in: the client says why, and sends no token.
 start_agent
 cat >"$T/via2" <<EOF
