@@ -11,9 +11,9 @@ ALL_CFLAGS =	-std=c99 $(WARN) $(CFLAGS)
 SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 
-SRCS =		cm.c agent.c proto.c tmux.c confirm.c rules.c remote.c util.c \
-		esc.c sock.c
-HDRS =		cm.h
+SRCS =		cm.c agent.c client.c session.c autoconfirm.c ring.c proto.c \
+		tmux.c confirm.c rules.c remote.c util.c esc.c sock.c
+HDRS =		cm.h agent.h
 UNIT_SRCS =	proto.c util.c confirm.c rules.c esc.c
 
 all: cm

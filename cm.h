@@ -259,7 +259,7 @@ int		 remote_socket(const char *, int, char *, size_t, char *, size_t,
 int		 remote_tunnel(const char *, const char *, char *, size_t);
 int		 remote_hello_main(const char *);
 
-/* agent.c */
+/* agent.c (the agent's other files and shared structures: agent.h) */
 int		 agent_main(int, char **);
 
 #endif
