@@ -644,6 +644,9 @@ cmd_new(int argc, char **argv)
 	}
 	if (i >= argc)
 		usage();
+	if (argc - i > CM_ARGV_MAX)
+		die("the command has %d words, more than %d", argc - i,
+		    CM_ARGV_MAX);
 	if (name != NULL)
 		check_name((char **)&name);
 	if (opt_host != NULL) {

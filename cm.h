@@ -16,6 +16,9 @@
 #define CM_VERSION		"0.1.0"
 #define CM_PROTO_VERSION	1
 
+#define CM_XSTR(x)		#x
+#define CM_STR(x)		CM_XSTR(x)	/* a limit, in a message */
+
 /* Limits.  Sizes are in bytes unless the name says otherwise. */
 #define CM_LINE_MAX		65536	/* one request line, with its newline */
 #define CM_REPLY_LINE_MAX	(1024 * 1024) /* one line the client accepts */
@@ -25,6 +28,7 @@
 #define CM_KEY_MAX		32	/* one key name */
 #define CM_KEYS_MAX		32	/* keys in one request */
 #define CM_TEXT_MAX		32768	/* text in one send */
+#define CM_ARGV_MAX		200	/* words of a new session's command */
 #define CM_TOKEN_MAX		128	/* token, hex */
 #define CM_TOKEN_BYTES		32	/* random bytes in a new token */
 #define CM_DETAIL_MAX		512	/* an event's detail, before escaping */

@@ -64,4 +64,22 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	kill "$NPID"
 	wait "$NPID" 2>/dev/null
 fi
+
+# new with more words than the tmux argv had room for (defect 1): refused
+# with "err usage" past CM_ARGV_MAX (200), made at exactly 200, and the
+# agent stays up.  Spoken through cm bridge, so that the client's own check
+# does not hide the agent's.
+start_agent
+words() { seq "$1" | tr '\n' ' '; }
+printf '1 new name=big -- echo %s\n2 ping\n' "$(words 250)" | cm bridge >"$T/out"
+grep -q '^err 1 usage new:\\scommand\\sof\\smore\\sthan\\s200\\swords$' "$T/out" ||
+    fail "250 words: $(cut -c1-200 "$T/out")"
+grep -q '^ok 2 pong$' "$T/out" || fail "no pong after 250 words: $(cut -c1-200 "$T/out")"
+printf '1 new name=big -- echo %s\n' "$(words 199)" | cm bridge >"$T/out"
+grep -q '^ok 1 big$' "$T/out" || fail "200 words: $(cut -c1-200 "$T/out")"
+assert_eq "$(cm ls | awk -F'\t' '$1 == "big" { print $3 }')" "echo $(words 198)199" "the 200-word command"
+cm new -n big2 -- echo $(seq 250) 2>"$T/err" && fail "cm new took 250 words"
+grep -q "the command has 251 words, more than 200" "$T/err" || fail "cm new message: $(cat "$T/err")"
+cm ping || fail "agent gone after the big new"
+stop_agent
 exit 0

@@ -733,6 +733,30 @@ test_esc(void)
 	buf_free(&b);
 }
 
+/* new: at most CM_ARGV_MAX words of command, whatever else fits. */
+static void
+test_argv_max(void)
+{
+	struct request	 r;
+	const char	*cause;
+	char		 line[4096];
+	int		 n, i;
+
+	for (n = CM_ARGV_MAX - 1; n <= CM_ARGV_MAX + 2; n++) {
+		i = snprintf(line, sizeof line, "7 new name=x --");
+		for (int k = 0; k < n; k++)
+			i += snprintf(line + i, sizeof line - (size_t)i, " w");
+		cause = NULL;
+		if (n <= CM_ARGV_MAX)
+			CHECK(proto_parse_request(line, (size_t)i, &r,
+			    &cause) == 0);
+		else
+			CHECK(proto_parse_request(line, (size_t)i, &r,
+			    &cause) == -1 && strcmp(r.id, "7") == 0 &&
+			    strstr(cause, "more than") != NULL);
+	}
+}
+
 int
 main(void)
 {
@@ -746,6 +770,7 @@ main(void)
 	test_rules();
 	test_classify();
 	test_esc();
+	test_argv_max();
 	printf("%d passed, %d failed\n", passed, failed);
 	return (failed != 0);
 }
