@@ -336,8 +336,10 @@ run_timers(int64_t now)
 	}
 	for (i = 0; i < nclients; i++) {
 		c = clients[i];
+		due = client_timers(c, now);
+		NEXT(due);
 		if (c->eof && !c->closing && c->busy == 0 &&
-		    c->out.len == 0)
+		    c->out.len == 0 && c->fail_at == 0)
 			c->dead = 1;
 		if (c->closing) {
 			if (now >= c->close_at || c->out.len == 0)
@@ -345,9 +347,9 @@ run_timers(int64_t now)
 			else
 				NEXT(c->close_at);
 		}
-		if (!c->authed && !c->closing && auth_penalty_until > now)
-			NEXT(auth_penalty_until);
 	}
+	if (accept_resume_at > now)
+		NEXT(accept_resume_at);
 	if (quitting)
 		NEXT(quit_deadline);
 #undef NEXT
@@ -430,7 +432,7 @@ loop(void)
 		}
 
 		n = 0;
-		if (listen_fd != -1 && !adopting)
+		if (listen_fd != -1 && !adopting && accept_resume_at <= now)
 			poll_add(&n, listen_fd, POLLIN, P_LISTEN, NULL);
 		poll_add(&n, sig_pipe[0], POLLIN, P_SIGNAL, NULL);
 		for (i = 0; i < nclients; i++) {

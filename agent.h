@@ -36,6 +36,9 @@ struct client {
 	int		 cid;		/* never reused */
 	int		 fd;
 	int		 authed;
+	int64_t		 accepted;	/* when: the auth deadline, eviction */
+	int64_t		 fail_at;	/* a wrong token is answered then */
+	char		 fail_id[CM_ID_MAX + 1];	/* ... to this id */
 	struct buf	 in;
 	size_t		 scanned;
 	struct buf	 out;
@@ -129,9 +132,9 @@ int		 job_start(const char *const *, job_cb *, void *, char *,
 void		 adoption_over(void);
 
 /* client.c */
-extern struct client	*clients[CM_CLIENTS_MAX];
+extern struct client	*clients[CM_CLIENTS_MAX + CM_UNAUTH_MAX];
 extern int		 nclients;
-extern int64_t		 auth_penalty_until;
+extern int64_t		 accept_resume_at;	/* after EMFILE */
 extern struct buf	 scratch;	/* one line being built */
 void		 line_start(const char *, const char *);
 void		 line_field(const char *, size_t);
@@ -151,6 +154,7 @@ void		 client_read(struct client *);
 void		 client_process(struct client *);
 void		 client_accept(void);
 void		 client_free(struct client *);
+int64_t		 client_timers(struct client *, int64_t);
 
 /* session.c */
 extern struct session	*sessions[CM_SESSIONS_MAX];

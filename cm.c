@@ -295,15 +295,15 @@ via_open(struct conn *c, char *cause, size_t clen)
 }
 
 static int
-conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
-    int *absent)
+conn_try1(struct conn *c, const char *rtoken, char *cause, size_t clen,
+    int *absent, int *full)
 {
 	struct field		 f[CM_FIELDS_MAX];
 	char			 token[CM_TOKEN_MAX + 1], why[256];
 	struct buf		 b;
 	int			 nf, r;
 
-	*absent = 0;
+	*absent = *full = 0;
 	c->fd = c->wfd = -1;
 	c->via = -1;
 	c->next_id = 1;
@@ -333,6 +333,7 @@ greeting:
 		    "another connection (bye full); try again shortly",
 		    c->path);
 		conn_close(c);
+		*full = 1;
 		return (-1);
 	}
 	if (r <= 0 || nf < 4 || !proto_field_eq(&f[0], "hello") ||
@@ -395,6 +396,26 @@ greeting:
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * Connect and log in; an agent with no room ("bye full") is asked again,
+ * after a short random pause, for CM_FULL_RETRY_MS.
+ */
+static int
+conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
+    int *absent)
+{
+	int64_t	 end = now_ms() + CM_FULL_RETRY_MS;
+	int	 full, r;
+
+	for (;;) {
+		r = conn_try1(c, rtoken, cause, clen, absent, &full);
+		if (r == 0 || !full || now_ms() >= end)
+			return (r);
+		sleep_ms(10 + (int)(((unsigned)getpid() * 7919u +
+		    (unsigned)now_ms()) % 90));
+	}
 }
 
 /*

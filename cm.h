@@ -35,6 +35,7 @@
 #define CM_CMD_MAX		4096	/* a session's command, as shown */
 #define CM_PATH_MAX		1024	/* a directory or file path */
 #define CM_CLIENTS_MAX		256	/* connected clients */
+#define CM_UNAUTH_MAX		32	/* of them not yet authenticated */
 #define CM_SESSIONS_MAX		1024	/* sessions the agent tracks */
 #define CM_EVENTS_MAX		4096	/* events remembered for resume */
 #define CM_CLIENT_IN_MAX	(2 * CM_LINE_MAX)	/* unread client input */
@@ -60,6 +61,12 @@
 #define CM_TASK_ENTER_MS	150	/* pause between a task's text and Enter */
 #define CM_BYE_MS		2000	/* flush time for a closing client */
 #define CM_AUTH_DELAY_MAX_MS	5000	/* longest delay after failed auth */
+#define CM_AUTH_DECAY_MS	1000	/* one failure forgotten per this */
+#define CM_AUTH_TIMEOUT_MS	3000	/* authenticate within this, or bye */
+#define CM_AUTH_GRACE_MS	100	/* an unauthenticated connection is
+					   not evicted for a newer one sooner */
+#define CM_ACCEPT_PAUSE_MS	100	/* no accept this long after EMFILE */
+#define CM_FULL_RETRY_MS	3000	/* a client retries "bye full" this long */
 #define CM_CLIENT_TIMEOUT_MS	10000	/* a client command waits this long */
 #define CM_CTL_RESTART_MAX	5	/* control clients restarted per session */
 #define CM_STATUS_TRIES		10	/* asks for a dead pane's status ... */
