@@ -66,6 +66,8 @@ int64_t			 started_ms;
 int64_t			 started_wall;
 uint64_t		 spawns;	/* tmux processes started */
 struct ruleset		*rules;
+int			 rules_broken;	/* the file did not parse at start */
+char			 rules_error[512];
 static char		 rules_path[CM_PATH_MAX];
 int			 default_confirm;
 static struct pollfd	 pfds[POLL_MAX];
@@ -114,7 +116,13 @@ adoption_over(void)
 	}
 }
 
-/* (Re)load the rules; a file that does not parse leaves the old ones. */
+/*
+ * (Re)load the rules.  A file that does not parse leaves the old ones; at
+ * start there are none to leave, so the agent fails safe: the built-in rules
+ * still deny, and everything else they would allow is left to the person
+ * ("ask:rules-broken") until a file that parses is loaded (SIGHUP).  The
+ * user's deny and ask rules never silently vanish.
+ */
 static void
 load_rules(void)
 {
@@ -123,10 +131,22 @@ load_rules(void)
 
 	if ((rs = rules_load(rules_path[0] ? rules_path : NULL, err,
 	    sizeof err)) == NULL) {
-		log_warn("rules not changed: %s", err);
-		if (rules == NULL)
+		if (rules == NULL) {
 			rules = rules_builtin();
+			rules_broken = 1;
+			snprintf(rules_error, sizeof rules_error, "%s", err);
+			log_warn("rules broken, auto-confirm asks for "
+			    "everything: %s", err);
+			event_emit("-", "rules-broken", err);
+		} else
+			log_warn("rules not changed%s: %s", rules_broken ?
+			    " (still broken)" : "", err);
 		return;
+	}
+	if (rules_broken) {
+		rules_broken = 0;
+		rules_error[0] = '\0';
+		event_emit("-", "rules-loaded", rules_path);
 	}
 	rules_free(rules);
 	rules = rs;

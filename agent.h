@@ -125,6 +125,8 @@ extern int64_t		 started_ms;
 extern int64_t		 started_wall;
 extern uint64_t		 spawns;	/* tmux processes started */
 extern struct ruleset	*rules;
+extern int		 rules_broken;
+extern char		 rules_error[512];
 extern int		 default_confirm;
 int64_t		 wall_ms(void);
 int		 job_start(const char *const *, job_cb *, void *, char *,

@@ -119,6 +119,11 @@ autoconfirm(struct session *s, const struct verdict *v)
 	if (!s->confirm || s->paused)
 		return;
 	action = rules_verdict(rules, v, s->dir, rule, sizeof rule);
+	if (action == RULE_ALLOW && rules_broken) {
+		/* The user's rules did not parse: only a person says yes. */
+		action = RULE_ASK;
+		snprintf(rule, sizeof rule, "ask:rules-broken");
+	}
 	if (action != RULE_ALLOW) {
 		confirm_event(s, action == RULE_DENY ? "denied" : "ask", rule,
 		    "", v->detail);

@@ -298,6 +298,11 @@ do_status(struct client *c, struct request *r)
 	    nclients, (unsigned long long)seq, (unsigned long long)confirms,
 	    (long long)(started_wall / 1000), (unsigned long long)spawns,
 	    (unsigned long long)captures);
+	line_fields(rules_broken ? "rules=broken" : "rules=ok");
+	if (rules_broken) {
+		(void)buf_adds(&scratch, " rules_error=");
+		(void)proto_escapes(&scratch, rules_error);
+	}
 	line_send(c);
 }
 

@@ -1723,9 +1723,12 @@ static int
 cmd_rules(int argc, char **argv)
 {
 	struct ruleset	*rs;
+	struct conn	 c;
+	struct reply	 r;
 	char		 path[CM_PATH_MAX], err[512], line[1024];
 	const char	*file = NULL;
 	FILE		*f;
+	int		 rc = 0, absent, i;
 
 	if (argc >= 2 && strcmp(argv[1], "--check") == 0) {
 		if (argc > 3)
@@ -1748,8 +1751,32 @@ cmd_rules(int argc, char **argv)
 		while (fgets(line, sizeof line, f) != NULL)
 			fputs(line, stdout);
 		fclose(f);
+		if ((rs = rules_load(path, err, sizeof err)) == NULL) {
+			printf("\n# They do not parse: %s\n# An agent started "
+			    "with them asks before every confirmation "
+			    "(ask:rules-broken).\n", esc_dup(err, strlen(err)));
+			rc = 1;
+		} else
+			rules_free(rs);
 	}
-	return (0);
+	/* What the running agent, if any, is using. */
+	if (conn_open(&c, err, sizeof err, &absent) == 0) {
+		simple(&c, "status", NULL, NULL, NULL, &r);
+		for (i = 2; i < r.nf; i++) {
+			if (!proto_field_eq(&r.f[i], "rules=broken"))
+				continue;
+			printf("\n# The agent's rules did not parse when it "
+			    "started: until a file that parses is loaded\n# "
+			    "(kill -HUP the agent), auto-confirm asks before "
+			    "every confirmation.\n");
+			rc = 1;
+		}
+		conn_close(&c);
+	}
+	if (rc != 0)
+		fprintf(stderr, "cm: the rules are broken: auto-confirm asks "
+		    "for everything\n");
+	return (rc);
 }
 
 static int
