@@ -61,6 +61,7 @@ struct session {
 	char		*task;			/* typed at first idle */
 	int64_t		 created;		/* epoch seconds */
 	int		 confirm;		/* auto-confirm on */
+	int		 confirm_save;		/* not yet in tmux's options */
 	int		 profile;		/* confirm.c's profile */
 	char		*dir;			/* where it runs */
 	int64_t		 confirm_until;		/* epoch ms; 0: no limit */
