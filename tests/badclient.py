@@ -14,13 +14,23 @@
 #       else what happened.
 #   badclient.py SOCK wrong C E
 #       C threads, each making E connections in turn that send a wrong
-#       token and wait for the answer.  Prints how many were answered
-#       "err ID auth".
+#       token and hang up within 0.3 s (the answer is delayed on purpose).
+#   badclient.py SOCK pipelined C E
+#       C connections, each sending E wrong tokens in one write.
+#   badclient.py SOCK preauth
+#       every verb before auth: each must be "err ID auth", then closed.
+#   badclient.py SOCK events TOKENFILE N NAME
+#       N events, by turning auto-confirm of NAME on and off, on one
+#       connection.
+#   badclient.py SOCK many TOKENFILE N SECS
+#       N clients at once log in and watch; prints how each fared, keeps
+#       them SECS seconds.
 #   badclient.py SOCK ping TOKENFILE SECS OUT
-#       for SECS seconds, every 50 ms: connect, log in, ping (a new
-#       connection each time, as cm does), and ping on one connection kept
-#       open; writes every latency in ms to OUT ("new MS" / "kept MS" /
-#       "fail WHAT") until SECS pass or stdin says "stop".
+#       for SECS seconds, every 50 ms: connect, log in (trying "bye full"
+#       again for 3 s, as cm does), ping, hang up; and ping on one
+#       connection kept open.  Writes every latency in ms to OUT ("new MS
+#       PHASE" / "kept MS PHASE" / "fail PHASE WHAT"); stdin says "phase
+#       NAME" to name what goes on, "stop" to end.
 #   badclient.py SOCK noread TOKENFILE
 #       log in, watch everything, never read; prints "watching" and waits to
 #       be killed.
@@ -187,7 +197,11 @@ def cmd_wrong(path, threads, each):
                     s.close()
                     continue
                 s.sendall(b"x%d auth %032x\n" % (i, k * 1000 + i))
-                r = readline(s, buf, end)
+                # The answer is delayed (up to 5 s): do not wait for it.
+                try:
+                    r = readline(s, buf, time.monotonic() + 0.3)
+                except TimeoutError:
+                    r = None
                 if r is not None and r.startswith(b"err x%d auth" % i):
                     with lock:
                         answered[0] += 1
@@ -200,7 +214,21 @@ def cmd_wrong(path, threads, each):
         t.start()
     for t in ts:
         t.join()
-    print("answered %d of %d" % (answered[0], threads * each), flush=True)
+    print("wrong tokens %d, answered within 0.3 s %d" %
+          (threads * each, answered[0]), flush=True)
+
+
+def login_retry(path, tok):
+    """Log in as cm does: "bye full" is tried again for 3 s."""
+    end = time.monotonic() + 3
+    while True:
+        try:
+            return login(path, tok, 5)
+        except RuntimeError as e:
+            if "bye full" not in str(e) or time.monotonic() >= end:
+                raise
+            time.sleep(0.01 + (os.getpid() * 7919 + time.monotonic_ns()
+                               // 1000000) % 90 / 1000)
 
 
 def cmd_ping(path, tokfile, secs, out):
@@ -208,34 +236,42 @@ def cmd_ping(path, tokfile, secs, out):
     f = open(out, "w", buffering=1)
     kept = None
     end = time.monotonic() + secs
+    phase = "start"
     i = 0
     while time.monotonic() < end:
         r, _, _ = select.select([sys.stdin], [], [], 0)
-        if r and sys.stdin.readline().strip() == "stop":
-            break
+        if r:
+            cmd = sys.stdin.readline().split()
+            if not cmd or cmd[0] == "stop":
+                break
+            phase = cmd[1]
         i += 1
         t0 = time.monotonic()
         try:
-            s, buf = login(path, tok, 5)
+            s, buf = login_retry(path, tok)
             s.sendall(b"p ping\n")
             if readline(s, buf, time.monotonic() + 5) != b"ok p pong":
                 raise RuntimeError("no pong")
             s.close()
-            f.write("new %.1f\n" % ((time.monotonic() - t0) * 1000))
+            f.write("new %.1f %s\n" % ((time.monotonic() - t0) * 1000,
+                                        phase))
         except Exception as e:  # noqa: BLE001 -- every failure is a figure
-            f.write("fail new %s\n" % str(e).replace("\n", " ")[:80])
+            f.write("fail %s new %s\n" % (
+                phase, str(e).replace("\n", " ")[:80]))
         t0 = time.monotonic()
         try:
             if kept is None:
-                kept = login(path, tok, 5)
+                kept = login_retry(path, tok)
             s, buf = kept
             s.sendall(b"k%d ping\n" % i)
             if readline(s, buf, time.monotonic() + 5) != b"ok k%d pong" % i:
                 raise RuntimeError("no pong")
-            f.write("kept %.1f\n" % ((time.monotonic() - t0) * 1000))
+            f.write("kept %.1f %s\n" % ((time.monotonic() - t0) * 1000,
+                                         phase))
         except Exception as e:  # noqa: BLE001
             kept = None
-            f.write("fail kept %s\n" % str(e).replace("\n", " ")[:80])
+            f.write("fail %s kept %s\n" % (
+                phase, str(e).replace("\n", " ")[:80]))
         time.sleep(0.05)
     f.close()
 
@@ -312,6 +348,120 @@ def cases():
     return c
 
 
+def cmd_preauth(path):
+    """Every verb before auth: "err ID auth" and the connection closed."""
+    bad = 0
+    verbs = [b"ping", b"status", b"ls", b"get a", b"show a", b"kill a",
+             b"send a hi", b"keys a Enter", b"new -- true", b"watch",
+             b"unwatch", b"confirm a on", b"log", b"frob", b"", b"\xff"]
+    for v in verbs:
+        try:
+            s = connect(path)
+            buf = [b""]
+            readline(s, buf, time.monotonic() + 10)
+            s.sendall(b"1 " + v + b"\n2 ping\n")
+            r = readline(s, buf, time.monotonic() + 10)
+            r2 = readline(s, buf, time.monotonic() + 10)
+            ok = r is not None and r.startswith(b"err 1 ") and r2 is None
+            s.close()
+        except Exception as e:  # noqa: BLE001
+            ok, r = False, str(e).encode()
+        if not ok:
+            bad += 1
+        print("%s before auth: %r: %r" % ("ok  " if ok else "FAIL", v, r),
+              flush=True)
+    print("preauth %d failed %d" % (len(verbs), bad), flush=True)
+    return 1 if bad else 0
+
+
+def cmd_pipelined(path, conns, each):
+    """conns connections, each sending `each` wrong tokens in one write."""
+    socks = []
+    for k in range(conns):
+        try:
+            s = connect(path)
+            s.sendall(b"".join(b"t%d auth %032x\n" % (i, k * 100 + i)
+                               for i in range(each)))
+            socks.append(s)
+        except OSError:
+            pass
+    answers = 0
+    end = time.monotonic() + 15
+    for s in socks:
+        buf = [b""]
+        try:
+            while True:
+                line = readline(s, buf, end)
+                if line is None:
+                    break
+                if line.startswith(b"err t") and b" auth " in line:
+                    answers += 1
+        except (OSError, TimeoutError):
+            pass
+        s.close()
+    print("sent %d wrong tokens on %d connections, %d answered" %
+          (conns * each, len(socks), answers), flush=True)
+
+
+def cmd_events(path, tokfile, n, name):
+    """n events: confirm NAME on/off, n requests on one connection."""
+    s, buf = login(path, token(tokfile))
+    sent = got = 0
+    end = time.monotonic() + 120
+    while got < n and time.monotonic() < end:
+        batch = []
+        while sent < n and sent - got < 200:
+            batch.append(b"e%d confirm %s %s\n" %
+                         (sent, name.encode(), b"on" if sent % 2 else b"off"))
+            sent += 1
+        if batch:
+            s.sendall(b"".join(batch))
+        line = readline(s, buf, end)
+        if line is None:
+            break
+        if line.startswith(b"ok e") or line.startswith(b"err e"):
+            got += 1
+    print("events %d answered %d" % (sent, got), flush=True)
+
+
+def cmd_many(path, tokfile, n, secs):
+    """n clients at once: connect, log in, watch; keep them secs."""
+    tok = token(tokfile)
+    socks = []
+    refused = 0
+    for _ in range(n):
+        try:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(5)
+            s.connect(path)
+            s.sendall(b"a auth " + tok + b"\nw watch\n")
+            socks.append(s)
+        except OSError:
+            refused += 1
+    res = {}
+    end = time.monotonic() + 10
+    for s in socks:
+        buf = [b""]
+        try:
+            while True:
+                line = readline(s, buf, end)
+                if line is None:
+                    k = "closed"
+                    break
+                if line.startswith(b"ok w"):
+                    k = "watching"
+                    break
+                if line.startswith(b"bye"):
+                    k = line.decode()
+                    break
+        except (OSError, TimeoutError):
+            k = "no answer"
+        res[k] = res.get(k, 0) + 1
+    print("many %d: connect refused %d; %s" % (n, refused, ", ".join(
+        "%s %d" % (k, v) for k, v in sorted(res.items()))), flush=True)
+    time.sleep(secs)
+
+
 def cmd_lines(path, tokfile):
     tok = token(tokfile)
     bad = 0
@@ -357,6 +507,14 @@ def main():
         return cmd_noread(path, a[0])
     if sub == "lines":
         return cmd_lines(path, a[0])
+    if sub == "preauth":
+        return cmd_preauth(path)
+    if sub == "pipelined":
+        return cmd_pipelined(path, int(a[0]), int(a[1]))
+    if sub == "events":
+        return cmd_events(path, a[0], int(a[1]), a[2])
+    if sub == "many":
+        return cmd_many(path, a[0], int(a[1]), float(a[2]))
     print("unknown subcommand", sub, file=sys.stderr)
     return 2
 

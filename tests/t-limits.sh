@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 start_agent
 TOK=$XDG_CONFIG_HOME/cm/token
-BC() { "$PYTHON" "$TESTS/badclient.py" "$SOCK" "$@"; }
+BC=("$PYTHON" "$TESTS/badclient.py" "$SOCK")	# a simple command: $! is its pid
 
 # 300 idle connections (more than CM_CLIENTS_MAX), then 50 with half a
 # line: cm still gets in, and every one of them is closed, by "bye full" or
@@ -12,7 +12,7 @@ BC() { "$PYTHON" "$TESTS/badclient.py" "$SOCK" "$@"; }
 for how in "" --half; do
 	n=300
 	[ -n "$how" ] && n=50
-	BC hold "$n" $how --secs 8 >"$T/hold" &
+	"${BC[@]}" hold "$n" $how --secs 8 >"$T/hold" &
 	HOLD=$!
 	BG_PIDS+=("$HOLD")
 	wait_until 10 grep -q '^held' "$T/hold" || fail "hold $how: $(cat "$T/hold")"
@@ -27,7 +27,7 @@ grep -q "not authenticated in 3000 ms" "$T/agent.log" || fail "no timeout in the
 
 # Six wrong tokens at once, then the right one: answered before any of
 # them (the old agent made every client wait out the penalty).
-BC order "$TOK" 6 >"$T/order" || fail "order: $(cat "$T/order")"
+"${BC[@]}" order "$TOK" 6 >"$T/order" || fail "order: $(cat "$T/order")"
 cat "$T/order"
 cm ping || fail "ping after the wrong tokens"
 exit 0
