@@ -48,6 +48,17 @@ bench/lat: bench/lat.c $(UNIT_SRCS) $(HDRS)
 bench: cm bench/lat
 	./bench/run $(QUICK:1=--quick)
 
+# Static analysis: cppcheck, then clang-tidy (checks in .clang-tidy); both
+# must be clean.  What is turned off, and why: doc/TESTING.md, "Lint".
+lint:
+	cppcheck --std=c99 --enable=warning,style,performance,portability \
+	    --error-exitcode=1 --inline-suppr --quiet \
+	    -D_POSIX_C_SOURCE=200809L -D__linux__ \
+	    --suppress=variableScope \
+	    --suppress=unusedStructMember:confirm.c \
+	    --suppress=constParameter:session.c $(SRCS)
+	clang-tidy --quiet $(SRCS) -- $(CPPFLAGS) -std=c99
+
 install: cm
 	mkdir -p $(DESTDIR)$(BINDIR)
 	cp cm $(DESTDIR)$(BINDIR)/cm
@@ -55,4 +66,4 @@ install: cm
 clean:
 	rm -f cm tests/unit tests/fuzz_proto bench/lat
 
-.PHONY: all test check bench install clean
+.PHONY: all test check bench lint install clean

@@ -205,7 +205,6 @@ do_log(struct client *c, struct request *r)
 	char		*l, *end, *nl;
 	off_t		 size;
 	int		 fd, nf, count = 0;
-	ssize_t		 n;
 
 	fd = open(audit_path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
@@ -222,7 +221,7 @@ do_log(struct client *c, struct request *r)
 	else
 		(void)lseek(fd, 0, SEEK_SET);
 	buf_init(&b, CM_LOG_MAX + 1);
-	while ((n = buf_read(&b, fd)) > 0)
+	while (buf_read(&b, fd) > 0)
 		;
 	close(fd);
 	l = buf_ptr(&b);

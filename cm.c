@@ -2178,7 +2178,7 @@ take_hosts(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	int	 i;
+	int	 i, r;
 
 	token_env_take();
 	core_off();	/* the token is in this process from now on */
@@ -2233,7 +2233,12 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			current = &commands[i];
 			maybe_help(argc - 1, argv + 1);
-			return (commands[i].fn(argc - 1, argv + 1));
+			r = commands[i].fn(argc - 1, argv + 1);
+			/* Every write to stdout, checked once: the error
+			 * sticks to the stream. */
+			if (fflush(stdout) == EOF || ferror(stdout))
+				die("write: %s", strerror(errno ? errno : EIO));
+			return (r);
 		}
 	}
 	fprintf(stderr, "cm: unknown command '%s'\n", argv[1]);

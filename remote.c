@@ -443,7 +443,7 @@ token_load(const struct host *h, char *token, size_t tlen)
 	return (0);
 }
 
-static int	setup(struct host *, char *, size_t, char *, size_t);
+static int	setup(const struct host *, char *, size_t, char *, size_t);
 
 /*
  * The local socket that reaches host's agent, and that agent's token.  With
@@ -496,7 +496,7 @@ remote_socket(const char *spec, int fresh, char *path, size_t plen,
 
 /* Under the host's lock: a master, the remote agent, the forward. */
 static int
-setup(struct host *hp, char *token, size_t tlen, char *cause, size_t clen)
+setup(const struct host *hp, char *token, size_t tlen, char *cause, size_t clen)
 {
 	struct host	 h = *hp;
 	char		 rsock[CM_PATH_MAX], fwd[2 * CM_PATH_MAX + 2];

