@@ -6,11 +6,11 @@
 # again.
 . "$(dirname "$0")/lib.sh"
 mkdir -p -m 700 "$XDG_CONFIG_HOME" "$XDG_CONFIG_HOME/cm"
-printf 'deny linter\nfrobnicate everything\n' >"$XDG_CONFIG_HOME/cm/rules"
+printf 'deny continue\nfrobnicate everything\n' >"$XDG_CONFIG_HOME/cm/rules"
 start_agent
 cm status >"$T/status"
 grep -q $'^rules\tbroken$' "$T/status" || fail "status: $(cat "$T/status")"
-grep -q $'^rules_error\t.*expected allow, deny, ask or override' "$T/status" ||
+grep -q $'^rules_error\t.*rules:2:1: expected allow, deny, ask' "$T/status" ||
     fail "status error: $(cat "$T/status")"
 grep -q 'rules broken, auto-confirm asks for everything' "$T/agent.log" || fail "log"
 # The event, replayed from the start.
@@ -25,7 +25,7 @@ grep -q "auto-confirm asks for everything" "$T/err" || fail "cm rules stderr: $(
 # A prompt the built-in rules would allow is left to the person.
 cm watch >"$T/watch" 2>&1 &
 BG_PIDS+=($!)
-prog='printf "Install the linter? [y/N] "; read a; echo "answer=$a"; sleep 60'
+prog='printf "Continue? [y/N] "; read a; echo "answer=$a"; sleep 60'
 cm new -y -n ac -- sh -c "$prog" >/dev/null
 wait_until 10 grep -q $'\tac\task\trule=ask:rules-broken' "$T/watch" ||
     fail "no ask:rules-broken: $(cat "$T/watch")"
@@ -35,7 +35,7 @@ cm log ac | grep -q $'\task\task:rules-broken\t' || fail "audit: $(cm log ac)"
 
 # Fixed and reloaded: the user's rules apply (this one denies), and the
 # agent says the rules are fine again.
-printf 'deny linter\n' >"$XDG_CONFIG_HOME/cm/rules"
+printf 'deny continue\n' >"$XDG_CONFIG_HOME/cm/rules"
 kill -HUP "$AGENT_PID"
 wait_until 5 sh -c 'cm status | grep -q "^rules	ok$"' || fail "status after SIGHUP: $(cm status)"
 wait_until 5 grep -q $'\t-\trules-loaded' "$T/watch" || fail "no rules-loaded event"
