@@ -1304,6 +1304,144 @@ test_modes(void)
 	CHECK(v.mode[0] == '\0');
 }
 
+/* esc_text of s (n bytes) with flags is want. */
+static int
+esc_is(const char *s, size_t n, int flags, const char *want)
+{
+	struct buf	 b;
+	int		 ok;
+
+	buf_init(&b, 1024);
+	ok = esc_text(&b, s, n, flags) == 0 && b.len == strlen(want) &&
+	    memcmp(buf_ptr(&b), want, b.len) == 0;
+	if (!ok)
+		printf("esc_text gave '%.*s', want '%s'\n", (int)b.len,
+		    buf_ptr(&b), want);
+	buf_free(&b);
+	return (ok);
+}
+
+static int
+json_is(const char *s, size_t n, const char *want)
+{
+	struct buf	 b;
+	int		 ok;
+
+	buf_init(&b, 1024);
+	ok = esc_json(&b, s, n) == 0 && b.len == strlen(want) &&
+	    memcmp(buf_ptr(&b), want, b.len) == 0;
+	if (!ok)
+		printf("esc_json gave '%.*s', want '%s'\n", (int)b.len,
+		    buf_ptr(&b), want);
+	buf_free(&b);
+	return (ok);
+}
+
+/* Is p valid UTF-8 with no control character but those allowed? */
+static int
+clean_utf8(const char *p, size_t n, const char *allowed)
+{
+	size_t		 i = 0, k;
+	uint32_t	 cp;
+
+	while (i < n) {
+		if ((k = utf8_seq(p + i, n - i, &cp)) == 0)
+			return (0);
+		if ((cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) &&
+		    (cp == 0 || strchr(allowed, (int)cp) == NULL))
+			return (0);
+		i += k;
+	}
+	return (1);
+}
+
+static void
+test_esc(void)
+{
+	struct buf	 b;
+	char		 s[64];
+	uint32_t	 cp;
+	int		 i, k;
+	size_t		 n;
+
+	CHECK(utf8_seq("\xc3\xa9", 2, &cp) == 2 && cp == 0xe9);
+	CHECK(utf8_seq("\xe2\x9c\xbb", 3, &cp) == 3 && cp == 0x273b);
+	CHECK(utf8_seq("\xf0\x9f\x98\x80", 4, &cp) == 4 && cp == 0x1f600);
+	CHECK(utf8_seq("\xc0\xaf", 2, &cp) == 0);	/* overlong */
+	CHECK(utf8_seq("\xe0\x80\xaf", 3, &cp) == 0);	/* overlong */
+	CHECK(utf8_seq("\xed\xa0\x80", 3, &cp) == 0);	/* surrogate */
+	CHECK(utf8_seq("\xf4\x90\x80\x80", 4, &cp) == 0); /* > U+10FFFF */
+	CHECK(utf8_seq("\xe2\x9c", 2, &cp) == 0);	/* truncated */
+	CHECK(utf8_seq("\x80", 1, &cp) == 0);
+	CHECK(utf8_seq("\xff", 1, &cp) == 0);
+
+	CHECK(esc_is("a b", 3, 0, "a b"));
+	CHECK(esc_is("", 0, 0, ""));
+	CHECK(esc_is("\x1b]0;x\x07", 6, 0, "\\x1b]0;x\\x07"));
+	CHECK(esc_is("a\\b\tc\nd\re", 9, 0, "a\\\\b\\tc\\nd\\re"));
+	CHECK(esc_is("a\nb", 3, ESC_LINES, "a\nb"));
+	CHECK(esc_is("\xc2\x9b" "2J", 4, 0, "\\xc2\\x9b2J"));
+	CHECK(esc_is("\x9b\xff", 2, 0, "\\x9b\\xff"));
+	CHECK(esc_is("caf\xc3\xa9 \xe2\x9c\xbb", 9, 0, "caf\xc3\xa9 \xe2\x9c\xbb"));
+	CHECK(esc_is("\xe2\x9c", 2, 0, "\\xe2\\x9c"));
+	CHECK(esc_is("\x7f\x00", 2, 0, "\\x7f\\x00"));
+	CHECK(esc_is("\x1b[1;31mred\x1b[m", 13, ESC_SGR,
+	    "\x1b[1;31mred\x1b[m"));
+	CHECK(esc_is("\x1b[1;31m", 7, 0, "\\x1b[1;31m"));
+	CHECK(esc_is("\x1b[2J\x1b[1", 7, ESC_SGR, "\\x1b[2J\\x1b[1"));
+
+	CHECK(json_is("", 0, "\"\""));
+	CHECK(json_is("a\"b\\c", 5, "\"a\\\"b\\\\c\""));
+	CHECK(json_is("\n\t\r\x00\x1b\x7f", 6,
+	    "\"\\n\\t\\r\\u0000\\u001b\\u007f\""));
+	CHECK(json_is("\xff\x9b", 2, "\"\\u00ff\\u009b\""));
+	CHECK(json_is("\xc2\x9b", 2, "\"\\u009b\""));
+	CHECK(json_is("\xe2\x80\xa8", 3, "\"\\u2028\""));
+	CHECK(json_is("caf\xc3\xa9", 5, "\"caf\xc3\xa9\""));
+	CHECK(json_is("\xed\xa0\x80", 3, "\"\\u00ed\\u00a0\\u0080\""));
+
+	/* Random bytes: always clean output. */
+	buf_init(&b, 8192);
+	for (i = 0; i < 20000; i++) {
+		n = rnd() % sizeof s;
+		for (k = 0; k < (int)n; k++)
+			s[k] = (char)(rnd() % 4 == 0 ? 0x80 + rnd() % 0x80 :
+			    rnd() % 256);
+		buf_clear(&b);
+		CHECK(esc_text(&b, s, n, i % 4) == 0);
+		CHECK(clean_utf8(buf_ptr(&b), b.len, (i % 4) == 0 ? "" :
+		    (i % 4) == 1 ? "\n" : (i % 4) == 2 ? "\x1b" : "\n\x1b"));
+		buf_clear(&b);
+		CHECK(esc_json(&b, s, n) == 0);
+		CHECK(clean_utf8(buf_ptr(&b), b.len, ""));
+	}
+	buf_free(&b);
+}
+
+/* new: at most CM_ARGV_MAX words of command, whatever else fits. */
+static void
+test_argv_max(void)
+{
+	struct request	 r;
+	const char	*cause;
+	char		 line[4096];
+	int		 n, i;
+
+	for (n = CM_ARGV_MAX - 1; n <= CM_ARGV_MAX + 2; n++) {
+		i = snprintf(line, sizeof line, "7 new name=x --");
+		for (int k = 0; k < n; k++)
+			i += snprintf(line + i, sizeof line - (size_t)i, " w");
+		cause = NULL;
+		if (n <= CM_ARGV_MAX)
+			CHECK(proto_parse_request(line, (size_t)i, &r,
+			    &cause) == 0);
+		else
+			CHECK(proto_parse_request(line, (size_t)i, &r,
+			    &cause) == -1 && strcmp(r.id, "7") == 0 &&
+			    strstr(cause, "more than") != NULL);
+	}
+}
+
 int
 main(void)
 {
@@ -1325,6 +1463,8 @@ main(void)
 	test_config();
 	test_hello();
 	test_shell_fuzz();
+	test_esc();
+	test_argv_max();
 	printf("%d passed, %d failed\n", passed, failed);
 	return (failed != 0);
 }
