@@ -321,6 +321,19 @@ send_keys_string(struct session *s, const char *keys)
 	return (cmds);
 }
 
+/* Is every one of the n bytes at p a blank or a newline? */
+static int
+all_blank(const char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] != ' ' && p[i] != '\n')
+			return (0);
+	}
+	return (1);
+}
+
 /* A capture came back: decide the state. */
 static void
 session_classify(struct session *s)
@@ -340,7 +353,7 @@ session_classify(struct session *s)
 	sc.fg_job = s->shell[0] != '\0' && s->fg[0] != '\0' &&
 	    strcmp(s->fg, s->shell) != 0;
 	if (!s->seen_output && s->block.len > 0 &&
-	    strspn(sc.text, " \n") < s->block.len) {
+	    !all_blank(sc.text, s->block.len)) {
 		/* It printed before we were attached: that was output. */
 		s->seen_output = 1;
 		sc.quiet_ms = 0;

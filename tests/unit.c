@@ -828,6 +828,17 @@ test_policy(void)
 	dprintf(fd, "allow Bash()\n");
 	close(fd);
 	CHECK(rules_load(rpath, err, sizeof err) == NULL);
+	/* Stacked quantifiers make regcomp exponential: refused at once. */
+	fd = open(rpath, O_WRONLY | O_TRUNC);
+	dprintf(fd, "deny a++++++++++++\nallow x\n");
+	close(fd);
+	CHECK(rules_load(rpath, err, sizeof err) == NULL &&
+	    strstr(err, "stacked") != NULL && strstr(err, ":1:") != NULL);
+	fd = open(rpath, O_WRONLY | O_TRUNC);
+	dprintf(fd, "deny a[+*]+ b{2}c? (x|y)* \\++\n");
+	close(fd);
+	CHECK((rs = rules_load(rpath, err, sizeof err)) != NULL);
+	rules_free(rs);
 	fd = open(rpath, O_WRONLY | O_TRUNC);
 	dprintf(fd, "build-commands maybe\n");
 	close(fd);
