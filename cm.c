@@ -758,7 +758,7 @@ cmd_send(int argc, char **argv)
 		}
 		/* One trailing newline is the end of the input, not text. */
 		if (text.len > 0 && buf_ptr(&text)[text.len - 1] == '\n')
-			text.len--;
+			buf_truncate(&text, text.len - 1);
 	} else {
 		for (int k = i + 1; k < argc; k++) {
 			if ((k > i + 1 && buf_add(&text, " ", 1) == -1) ||
@@ -1394,7 +1394,8 @@ bridge_login(int fd, struct buf *down)
 		/* Drop our answer, keep the greeting. */
 		memmove(buf_ptr(down) + have, nl + 1,
 		    down->len - (size_t)(nl + 1 - buf_ptr(down)));
-		down->len -= (size_t)(nl + 1 - (buf_ptr(down) + have));
+		buf_truncate(down, down->len -
+		    (size_t)(nl + 1 - (buf_ptr(down) + have)));
 	}
 }
 

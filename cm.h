@@ -67,9 +67,13 @@
 #define CM_LOG_MAX		(256 * 1024)	/* audit log tail sent by "log" */
 
 /*
- * A byte buffer.  The valid bytes are data[off .. off + len); off + len <= cap
- * and len <= max always hold.  cap grows on demand up to max; a request that
- * would take len past max fails with ENOBUFS and changes nothing.
+ * A byte buffer.  The valid bytes are data[off .. off + len), followed by a
+ * NUL byte that len does not count; off + len < cap and len <= max always
+ * hold once data is allocated.  cap grows on demand up to max + 1; a request
+ * that would take len past max fails with ENOBUFS and changes nothing.  An
+ * empty buffer is safe everywhere: buf_ptr() is never NULL and always points
+ * at a NUL-terminated string (util.c), so no caller checks for empty.
+ * Change len only through the buf_*() functions.
  */
 struct buf {
 	char	*data;
@@ -137,6 +141,7 @@ int		 buf_printf(struct buf *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 void		 buf_consume(struct buf *, size_t);
 void		 buf_clear(struct buf *);
+void		 buf_truncate(struct buf *, size_t);
 void		 buf_shrink(struct buf *);
 char		*buf_ptr(const struct buf *);
 ssize_t		 buf_read(struct buf *, int);
