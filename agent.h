@@ -113,6 +113,13 @@ struct session {
 	char		 enter_id[CM_ID_MAX + 1];
 };
 
+/* A tmux session marked @cm that could not be adopted (session.c). */
+struct unadopted {
+	char		 tname[CM_NAME_MAX + 1];	/* tmux's name */
+	char		 why[64];
+	int64_t		 created;	/* epoch seconds, by tmux */
+};
+
 /* agent.c */
 extern char		 instance[17];
 extern char		 token[CM_TOKEN_MAX + 1];
@@ -157,6 +164,8 @@ extern struct session	*sessions[CM_SESSIONS_MAX];
 extern int		 nsessions;
 extern int		 creating;	/* new- and kill-session jobs running */
 extern uint64_t		 captures;	/* screens read */
+extern struct unadopted	 unadopted[CM_UNADOPTED_MAX];
+extern int		 nunadopted;
 void		 session_free(struct session *);
 int		 ctl_push(struct session *, enum ctlkind, int, const char *,
 		     int);
@@ -174,6 +183,7 @@ void		 do_keys(struct client *, struct request *);
 void		 do_show(struct client *, struct request *);
 void		 do_kill(struct client *, struct request *);
 void		 adopt_start(void);
+int		 line_unadopted(struct client *, const char *);
 
 /* autoconfirm.c */
 extern uint64_t		 confirms;

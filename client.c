@@ -256,6 +256,7 @@ do_ls(struct client *c, struct request *r)
 		line_send(c);
 		n++;
 	}
+	n += line_unadopted(c, r->id);
 	line_start("ok", r->id);
 	line_num(n);
 	line_send(c);

@@ -32,6 +32,7 @@
 #define CM_PATH_MAX		1024	/* a directory or file path */
 #define CM_CLIENTS_MAX		256	/* connected clients */
 #define CM_SESSIONS_MAX		1024	/* sessions the agent tracks */
+#define CM_UNADOPTED_MAX	64	/* marked sessions listed as not adopted */
 #define CM_EVENTS_MAX		4096	/* events remembered for resume */
 #define CM_CLIENT_IN_MAX	(2 * CM_LINE_MAX)	/* unread client input */
 #define CM_CLIENT_OUT_MAX	(1024 * 1024)	/* queued output per client */

@@ -108,6 +108,8 @@ send_snapshot(struct client *c, const char *id)
 		line_session(sessions[i]);
 		line_send(c);
 	}
+	if (c->watch == NULL)
+		(void)line_unadopted(c, id);
 }
 
 void

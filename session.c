@@ -207,7 +207,7 @@ session_capture(struct session *s)
 static void
 session_send_task(struct session *s)
 {
-	const char	*args[] = { "set-option", "-u", "-t", NULL, "@cm_task",
+	const char	*args[] = { "set-option", "-t", NULL, "@cm_task", "\\-",
 			    NULL };
 	char		 target[CM_NAME_MAX + 3], cause[256];
 	int		 n;
@@ -223,8 +223,10 @@ session_send_task(struct session *s)
 	    CM_TASK_ENTER_MS ? profile_enter_delay(s->profile) :
 	    CM_TASK_ENTER_MS);
 	s->enter_cid = 0;
+	/* Typed: an empty task now ("\\-"), never an unset option, so that
+	 * a restarted agent sees every field. */
 	snprintf(target, sizeof target, "=%s:", s->tname);
-	args[3] = target;
+	args[2] = target;
 	if (job_start(args, NULL, NULL, cause, sizeof cause) == -1)
 		log_warn("%s: clearing task: %s", s->name, cause);
 }
@@ -1204,16 +1206,215 @@ do_kill(struct client *c, struct request *r)
 	session_ctl_stop(s);
 }
 
-/* Startup: adopt every session an earlier agent created. */
+/*
+ * Startup: adopt every session an earlier agent created.  A session marked
+ * @cm is never dropped: a field that is missing or malformed takes a default
+ * (and the session gets a "warning" event naming the fields), and one that
+ * cannot be adopted at all (no usable name, too many sessions) is kept in
+ * the unadopted list, which ls and watch's snapshots show.
+ */
+struct unadopted	 unadopted[CM_UNADOPTED_MAX];
+int			 nunadopted;
+
+/* The fields of list-sessions' format, tab-separated (none may collapse). */
+enum { A_MARK, A_PANE, A_CREATED, A_CONFIRM, A_NAME, A_CMD, A_TASK, A_PROFILE,
+    A_DIR, A_UNTIL, A_PAUSED, A_HANDLED, A_TNAME, A_PANEID, A_SCREATED,
+    A_NFIELDS };
+
+static int
+all_digits(const struct field *f)
+{
+	size_t	 i;
+
+	if (f->n == 0 || f->n > 18)
+		return (0);
+	for (i = 0; i < f->n; i++) {
+		if (f->p[i] < '0' || f->p[i] > '9')
+			return (0);
+	}
+	return (1);
+}
+
+/* An escaped option value as a new string, or NULL if malformed. */
+static char *
+adopt_unescape(struct field *f)
+{
+	char	*p;
+	ssize_t	 u;
+
+	if (f->n == 0)
+		return (NULL);
+	p = xmalloc(f->n + 1);
+	memcpy(p, f->p, f->n);
+	if ((u = proto_unescape(p, f->n)) == -1 ||
+	    memchr(p, '\0', (size_t)u) != NULL) {
+		free(p);
+		return (NULL);
+	}
+	p[u] = '\0';
+	return (p);
+}
+
+static void
+adopt_refuse(const struct field *tname, const struct field *created,
+    const char *why)
+{
+	struct unadopted	*u;
+
+	log_warn("could not adopt tmux session '%.*s': %s",
+	    (int)(tname->n > CM_NAME_MAX ? CM_NAME_MAX : tname->n), tname->p,
+	    why);
+	if (nunadopted == CM_UNADOPTED_MAX)
+		return;
+	u = &unadopted[nunadopted++];
+	snprintf(u->tname, sizeof u->tname, "%.*s",
+	    (int)(tname->n > CM_NAME_MAX ? CM_NAME_MAX : tname->n), tname->p);
+	snprintf(u->why, sizeof u->why, "%s", why);
+	u->created = all_digits(created) ? strtoll(created->p, NULL, 10) : 0;
+	event_emit(u->tname, "not-adopted", u->why);
+}
+
+/* The unadopted sessions as records, for ls and watch; returns how many. */
+int
+line_unadopted(struct client *c, const char *id)
+{
+	char	 detail[CM_DETAIL_MAX];
+	int	 i;
+
+	for (i = 0; i < nunadopted; i++) {
+		snprintf(detail, sizeof detail, "not adopted: %s",
+		    unadopted[i].why);
+		line_start("data", id);
+		line_fields(unadopted[i].tname);
+		line_fields(state_name(S_UNKNOWN));
+		line_num((long long)unadopted[i].created);
+		line_num(0);
+		line_fields("");
+		line_fields(detail);
+		line_fields("generic");
+		line_send(c);
+	}
+	return (nunadopted);
+}
+
+static void
+adopt_line(char *l, size_t len)
+{
+	struct field	 f[A_NFIELDS];
+	struct session	*s;
+	struct buf	 warn;
+	char		*p, *name, detail[CM_DETAIL_MAX];
+	size_t		 i, start;
+	int		 nf = 0;
+
+	for (i = start = 0; i <= len && nf < A_NFIELDS; i++) {
+		if (i == len || l[i] == '\t') {
+			f[nf].p = l + start;
+			f[nf].n = i - start;
+			nf++;
+			start = i + 1;
+		}
+	}
+	while (nf < A_NFIELDS) {
+		f[nf].p = l + len;
+		f[nf++].n = 0;
+	}
+	if (!proto_field_eq(&f[A_MARK], "1"))
+		return;		/* not one of ours */
+	buf_init(&warn, CM_DETAIL_MAX);
+
+	/* The name: ours, else tmux's, else it cannot be adopted. */
+	if (proto_valid_name(f[A_NAME].p, f[A_NAME].n) &&
+	    session_find(f[A_NAME].p, f[A_NAME].n) == NULL)
+		name = proto_field_str(&f[A_NAME]);
+	else if (proto_valid_name(f[A_TNAME].p, f[A_TNAME].n) &&
+	    session_find(f[A_TNAME].p, f[A_TNAME].n) == NULL) {
+		name = proto_field_str(&f[A_TNAME]);
+		(void)buf_adds(&warn, " name");
+	} else {
+		adopt_refuse(&f[A_TNAME], &f[A_SCREATED], f[A_NAME].n == 0 ? "no name" :
+		    "name not valid or taken");
+		buf_free(&warn);
+		return;
+	}
+	if (nsessions == CM_SESSIONS_MAX) {
+		adopt_refuse(&f[A_TNAME], &f[A_SCREATED], "too many sessions");
+		free(name);
+		buf_free(&warn);
+		return;
+	}
+	s = session_alloc(name);
+	free(name);
+	/* tmux's own name is the one to talk to it by. */
+	if (f[A_TNAME].n > 0 && f[A_TNAME].n < sizeof s->tname) {
+		memcpy(s->tname, f[A_TNAME].p, f[A_TNAME].n);
+		s->tname[f[A_TNAME].n] = '\0';
+	}
+	if (f[A_PANE].n > 1 && f[A_PANE].n < sizeof s->pane &&
+	    f[A_PANE].p[0] == '%')
+		memcpy(s->pane, f[A_PANE].p, f[A_PANE].n);
+	else if (f[A_PANEID].n > 1 && f[A_PANEID].n < sizeof s->pane &&
+	    f[A_PANEID].p[0] == '%') {
+		memcpy(s->pane, f[A_PANEID].p, f[A_PANEID].n);
+		(void)buf_adds(&warn, " pane");
+	} else
+		(void)buf_adds(&warn, " pane");
+	if (all_digits(&f[A_CREATED]))
+		s->created = strtoll(f[A_CREATED].p, NULL, 10);
+	else {
+		s->created = wall_ms() / 1000;
+		(void)buf_adds(&warn, " created");
+	}
+	if (proto_field_eq(&f[A_CONFIRM], "1"))
+		s->confirm = 1;
+	else if (!proto_field_eq(&f[A_CONFIRM], "0"))
+		(void)buf_adds(&warn, " confirm");
+	if ((p = proto_field_str(&f[A_PROFILE])) != NULL &&
+	    (s->profile = profile_find(p)) == -1) {
+		s->profile = profile_find("generic");
+		(void)buf_adds(&warn, " profile");
+	}
+	free(p);
+	if ((s->dir = adopt_unescape(&f[A_DIR])) == NULL) {
+		s->dir = xstrdup("/");
+		(void)buf_adds(&warn, " dir");
+	}
+	if (all_digits(&f[A_UNTIL]))
+		s->confirm_until = strtoll(f[A_UNTIL].p, NULL, 10);
+	else
+		(void)buf_adds(&warn, " until");
+	if ((p = adopt_unescape(&f[A_CMD])) != NULL) {
+		free(s->cmd);
+		s->cmd = p;
+	} else
+		(void)buf_adds(&warn, " cmd");
+	/* Older agents unset these (task, once typed) or never set them. */
+	if ((p = adopt_unescape(&f[A_TASK])) != NULL && *p != '\0')
+		s->task = p;
+	else
+		free(p);
+	s->paused = proto_field_eq(&f[A_PAUSED], "1");
+	if (all_digits(&f[A_HANDLED]))
+		s->prompt_hash = (uint32_t)strtoul(f[A_HANDLED].p, NULL, 10);
+
+	event_emit(s->name, "adopted", s->cmd);
+	if (warn.len > 0) {
+		snprintf(detail, sizeof detail, "adopted with defaults for:%s",
+		    buf_ptr(&warn));
+		log_warn("%s: %s", s->name, detail);
+		event_emit(s->name, "warning", detail);
+	}
+	buf_free(&warn);
+	/* What is on its screen is old: judge it as quiet. */
+	s->seen_output = 1;
+	s->last_output = now_ms() - CM_QUIET_MS;
+	session_ctl_start(s);
+}
+
 static void
 adopt_done(struct job *j, void *arg)
 {
-	struct field	 f[16];
-	struct session	*s;
-	const char	*cause;
-
 	char		*l, *end, *nl, msg[256];
-	int		 nf, adopted = 0;
 
 	(void)arg;
 	adoption_over();
@@ -1221,61 +1422,24 @@ adopt_done(struct job *j, void *arg)
 		log_info("no sessions to adopt (%s)", msg);
 		return;
 	}
-	if (buf_add(&j->out, "", 1) == -1)
-		return;
 	l = buf_ptr(&j->out);
-	end = l + j->out.len - 1;
+	end = l + j->out.len;
 	for (; l < end; l = nl + 1) {
 		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
 			nl = end;
-		/* "1 PANE CREATED CONFIRM NAME CMD TASK PROFILE DIR UNTIL" */
-		if (nl - l < 2 || l[0] != '1' || l[1] != ' ')
-			continue;
-		nf = proto_split(l, (size_t)(nl - l), f, 16, &cause);
-		if (nf != 10 || f[1].n == 0 || f[1].n >= 24 ||
-		    f[1].p[0] != '%' || !proto_valid_name(f[4].p, f[4].n) ||
-		    session_find(f[4].p, f[4].n) != NULL ||
-		    nsessions == CM_SESSIONS_MAX) {
-			log_warn("skipped a session marked @cm");
-			continue;
-		}
-		f[4].p[f[4].n] = '\0';
-		s = session_alloc(f[4].p);
-		memcpy(s->pane, f[1].p, f[1].n);
-		f[2].p[f[2].n] = '\0';
-		s->created = strtoll(f[2].p, NULL, 10);
-		s->confirm = f[3].n == 1 && f[3].p[0] == '1';
-		f[7].p[f[7].n] = '\0';
-		if ((s->profile = profile_find(f[7].p)) == -1)
-			s->profile = profile_find("generic");
-		f[8].p[f[8].n] = '\0';
-		s->dir = xstrdup(f[8].p);
-		f[9].p[f[9].n] = '\0';
-		s->confirm_until = strtoll(f[9].p, NULL, 10);
-		free(s->cmd);
-		f[5].p[f[5].n] = '\0';
-		s->cmd = xstrdup(f[5].p);
-		if (f[6].n > 0 && memchr(f[6].p, '\0', f[6].n) == NULL) {
-			s->task = xmalloc(f[6].n + 1);
-			memcpy(s->task, f[6].p, f[6].n);
-			s->task[f[6].n] = '\0';
-		}
-		event_emit(s->name, "adopted", s->cmd);
-		/* What is on its screen is old: judge it as quiet. */
-		s->seen_output = 1;
-		s->last_output = now_ms() - CM_QUIET_MS;
-		session_ctl_start(s);
-		adopted++;
+		adopt_line(l, (size_t)(nl - l));
 	}
-	log_info("adopted %d session%s", adopted, adopted == 1 ? "" : "s");
+	log_info("adopted %d session%s", nsessions, nsessions == 1 ? "" : "s");
 }
 
 void
 adopt_start(void)
 {
 	static const char *const args[] = { "list-sessions", "-F",
-	    "#{@cm} #{@cm_pane} #{@cm_created} #{@cm_confirm} #{@cm_name} "
-	    "#{@cm_cmd} #{@cm_task} #{@cm_profile} #{@cm_dir} #{@cm_until}",
+	    "#{@cm}\t#{@cm_pane}\t#{@cm_created}\t#{@cm_confirm}\t"
+	    "#{@cm_name}\t#{@cm_cmd}\t#{@cm_task}\t#{@cm_profile}\t"
+	    "#{@cm_dir}\t#{@cm_until}\t#{@cm_paused}\t#{@cm_handled}\t"
+	    "#{session_name}\t#{pane_id}\t#{session_created}",
 	    NULL };
 	char	 cause[256];
 
