@@ -282,9 +282,7 @@ run_timers(int64_t now)
 		if (s->ctl_in == -1)
 			continue;
 		if (s->npend > 0 && now >= s->pend[s->pend_head].deadline) {
-			log_warn("%s: tmux did not answer in %d ms", s->name,
-			    CM_CTL_TIMEOUT_MS);
-			session_ctl_stop(s);
+			session_ctl_timeout(s);
 			continue;
 		}
 		if (s->npend > 0)
@@ -328,9 +326,17 @@ run_timers(int64_t now)
 		if (j->reaped)
 			continue;
 		if (now >= j->deadline && !j->timed_out) {
+			/* The tmux server holds the client's stdout and stderr
+			 * too (a stopped server would keep them open): stop
+			 * reading, so the job ends when its process does. */
 			log_warn("tmux job %ld timed out", (long)j->pid);
 			j->timed_out = 1;
 			kill(j->pid, SIGKILL);
+			if (j->out_fd != -1)
+				close(j->out_fd);
+			if (j->err_fd != -1)
+				close(j->err_fd);
+			j->out_fd = j->err_fd = -1;
 		} else if (!j->timed_out)
 			NEXT(j->deadline);
 	}

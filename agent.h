@@ -72,6 +72,9 @@ struct session {
 	enum state	 state;
 	char		 detail[CM_DETAIL_MAX];
 	int		 creating;		/* new-session not done */
+	int		 limbo;			/* ... and given up on: has-session
+						   says whether to kill it */
+	int		 limbo_tries;
 	int		 killing;
 	int		 gone;			/* reap at the end of pass */
 
@@ -89,8 +92,9 @@ struct session {
 	char		 block_tag[64];
 	int		 block_mine;
 	struct buf	 block;
-	int		 restarts;
+	int		 restarts;	/* back-off: CM_CTL_RESTART_MS << it */
 	int64_t		 restart_at;
+	int64_t		 ctl_started;	/* when the control client started */
 	int		 ctl_ready;	/* attached: commands may go */
 	int		 ctl_wanted;	/* start one when tmux allows */
 
@@ -174,6 +178,7 @@ void		 session_capture(struct session *);
 int		 send_keys_string(struct session *, const char *);
 void		 ctl_read(struct session *);
 void		 session_ctl_stop(struct session *);
+void		 session_ctl_timeout(struct session *);
 void		 session_ctl_start(struct session *);
 void		 session_check(struct session *);
 void		 do_new(struct client *, struct request *);

@@ -58,7 +58,12 @@
 #define CM_BYE_MS		2000	/* flush time for a closing client */
 #define CM_AUTH_DELAY_MAX_MS	5000	/* longest delay after failed auth */
 #define CM_CLIENT_TIMEOUT_MS	10000	/* a client command waits this long */
-#define CM_CTL_RESTART_MAX	5	/* control clients restarted per session */
+#define CM_CTL_RESTART_MAX	5	/* control-client back-off doubles so often */
+#define CM_CTL_RESTART_MS	200	/* ... from this (so at most 6.4 s) */
+#define CM_CTL_HEALTHY_MS	5000	/* a control client up this long: the
+					   back-off starts again from 0 */
+#define CM_CTL_RECHECK_MS	1000	/* has-session after tmux did not answer */
+#define CM_LIMBO_TRIES		60	/* has-sessions for a timed-out new */
 #define CM_STATUS_TRIES		10	/* asks for a dead pane's status ... */
 #define CM_STATUS_RETRY_MS	100	/* ... this far apart */
 #define CM_LOOP_MAX		3	/* same prompt answered this often ... */

@@ -586,6 +586,37 @@ ctl_fail_pending(struct session *s, const char *why)
 	s->capturing = 0;
 }
 
+/* A control-mode reply is overdue: fail what waits, with why, then stop. */
+void
+session_ctl_timeout(struct session *s)
+{
+	char	 why[64];
+
+	log_warn("%s: tmux did not answer in %d ms", s->name,
+	    CM_CTL_TIMEOUT_MS);
+	snprintf(why, sizeof why, "tmux did not answer in %d s",
+	    CM_CTL_TIMEOUT_MS / 1000);
+	ctl_fail_pending(s, why);
+	session_ctl_stop(s);
+}
+
+/*
+ * How long to wait before looking for a session whose control client
+ * ended: at once the first time, then doubling; a control client that
+ * was healthy for CM_CTL_HEALTHY_MS starts the count again.
+ */
+static int64_t
+ctl_backoff(struct session *s)
+{
+	int64_t	 now = now_ms();
+
+	if (s->ctl_started != 0 && now - s->ctl_started >= CM_CTL_HEALTHY_MS)
+		s->restarts = 0;
+	s->ctl_started = 0;
+	return (s->restarts > 0 ? (int64_t)CM_CTL_RESTART_MS << s->restarts :
+	    0);
+}
+
 void
 session_ctl_stop(struct session *s)
 {
@@ -606,7 +637,7 @@ session_ctl_stop(struct session *s)
 	if (quitting || s->gone || s->killing || s->creating)
 		return;
 	/* Find out whether the session is still there. */
-	s->restart_at = now_ms() + (s->restarts > 0 ? 200 << s->restarts : 0);
+	s->restart_at = now_ms() + ctl_backoff(s);
 }
 
 /*
@@ -647,6 +678,7 @@ session_ctl_start(struct session *s)
 		s->restart_at = now_ms() + 1000;
 		return;
 	}
+	s->ctl_started = now_ms();
 	/* The attach itself answers with a block that is not ours. */
 	n = snprintf(sub, sizeof sub,
 	    "refresh-client -B 'cm:%%*:#{pane_dead}#{pane_title}'\n");
@@ -656,6 +688,71 @@ session_ctl_start(struct session *s)
 		s->last_output = now_ms();
 	s->dirty = 1;
 	s->dirty_since = now_ms() - CM_DEBOUNCE_MAX_MS;
+}
+
+/* kill-session answered, for a session tmux made after we gave up. */
+static void
+limbo_kill_done(struct job *j, void *arg)
+{
+	struct session	*s = NULL;
+	char		 cause[256];
+	int		 i;
+
+	creating--;
+	for (i = 0; i < nsessions; i++) {
+		if (sessions[i] == arg)
+			s = sessions[i];
+	}
+	if (s == NULL || s->gone)
+		return;
+	if (!tmux_job_ok(j, cause, sizeof cause) &&
+	    strstr(cause, "can't find") == NULL) {
+		log_warn("%s: killing what tmux made late: %s", s->name, cause);
+		s->restart_at = now_ms() + CM_CTL_RECHECK_MS;
+		return;
+	}
+	log_info("%s: tmux made it after cm gave up: killed", s->name);
+	s->gone = 1;
+	s->creating = 0;
+}
+
+/*
+ * has-session answered for a session whose new-session cm gave up on (the
+ * client was told it failed): kill what tmux made, or forget it.
+ */
+static void
+limbo_checked(struct session *s, struct job *j)
+{
+	const char	*args[] = { "kill-session", "-t", NULL, NULL };
+	char		 target[CM_NAME_MAX + 2], cause[256];
+
+	if (tmux_job_ok(j, cause, sizeof cause)) {
+		if (!tmux_gate_open()) {
+			s->restart_at = now_ms() + CM_CTL_RESTART_MS;
+			return;
+		}
+		snprintf(target, sizeof target, "=%s", s->tname);
+		args[2] = target;
+		if (job_start(args, limbo_kill_done, s, cause,
+		    sizeof cause) == -1) {
+			s->restart_at = now_ms() + CM_CTL_RECHECK_MS;
+			return;
+		}
+		creating++;
+		return;
+	}
+	if (j->timed_out || (strstr(cause, "can't find") == NULL &&
+	    strstr(cause, "no server running") == NULL &&
+	    strstr(cause, "error connecting") == NULL)) {
+		if (++s->limbo_tries < CM_LIMBO_TRIES) {
+			s->restart_at = now_ms() + CM_CTL_RECHECK_MS;
+			return;
+		}
+		log_warn("%s: gave up asking tmux whether it made it: %s",
+		    s->name, cause);
+	}
+	s->gone = 1;
+	s->creating = 0;
 }
 
 /* has-session answered, after the control client went away. */
@@ -672,6 +769,10 @@ session_check_done(struct job *j, void *arg)
 	}
 	if (s == NULL || s->gone)
 		return;
+	if (s->limbo) {
+		limbo_checked(s, j);
+		return;
+	}
 	if (tmux_job_ok(j, cause, sizeof cause)) {
 		if (s->restarts < CM_CTL_RESTART_MAX)
 			s->restarts++;
@@ -681,11 +782,10 @@ session_check_done(struct job *j, void *arg)
 	if (j->timed_out || (strstr(cause, "can't find") == NULL &&
 	    strstr(cause, "no server running") == NULL &&
 	    strstr(cause, "error connecting") == NULL)) {
-		/* tmux did not say the session is gone: look again later. */
+		/* tmux did not say the session is gone: look again soon
+		 * (has-session itself waits CM_JOB_TIMEOUT_MS for it). */
 		log_warn("%s: has-session: %s", s->name, cause);
-		s->restart_at = now_ms() + (1000LL << s->restarts);
-		if (s->restarts < CM_CTL_RESTART_MAX)
-			s->restarts++;
+		s->restart_at = now_ms() + CM_CTL_RECHECK_MS;
 		return;
 	}
 	if (s->state != S_EXITED)
@@ -729,6 +829,16 @@ new_done(struct job *j, void *arg)
 		return;
 	}
 	s->creating = 0;
+	if (!tmux_job_ok(j, cause, sizeof cause) && j->timed_out) {
+		/* tmux may yet make it: the name stays taken, hidden, until
+		 * has-session says what became of it (limbo_checked). */
+		s->creating = s->limbo = 1;
+		s->restart_at = now_ms() + CM_CTL_RECHECK_MS;
+		if (c != NULL)
+			reply_err(c, nr->id, "tmux", "%s", cause);
+		free(nr);
+		return;
+	}
 	if (!tmux_job_ok(j, cause, sizeof cause)) {
 		s->gone = 1;
 		if (c != NULL) {
@@ -744,7 +854,9 @@ new_done(struct job *j, void *arg)
 	n = strcspn(buf_ptr(&j->out), "\n");
 	if (n == 0 || n >= sizeof s->pane || j->out.len < n ||
 	    buf_ptr(&j->out)[0] != '%') {
-		s->gone = 1;
+		/* tmux made something we cannot drive: remove it. */
+		s->creating = s->limbo = 1;
+		s->restart_at = now_ms();
 		if (c != NULL)
 			reply_err(c, nr->id, "tmux", "no pane id from tmux");
 		free(nr);
