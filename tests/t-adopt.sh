@@ -12,7 +12,7 @@ start_agent
 cm new -n tasked --task hello -- sh -c 'while read l; do echo "got:$l"; done' >/dev/null
 cm new -y -n yes -- cat >/dev/null
 cm new -n a.b -- cat >/dev/null
-cm new -y -n loop -- sh -c 'while :; do printf "Retry the upload? [y/N] "; read a; echo "got $a"; done' >/dev/null
+cm new -y -n loop -- sh -c 'while :; do printf "Continue? [y/N] "; read a; echo "got $a"; done' >/dev/null
 cm new -y -n deny -- sh -c 'printf "Run rm -rf build? [y/N] "; read a; echo "got $a"; sleep 60' >/dev/null
 wait_until 10 sh -c 'cm show tasked | grep -q got:hello' || fail "task not typed"
 wait_until 10 sh -c 'cm log loop | grep -q paused' || fail "loop not paused"

@@ -11,7 +11,7 @@ BG_PIDS+=($!)
 log=$XDG_STATE_HOME/cm/audit.log
 [ -d "$(dirname "$log")" ] || fail "no state directory"
 ln -sf /dev/full "$log"
-cm new -y -n full -- sh -c 'printf "Install the linter? [y/N] "; read a; echo "got $a"; sleep 60' >/dev/null
+cm new -y -n full -- sh -c 'printf "Continue? [y/N] "; read a; echo "got $a"; sleep 60' >/dev/null
 wait_until 10 grep -q $'\tfull\task\trule=audit-failed' "$T/watch" || fail "no audit-failed event: $(cat "$T/watch")"
 sleep 0.5
 cm show full | grep -q 'got' && fail "answered without an audit record"
