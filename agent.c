@@ -343,7 +343,7 @@ run_timers(int64_t now)
 	for (i = 0; i < nclients; i++) {
 		c = clients[i];
 		if (c->eof && !c->closing && c->busy == 0 &&
-		    c->out.len == 0)
+		    c->out.len == 0 && !c->replaying)
 			c->dead = 1;
 		if (c->closing) {
 			if (now >= c->close_at || c->out.len == 0)
@@ -423,6 +423,8 @@ loop(void)
 			if (c->in.len > 0 && !c->dead && !c->closing &&
 			    c->out.len <= CM_CLIENT_OUT_MAX / 2)
 				client_process(c);
+			if (c->replaying)
+				ring_stream(c);
 		}
 		now = now_ms();
 		next = run_timers(now);
@@ -493,8 +495,7 @@ loop(void)
 				if (ev & (POLLIN | POLLHUP | POLLERR))
 					client_read(c);
 				if (!c->dead && (ev & POLLOUT)) {
-					if (buf_write(&c->out, c->fd,
-					    CM_WRITE_SLICE) == -1)
+					if (client_write(c) == -1)
 						c->dead = 1;
 					buf_shrink(&c->out);
 				}

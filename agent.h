@@ -40,6 +40,15 @@ struct client {
 	size_t		 scanned;
 	struct buf	 out;
 	int		 overflowed;	/* "bye" queued, nothing more */
+	int		 sndbuf;	/* the socket's send buffer, 0: unknown */
+	int		 partial;	/* the last write ended inside a line */
+	uint64_t	 partial_seq;	/* ... that event's, 0: none */
+	uint64_t	 sent_seq;	/* the last event written whole */
+	int		 replaying;	/* a replay is being streamed: */
+	uint64_t	 replay_next;	/* ... the next event to send */
+	uint64_t	 replay_last;	/* ... the "ok" goes after this one */
+	int		 replay_ok;	/* ... the "ok" was queued */
+	char		 replay_id[CM_ID_MAX + 1];
 	int		 closing;	/* close once out is flushed */
 	int64_t		 close_at;	/* or at this time, whichever first */
 	int		 dead;		/* reap at the end of the pass */
@@ -68,6 +77,9 @@ struct session {
 	int64_t		 confirm_quiet_until;	/* no answer before */
 	int64_t		 guard[CM_LOOP_MAX + 1];	/* times of answers */
 	uint32_t	 guard_hash;
+	int		 saved_valid;		/* tmux holds saved_*: */
+	int		 saved_paused;
+	uint32_t	 saved_hash;
 	int		 nguard;
 	enum state	 state;
 	char		 detail[CM_DETAIL_MAX];
@@ -152,6 +164,8 @@ void		 line_send(struct client *);
 struct client	*client_find(int);
 void		 client_close_soon(struct client *);
 void		 client_queue(struct client *, const char *, size_t);
+void		 client_overflow(struct client *);
+int		 client_write(struct client *);
 void		 reply_ok(struct client *, const char *);
 void		 reply_err(struct client *, const char *, const char *,
 		     const char *, ...)
@@ -201,6 +215,7 @@ int64_t		 autoconfirm_timers(struct session *, int64_t);
 extern uint64_t		 seq;
 void		 event_emit(const char *, const char *, const char *);
 void		 do_watch(struct client *, struct request *);
+void		 ring_stream(struct client *);
 void		 ring_free(void);
 
 #endif

@@ -45,13 +45,14 @@ hash32(const char *s)
 
 /*
  * Append a line to the audit log: time, session, action, rule, keys, prompt,
- * tab-separated, each field escaped, and sync it.  The log is a regular file
- * opened for append.  Returns -1 if the line could not be written whole and
+ * tab-separated, each field escaped; sync it if asked (a confirmation: its
+ * keys go only once it is on disk).  The log is a regular file opened for
+ * append.  Returns -1 if the line could not be written whole and
  * synced (a full disk, a read-only file system): then no keys may be sent.
  */
 static int
 audit(const struct session *s, const char *action, const char *rule,
-    const char *keys, const char *prompt)
+    const char *keys, const char *prompt, int sync)
 {
 	struct buf	 b;
 	char		 t[40];
@@ -75,7 +76,7 @@ audit(const struct session *s, const char *action, const char *rule,
 	}
 	fd = open(audit_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (fd == -1 || fd_write_all(fd, buf_ptr(&b), b.len) == -1 ||
-	    (fsync(fd) == -1 && errno != EINVAL)) {
+	    (sync && fsync(fd) == -1 && errno != EINVAL)) {
 		log_warn("audit log %s: %s", audit_path, strerror(errno));
 		rc = -1;
 	}
@@ -100,6 +101,12 @@ save_state(struct session *s)
 			    NULL, NULL };
 	char		 target[CM_NAME_MAX + 3], h[16], cause[256];
 
+	if (s->saved_valid && s->saved_paused == s->paused &&
+	    s->saved_hash == s->prompt_hash)
+		return;		/* tmux has it already */
+	s->saved_valid = 1;
+	s->saved_paused = s->paused;
+	s->saved_hash = s->prompt_hash;
 	snprintf(target, sizeof target, "=%s:", s->tname);
 	snprintf(h, sizeof h, "%lu", (unsigned long)s->prompt_hash);
 	args[2] = args[8] = target;
@@ -155,7 +162,7 @@ autoconfirm(struct session *s, const struct verdict *v)
 		confirm_event(s, action == RULE_DENY ? "denied" : "ask", rule,
 		    "", v->detail);
 		(void)audit(s, action == RULE_DENY ? "denied" : "ask", rule, "",
-		    v->detail);
+		    v->detail, 0);
 		save_state(s);
 		return;
 	}
@@ -174,7 +181,7 @@ autoconfirm(struct session *s, const struct verdict *v)
 		s->paused = 1;
 		confirm_event(s, "confirm-paused", "loop-guard", "",
 		    v->detail);
-		(void)audit(s, "paused", "loop-guard", "", v->detail);
+		(void)audit(s, "paused", "loop-guard", "", v->detail, 0);
 		save_state(s);
 		return;
 	}
@@ -183,13 +190,13 @@ autoconfirm(struct session *s, const struct verdict *v)
 		return;
 	}
 	/* The record first: no answer that the audit log does not hold. */
-	if (audit(s, "confirmed", rule, v->keys, v->detail) == -1) {
+	if (audit(s, "confirmed", rule, v->keys, v->detail, 1) == -1) {
 		confirm_event(s, "ask", "audit-failed", "", v->detail);
 		return;
 	}
 	if (send_keys_string(s, v->keys) == -1) {
 		confirm_event(s, "ask", "busy", "", v->detail);
-		(void)audit(s, "not-sent", "busy", "", v->detail);
+		(void)audit(s, "not-sent", "busy", "", v->detail, 0);
 		return;
 	}
 	s->guard[s->nguard++] = now;
@@ -210,7 +217,10 @@ session_set_confirm(struct session *s, int on, int64_t until)
 			    NULL, ";", "set-option", "-t", NULL, "@cm_until",
 			    NULL, NULL };
 	char		 target[CM_NAME_MAX + 3], u[32], cause[256];
+	int		 same;
 
+	same = s->confirm == on && s->confirm_until == (on ? until : 0) &&
+	    !s->paused;
 	s->confirm = on;
 	s->confirm_until = on ? until : 0;
 	s->paused = 0;
@@ -221,6 +231,8 @@ session_set_confirm(struct session *s, int on, int64_t until)
 		s->dirty = 1;
 		s->dirty_since = now_ms() - CM_DEBOUNCE_MAX_MS;
 	}
+	if (same)
+		return;		/* tmux has it already */
 	snprintf(target, sizeof target, "=%s:", s->tname);
 	snprintf(u, sizeof u, "%lld", (long long)s->confirm_until);
 	args[2] = args[8] = target;
@@ -250,7 +262,7 @@ autoconfirm_timers(struct session *s, int64_t now)
 				confirm_event(s, "confirm-stuck",
 				    "check", "", s->detail);
 				(void)audit(s, "stuck", "check", "",
-				    s->detail);
+				    s->detail, 0);
 			}
 		} else
 			NEXT(s->check_at);
@@ -259,7 +271,7 @@ autoconfirm_timers(struct session *s, int64_t now)
 		if (wall_ms() >= s->confirm_until) {
 			session_set_confirm(s, 0, 0);
 			event_emit(s->name, "confirm-expired", "");
-			(void)audit(s, "expired", "time-limit", "", "");
+			(void)audit(s, "expired", "time-limit", "", "", 0);
 		} else
 			NEXT(now + (s->confirm_until - wall_ms()));
 	}
