@@ -321,6 +321,8 @@ run_timers(int64_t now)
 				NEXT(due);
 		}
 	}
+	due = gate_run(now);
+	NEXT(due);
 	for (i = 0; i < njobs; i++) {
 		j = jobs[i];
 		if (j->reaped)
@@ -429,6 +431,8 @@ loop(void)
 		now = now_ms();
 		next = run_timers(now);
 		reap();
+		if (gate_ready())	/* a job reaped just now opened it */
+			next = now;
 		if (quitting) {
 			busy = njobs;
 			for (i = 0; i < nclients; i++)

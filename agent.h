@@ -202,6 +202,8 @@ void		 do_keys(struct client *, struct request *);
 void		 do_show(struct client *, struct request *);
 void		 do_kill(struct client *, struct request *);
 void		 adopt_start(void);
+int64_t		 gate_run(int64_t);
+int		 gate_ready(void);
 int		 line_unadopted(struct client *, const char *);
 
 /* autoconfirm.c */

@@ -523,13 +523,15 @@ static void
 simple(struct conn *c, const char *verb, struct buf *args, data_fn *fn,
     void *arg, struct reply *r)
 {
-	int	 id, tries;
+	int64_t	 end = now_ms() + CM_CLIENT_TIMEOUT_MS;
+	int	 id;
 
-	/* "busy" means try again soon: a delayed Enter, a full queue. */
-	for (tries = 0;; tries++) {
+	/* "busy" means try again soon: a delayed Enter, a full queue, a
+	 * control client restarting; for at most CM_CLIENT_TIMEOUT_MS. */
+	for (;;) {
 		id = request(c, verb, args);
 		await(c, id, CM_CLIENT_TIMEOUT_MS, fn, arg, r);
-		if (r->ok || strcmp(r->code, "busy") != 0 || tries == 500)
+		if (r->ok || strcmp(r->code, "busy") != 0 || now_ms() >= end)
 			break;
 		sleep_ms(20);
 	}

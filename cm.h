@@ -44,6 +44,8 @@
 #define CM_SCREEN_MAX		(1024 * 1024)	/* one captured screen */
 #define CM_JOB_OUT_MAX		(1024 * 1024)	/* a tmux job's stdout or stderr */
 #define CM_JOBS_MAX		64	/* tmux jobs running at once */
+#define CM_GATE_QUEUE_MAX	1024	/* new/kill requests waiting for tmux */
+#define CM_TAKEN_MAX		64	/* tmux's names generated names skip */
 #define CM_SEND_CHUNK		512	/* bytes per send-keys -H command */
 #define CM_WRITE_SLICE		(64 * 1024) /* bytes written per client per pass */
 #define CM_READ_SLICE		(64 * 1024) /* bytes taken by one read(2) */
@@ -65,6 +67,8 @@
 					   back-off starts again from 0 */
 #define CM_CTL_RECHECK_MS	1000	/* has-session after tmux did not answer */
 #define CM_LIMBO_TRIES		60	/* has-sessions for a timed-out new */
+#define CM_GATE_WAIT_MS		4000	/* new/kill wait for tmux, then busy */
+#define CM_NAME_TRIES		16	/* generated names tried per new */
 #define CM_STATUS_TRIES		10	/* asks for a dead pane's status ... */
 #define CM_STATUS_RETRY_MS	100	/* ... this far apart */
 #define CM_LOOP_MAX		3	/* same prompt answered this often ... */

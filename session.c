@@ -34,7 +34,18 @@ struct newreq {
 	int		 cid;
 	char		 id[CM_ID_MAX + 1];
 	char		 name[CM_NAME_MAX + 1];
+	char		*line;		/* generated name: the request again */
+	size_t		 len;
+	int64_t		 deadline;
+	int		 tries;
 };
+
+static int	 tmux_gate_open(void);
+static int64_t	 gate_deadline;	/* of the request being dispatched again */
+static int	 gate_tries;	/* ... and the names it found taken */
+/* Names tmux has that are not ours (generated names skip them). */
+static char	 taken[CM_TAKEN_MAX][CM_NAME_MAX + 1];
+static int	 ntaken;
 
 struct session		*sessions[CM_SESSIONS_MAX];
 int			 nsessions;
@@ -659,6 +670,152 @@ tmux_gate_open(void)
 	return (1);
 }
 
+/*
+ * new and kill wait their turn for the gate here, first come first served,
+ * for at most CM_GATE_WAIT_MS; only then does the client get "busy".  A
+ * request is kept as its line (rebuilt from the parsed request) and is
+ * parsed and dispatched again when its turn comes.
+ */
+struct gatewait {
+	int		 cid;
+	int64_t		 deadline;
+	int		 tries;		/* names tmux had already */
+	char		*line;
+	size_t		 len;
+};
+static struct gatewait	 gateq[CM_GATE_QUEUE_MAX];
+static int		 gate_head, gate_n;
+
+/* The request as a line again, its fields escaped. */
+static char *
+request_line(const struct request *r, size_t *len)
+{
+	struct buf	 b;
+	char		*p;
+	int		 i;
+
+	buf_init(&b, CM_LINE_MAX);
+	if (buf_adds(&b, r->id) == -1 || buf_add(&b, " ", 1) == -1 ||
+	    buf_adds(&b, proto_verb_name(r->verb)) == -1)
+		fatalx("request line");
+	for (i = 0; i < r->argc; i++) {
+		if (buf_add(&b, " ", 1) == -1 ||
+		    proto_escape(&b, r->argv[i].p, r->argv[i].n) == -1) {
+			buf_free(&b);
+			return (NULL);
+		}
+	}
+	*len = b.len;
+	p = xmalloc(b.len + 1);
+	memcpy(p, buf_ptr(&b), b.len + 1);
+	buf_free(&b);
+	return (p);
+}
+
+/* Queue a request line for the gate (front: it had its turn, goes again). */
+static int
+gate_push(struct client *c, char *line, size_t len, int front,
+    int64_t deadline, int tries)
+{
+	struct gatewait	*g;
+	int		 k;
+
+	if (gate_n == CM_GATE_QUEUE_MAX) {
+		free(line);
+		return (-1);
+	}
+	if (front) {
+		gate_head = (gate_head + CM_GATE_QUEUE_MAX - 1) %
+		    CM_GATE_QUEUE_MAX;
+		k = gate_head;
+	} else
+		k = (gate_head + gate_n) % CM_GATE_QUEUE_MAX;
+	gate_n++;
+	g = &gateq[k];
+	g->cid = c->cid;
+	g->deadline = deadline != 0 ? deadline : now_ms() + CM_GATE_WAIT_MS;
+	g->tries = tries;
+	g->line = line;
+	g->len = len;
+	c->busy++;
+	return (0);
+}
+
+static int
+gate_wait(struct client *c, const struct request *r)
+{
+	char	*line;
+	size_t	 len;
+
+	if ((line = request_line(r, &len)) == NULL)
+		return (-1);
+	return (gate_push(c, line, len, 0, 0, 0));
+}
+
+/* Is a request waiting that may go now? */
+int
+gate_ready(void)
+{
+	return (gate_n > 0 && tmux_gate_open());
+}
+
+/*
+ * Give waiting requests their turn while the gate is open; answer "busy" to
+ * those that waited too long.  Returns when to look again.
+ */
+int64_t
+gate_run(int64_t now)
+{
+	struct gatewait	 g;
+	struct client	*c;
+	struct request	 r;
+	const char	*cause;
+	int64_t		 next = INT64_MAX;
+	int		 i, k;
+
+	while (gate_n > 0 && tmux_gate_open()) {
+		g = gateq[gate_head];
+		gate_head = (gate_head + 1) % CM_GATE_QUEUE_MAX;
+		gate_n--;
+		if ((c = client_find(g.cid)) != NULL) {
+			c->busy--;
+			gate_deadline = g.deadline;
+			gate_tries = g.tries;
+			if (proto_parse_request(g.line, g.len, &r, &cause) == 0) {
+				if (r.verb == V_NEW)
+					do_new(c, &r);
+				else if (r.verb == V_KILL)
+					do_kill(c, &r);
+			}
+			gate_deadline = 0;
+			gate_tries = 0;
+		}
+		free(g.line);
+	}
+	for (i = 0; i < gate_n; i++) {
+		k = (gate_head + i) % CM_GATE_QUEUE_MAX;
+		if (gateq[k].deadline < next)
+			next = gateq[k].deadline;
+	}
+	if (gate_n > 0 && now >= gateq[gate_head].deadline) {
+		/* The oldest waited too long: busy, and no one behind it
+		 * may go first (those are newer). */
+		g = gateq[gate_head];
+		gate_head = (gate_head + 1) % CM_GATE_QUEUE_MAX;
+		gate_n--;
+		if ((c = client_find(g.cid)) != NULL) {
+			c->busy--;
+			if (proto_parse_request(g.line, g.len, &r, &cause) == 0)
+				reply_err(c, r.id, "busy", "tmux is busy "
+				    "(waited %d s), try again",
+				    CM_GATE_WAIT_MS / 1000);
+		}
+		free(g.line);
+		next = now;
+	}
+	return (next);
+}
+
 void
 session_ctl_start(struct session *s)
 {
@@ -809,6 +966,13 @@ session_check(struct session *s)
 	}
 }
 
+static void
+newreq_free(struct newreq *nr)
+{
+	free(nr->line);
+	free(nr);
+}
+
 /* new-session answered. */
 static void
 new_done(struct job *j, void *arg)
@@ -825,7 +989,7 @@ new_done(struct job *j, void *arg)
 	creating--;
 	s = session_find(nr->name, strlen(nr->name));
 	if (s == NULL || !s->creating) {
-		free(nr);
+		newreq_free(nr);
 		return;
 	}
 	s->creating = 0;
@@ -836,7 +1000,24 @@ new_done(struct job *j, void *arg)
 		s->restart_at = now_ms() + CM_CTL_RECHECK_MS;
 		if (c != NULL)
 			reply_err(c, nr->id, "tmux", "%s", cause);
-		free(nr);
+		newreq_free(nr);
+		return;
+	}
+	if (!tmux_job_ok(j, cause, sizeof cause) &&
+	    strstr(cause, "duplicate session") != NULL && nr->line != NULL &&
+	    c != NULL && nr->tries < CM_NAME_TRIES) {
+		/* A generated name tmux has (not one of ours): skip it from
+		 * now on, and go again, first in line. */
+		s->gone = 1;
+		snprintf(taken[ntaken % CM_TAKEN_MAX], sizeof taken[0], "%s",
+		    s->tname);
+		if (ntaken < CM_TAKEN_MAX)
+			ntaken++;
+		if (gate_push(c, nr->line, nr->len, 1, nr->deadline,
+		    nr->tries + 1) == -1)
+			reply_err(c, nr->id, "busy", "tmux is busy, try again");
+		nr->line = NULL;	/* the queue's now */
+		newreq_free(nr);
 		return;
 	}
 	if (!tmux_job_ok(j, cause, sizeof cause)) {
@@ -848,7 +1029,7 @@ new_done(struct job *j, void *arg)
 			else
 				reply_err(c, nr->id, "tmux", "%s", cause);
 		}
-		free(nr);
+		newreq_free(nr);
 		return;
 	}
 	n = strcspn(buf_ptr(&j->out), "\n");
@@ -859,7 +1040,7 @@ new_done(struct job *j, void *arg)
 		s->restart_at = now_ms();
 		if (c != NULL)
 			reply_err(c, nr->id, "tmux", "no pane id from tmux");
-		free(nr);
+		newreq_free(nr);
 		return;
 	}
 	memcpy(s->pane, buf_ptr(&j->out), n);
@@ -872,7 +1053,7 @@ new_done(struct job *j, void *arg)
 		line_fields(s->name);
 		line_send(c);
 	}
-	free(nr);
+	newreq_free(nr);
 }
 
 /* Append a word as sh(1) would read it back: bare if safe, else quoted. */
@@ -926,7 +1107,13 @@ generate_name(char *out, size_t len, const struct field *argv0)
 		strcpy(base, "s");
 	for (k = 1;; k++) {
 		snprintf(out, len, "%s-%d", base, k);
-		if (session_find(out, strlen(out)) == NULL)
+		if (session_find(out, strlen(out)) != NULL)
+			continue;
+		for (i = 0; i < (size_t)ntaken; i++) {
+			if (strcmp(taken[i], out) == 0)
+				break;
+		}
+		if (i == (size_t)ntaken)
 			return;
 	}
 }
@@ -943,7 +1130,7 @@ do_new(struct client *c, struct request *r)
 	struct newreq	*nr;
 	struct field	*f;
 	int		 i, a = 0, nown = 0, confirm = default_confirm, cmd0;
-	int		 profile = -1;
+	int		 profile = -1, generated = 0;
 	char		*eq;
 
 	name[0] = '\0';
@@ -994,14 +1181,17 @@ do_new(struct client *c, struct request *r)
 	if (profile == -1)
 		profile = profile_for_command(r->argv[cmd0].p,
 		    r->argv[cmd0].n);
-	if (name[0] == '\0')
+	if (name[0] == '\0') {
 		generate_name(name, sizeof name, &r->argv[cmd0]);
+		generated = 1;
+	}
 	if (session_find(name, strlen(name)) != NULL) {
 		reply_err(c, r->id, "exists", "session '%s' exists", name);
 		goto out;
 	}
 	if (!tmux_gate_open()) {
-		reply_err(c, r->id, "busy", "tmux is busy, try again");
+		if (gate_wait(c, r) == -1)
+			reply_err(c, r->id, "busy", "tmux is busy, try again");
 		goto out;
 	}
 	if (nsessions == CM_SESSIONS_MAX) {
@@ -1104,10 +1294,17 @@ do_new(struct client *c, struct request *r)
 	nr->cid = c->cid;
 	snprintf(nr->id, sizeof nr->id, "%s", r->id);
 	snprintf(nr->name, sizeof nr->name, "%s", s->name);
+	if (generated) {
+		/* If tmux has the name, it goes again with another. */
+		nr->line = request_line(r, &nr->len);
+		nr->deadline = gate_deadline != 0 ? gate_deadline :
+		    now_ms() + CM_GATE_WAIT_MS;
+		nr->tries = gate_tries;
+	}
 	if (job_start(args, new_done, nr, cause, sizeof cause) == -1) {
 		s->gone = 1;
 		s->creating = 0;
-		free(nr);
+		newreq_free(nr);
 		reply_err(c, r->id, "tmux", "%s", cause);
 	} else {
 		c->busy++;
@@ -1289,7 +1486,8 @@ do_kill(struct client *c, struct request *r)
 	if ((s = need_session(c, r, 0)) == NULL)
 		return;
 	if (!tmux_gate_open()) {
-		reply_err(c, r->id, "busy", "tmux is busy, try again");
+		if (gate_wait(c, r) == -1)
+			reply_err(c, r->id, "busy", "tmux is busy, try again");
 		return;
 	}
 	snprintf(target, sizeof target, "=%s", s->tname);
