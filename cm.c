@@ -1513,6 +1513,8 @@ parse_count(const char *s, const char *what)
 static int
 cmd_detect(int argc, char **argv)
 {
+	static const char *const kinds[] = { "none", "shell", "edit",
+	    "question", "fetch", "tool" };
 	struct buf	 in;
 	struct screen	 sc;
 	struct verdict	 v;
@@ -1610,6 +1612,10 @@ cmd_detect(int argc, char **argv)
 		    strlen(profile_name(profile)));
 		fputs(",\"decision\":", stdout);
 		print_json_string(decision, strlen(decision));
+		fputs(",\"kind\":", stdout);
+		print_json_string(kinds[v.kind], strlen(kinds[v.kind]));
+		fputs(",\"subject\":", stdout);
+		print_json_string(v.subject, strlen(v.subject));
 		fputs("}\n", stdout);
 	} else
 		printf("%s%s%s\n%s\n%s\n%s\n", state_name(v.state),
