@@ -19,6 +19,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -993,8 +994,10 @@ new_done(struct job *j, void *arg)
 		return;
 	}
 	s->creating = 0;
-	if (!tmux_job_ok(j, cause, sizeof cause) && j->timed_out) {
-		/* tmux may yet make it: the name stays taken, hidden, until
+	if (!tmux_job_ok(j, cause, sizeof cause) && (j->timed_out ||
+	    WIFSIGNALED(j->status))) {
+		/* It timed out or was killed: tmux may have made it, or may
+		 * yet.  The name stays taken, hidden, until
 		 * has-session says what became of it (limbo_checked). */
 		s->creating = s->limbo = 1;
 		s->restart_at = now_ms() + CM_CTL_RECHECK_MS;
