@@ -57,7 +57,7 @@ client() {
 		1) out=$(cm send "$n" "hello $k $i" 2>&1) ;;
 		2) out=$(cm keys "$n" Enter 2>&1) ;;
 		3) out=$(cm show "$n" 2>&1 >/dev/null) ;;
-		4) [ "$i" -gt 6 ] && out=$(cm kill "t$k-$((i - 4))" 2>&1) ;;
+		4) [ "$i" -le 6 ] || out=$(cm kill "t$k-$((i - 4))" 2>&1) ;;
 		5) out=$(cm ls 2>&1 >/dev/null) ;;
 		esac
 		if [ $? -ne 0 ]; then
