@@ -159,18 +159,20 @@ note_sent(struct client *c, const char *p, size_t n)
 int
 client_write(struct client *c)
 {
-	const char	*p = buf_ptr(&c->out);
+	const char	*p = buf_ptr(&c->out), *nl;
 	size_t		 n = c->out.len, k;
 	ssize_t		 w;
 #if defined(__linux__) && defined(TIOCOUTQ)
 	int		 q;
 
 	if (!c->overflowed && c->sndbuf > 0 &&
-	    ioctl(c->fd, TIOCOUTQ, &q) == 0) {
-		if (q >= c->sndbuf / 2)
-			return (0);
-		if (n > (size_t)(c->sndbuf / 2 - q))
+	    ioctl(c->fd, TIOCOUTQ, &q) == 0 && q >= 0) {
+		if (n + (size_t)q > (size_t)(c->sndbuf / 2)) {
+			/* poll says writable again once a quarter is left */
+			if (q > c->sndbuf / 4)
+				return (0);
 			n = (size_t)(c->sndbuf / 2 - q);
+		}
 	}
 #endif
 	if (n > CM_WRITE_SLICE)
@@ -179,7 +181,15 @@ client_write(struct client *c)
 		for (k = n; k > 0 && p[k - 1] != '\n'; k--)
 			;
 		if (k > 0)
-			n = k;	/* else one line longer than the slice */
+			n = k;
+		else {
+			/* The first line does not fit: it goes whole, or a
+			 * slice of it if it is longer than a slice. */
+			k = c->out.len < CM_WRITE_SLICE ? c->out.len :
+			    CM_WRITE_SLICE;
+			nl = memchr(p, '\n', k);
+			n = nl != NULL ? (size_t)(nl + 1 - p) : k;
+		}
 	}
 	for (;;) {
 		w = write(c->fd, p, n);

@@ -67,7 +67,7 @@
 					   back-off starts again from 0 */
 #define CM_CTL_RECHECK_MS	1000	/* has-session after tmux did not answer */
 #define CM_LIMBO_TRIES		60	/* has-sessions for a timed-out new */
-#define CM_GATE_WAIT_MS		4000	/* new/kill wait for tmux, then busy */
+#define CM_GATE_WAIT_MS		8000	/* new/kill wait for tmux, then busy */
 #define CM_NAME_TRIES		16	/* generated names tried per new */
 #define CM_STATUS_TRIES		10	/* asks for a dead pane's status ... */
 #define CM_STATUS_RETRY_MS	100	/* ... this far apart */

@@ -111,7 +111,7 @@ ring_stream(struct client *c)
 	struct event	*e;
 	uint64_t	 oldest;
 
-	while (c->replaying && !c->dead && !c->overflowed &&
+	while (c->replaying && !c->dead && !c->overflowed && !c->closing &&
 	    c->out.len < CM_CLIENT_OUT_MAX / 4) {
 		if (c->replay_next > c->replay_last && !c->replay_ok) {
 			line_start("ok", c->replay_id);

@@ -48,16 +48,16 @@ done
 
 # client K: for SECS seconds, one of new/send/keys/show/kill at a time.
 client() {
-	local k=$1 i=0 n end=$(( $(date +%s) + SECS )) out
+	local k=$1 i=0 n end=$(( $(date +%s) + SECS )) out mine=()
 	while [ "$(date +%s)" -lt "$end" ]; do
 		i=$((i + 1))
 		n=s$(( RANDOM % SESSIONS + 1 ))
 		case $((i % 6)) in
-		0) out=$(cm new -n "t$k-$i" -- cat 2>&1) ;;
+		0) out=$(cm new -n "t$k-$i" -- cat 2>&1) && mine+=("t$k-$i") ;;
 		1) out=$(cm send "$n" "hello $k $i" 2>&1) ;;
 		2) out=$(cm keys "$n" Enter 2>&1) ;;
 		3) out=$(cm show "$n" 2>&1 >/dev/null) ;;
-		4) [ "$i" -le 6 ] || out=$(cm kill "t$k-$((i - 4))" 2>&1) ;;
+		4) [ ${#mine[@]} -eq 0 ] || { out=$(cm kill "${mine[0]}" 2>&1) && mine=("${mine[@]:1}"); } ;;
 		5) out=$(cm ls 2>&1 >/dev/null) ;;
 		esac
 		if [ $? -ne 0 ]; then
