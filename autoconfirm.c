@@ -31,6 +31,60 @@
 #include "agent.h"
 
 uint64_t		 confirms;
+
+/* Decisions counted by action and rule, for "status" (and its metrics). */
+#define DECISIONS_MAX	64	/* distinct action/rule pairs counted */
+static struct decision {
+	char		 action[16];
+	char		 rule[64];
+	uint64_t	 n;
+} decisions[DECISIONS_MAX];
+static int		 ndecisions;
+static uint64_t		 decisions_other;	/* past DECISIONS_MAX */
+
+static void
+count_decision(const char *action, const char *rule)
+{
+	int	 i;
+
+	for (i = 0; i < ndecisions; i++) {
+		if (strcmp(decisions[i].action, action) == 0 &&
+		    strncmp(decisions[i].rule, rule,
+		    sizeof decisions[i].rule - 1) == 0) {
+			decisions[i].n++;
+			return;
+		}
+	}
+	if (ndecisions == DECISIONS_MAX) {
+		decisions_other++;
+		return;
+	}
+	snprintf(decisions[ndecisions].action, sizeof decisions[0].action,
+	    "%s", action);
+	snprintf(decisions[ndecisions].rule, sizeof decisions[0].rule, "%s",
+	    rule);
+	decisions[ndecisions++].n = 1;
+}
+
+/* The counts as status fields: "decision=ACTION:N:RULE". */
+void
+autoconfirm_counts(void)
+{
+	char	 f[128];
+	int	 i;
+
+	for (i = 0; i < ndecisions; i++) {
+		snprintf(f, sizeof f, "decision=%.15s:%llu:%.63s",
+		    decisions[i].action, (unsigned long long)decisions[i].n,
+		    decisions[i].rule);
+		line_fields(f);
+	}
+	if (decisions_other > 0) {
+		snprintf(f, sizeof f, "decision=other:%llu:other",
+		    (unsigned long long)decisions_other);
+		line_fields(f);
+	}
+}
 char			 audit_path[CM_PATH_MAX];
 
 static uint32_t
@@ -163,6 +217,7 @@ autoconfirm(struct session *s, const struct verdict *v)
 		    "", v->detail);
 		(void)audit(s, action == RULE_DENY ? "denied" : "ask", rule, "",
 		    v->detail, 0);
+		count_decision(action == RULE_DENY ? "denied" : "ask", rule);
 		save_state(s);
 		return;
 	}
@@ -182,6 +237,7 @@ autoconfirm(struct session *s, const struct verdict *v)
 		confirm_event(s, "confirm-paused", "loop-guard", "",
 		    v->detail);
 		(void)audit(s, "paused", "loop-guard", "", v->detail, 0);
+		count_decision("paused", "loop-guard");
 		save_state(s);
 		return;
 	}
@@ -205,6 +261,7 @@ autoconfirm(struct session *s, const struct verdict *v)
 	s->check_at = now + CM_CONFIRM_CHECK_MS;
 	confirms++;
 	confirm_event(s, "auto-confirm", rule, v->keys, v->detail);
+	count_decision("confirmed", rule);
 	save_state(s);
 }
 
