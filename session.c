@@ -775,6 +775,18 @@ gate_run(int64_t now)
 	int64_t		 next = INT64_MAX;
 	int		 i, k;
 
+	while (gate_n > 0 && quitting) {
+		g = gateq[gate_head];
+		gate_head = (gate_head + 1) % CM_GATE_QUEUE_MAX;
+		gate_n--;
+		if ((c = client_find(g.cid)) != NULL) {
+			c->busy--;
+			if (proto_parse_request(g.line, g.len, &r, &cause) == 0)
+				reply_err(c, r.id, "shutdown",
+				    "agent is shutting down");
+		}
+		free(g.line);
+	}
 	while (gate_n > 0 && tmux_gate_open()) {
 		g = gateq[gate_head];
 		gate_head = (gate_head + 1) % CM_GATE_QUEUE_MAX;
