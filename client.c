@@ -302,6 +302,9 @@ line_session(const struct session *s)
 	line_fields(s->cmd);
 	line_fields(s->detail);
 	line_fields(profile_name(s->profile));
+	line_num(s->confirm ? (long long)s->confirm_until : 0);
+	line_fields(s->dir != NULL ? s->dir : "");
+	line_num((long long)s->pane_pid);
 }
 
 static void

@@ -80,6 +80,12 @@
 #define CM_CONFIG_LINE_MAX	1024	/* one line of the config file */
 #define CM_CONFIG_HOSTS_MAX	32	/* "host" lines in the config file */
 #define CM_PROFILES_MAX		16	/* profiles confirm.c may have */
+#define CM_FOLLOW_EARLY_MAX	(256 * 1024)	/* events kept by cm new until
+						   it knows its session's name */
+#define CM_DEFAULT_PATH		"/bin:/usr/bin"	/* execvp's, PATH unset */
+#define CM_NEW_CHECK_MS		1000	/* cm new: a program that exits this
+					   soon is reported */
+#define CM_NEW_CHECK_SLACK_MS	400	/* ... noticed this much later */
 
 /*
  * A byte buffer.  The valid bytes are data[off .. off + len), followed by a
@@ -134,6 +140,9 @@ struct screen {
 	int		 dead;		/* the program has ended */
 	int64_t		 quiet_ms;	/* since the pane last printed */
 	int		 cursor_y;	/* row of the cursor, -1 unknown */
+	int		 fg_job;	/* a shell runs something else in the
+					   foreground (tmux's
+					   pane_current_command) */
 };
 
 /* What approving a prompt does, as confirm.c read it from the screen. */
@@ -276,6 +285,8 @@ int		 token_equal(const char *, const char *);
 void		 token_env_take(void);
 int		 agent_alive(const char *);
 void		 format_time(char *, size_t, int64_t);
+int		 exec_find(const char *, const char *, const char *, char *,
+		     size_t);
 
 /* proto.c */
 int		 proto_escape(struct buf *, const void *, size_t);
@@ -327,6 +338,9 @@ pid_t		 spawn(const char *const *, int, int, int, char *, size_t);
 void		 confirm_classify(int, const struct screen *, struct verdict *);
 int		 profile_find(const char *);
 int		 profile_for_command(const char *, size_t);
+int		 profile_for_argv(const char *const *, int, int *);
+int		 profile_for_path(const char *);
+const char	*shell_name(const char *);
 const char	*profile_name(int);
 int		 profile_enter_delay(int);
 

@@ -272,6 +272,188 @@ profile_for_command(const char *argv0, size_t n)
 	return (profile_find("generic"));
 }
 
+/*
+ * Packages that install a profile's program, as npx, bunx, pnpm dlx, uvx or
+ * pipx run name them, and the directories they install into (for node
+ * .../cli.js and for symlinks).
+ */
+static const struct {
+	const char	*package;
+	const char	*dir;
+	const char	*profile;
+} packages[] = {
+	{ "@anthropic-ai/claude-code", "/@anthropic-ai/claude-code/", "claude" },
+	{ "@openai/codex", "/@openai/codex/", "codex" },
+	{ "@google/gemini-cli", "/@google/gemini-cli/", "gemini" },
+	{ "aider-chat", "/aider/", "aider" },
+};
+#define NPACKAGES ((int)(sizeof packages / sizeof packages[0]))
+
+/* Shells: a foreground program other than the shell is a job it runs. */
+static const char *const shells[] = {
+	"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "tcsh",
+	"csh", "yash", "posh", NULL
+};
+
+static const char *
+base_name(const char *p)
+{
+	const char	*b = strrchr(p, '/');
+
+	return (b != NULL ? b + 1 : p);
+}
+
+/* A package named as npx does, with or without "@version". */
+static int
+profile_for_package(const char *p)
+{
+	size_t	 n;
+	int	 k;
+	const char *at = strchr(p + (*p == '@'), '@');
+
+	n = at != NULL ? (size_t)(at - p) : strlen(p);
+	for (k = 0; k < NPACKAGES; k++) {
+		if (strlen(packages[k].package) == n &&
+		    memcmp(packages[k].package, p, n) == 0)
+			return (profile_find(packages[k].profile));
+	}
+	return (profile_for_command(p, n));
+}
+
+/*
+ * The profile for a file's path (a symlink resolved, a script run by node):
+ * the package directory it lies in, else its name; -1 if neither tells.
+ */
+int
+profile_for_path(const char *path)
+{
+	const char	*b;
+	int		 k;
+
+	for (k = 0; k < NPACKAGES; k++) {
+		if (strstr(path, packages[k].dir) != NULL)
+			return (profile_find(packages[k].profile));
+	}
+	b = base_name(path);
+	k = profile_for_command(b, strlen(b));
+	return (k == profile_find("generic") ? -1 : k);
+}
+
+/*
+ * The profile for a command line, looking through the wrappers that run the
+ * real program: env [-i] [-u NAME] [NAME=VALUE...], npx/bunx/pnpx/uvx
+ * [options] PACKAGE, pnpm/yarn dlx, npm exec, bun x, pipx run, node/bun/deno
+ * [options] SCRIPT, nice, nohup, exec, command.  *prog is set to the index
+ * of the program's word (-1 if it ends in a wrapper); the generic profile
+ * if nothing tells.
+ */
+int
+profile_for_argv(const char *const *argv, int argc, int *prog)
+{
+	const char	*b;
+	int		 i = 0, k, script;
+
+	*prog = -1;
+	while (i < argc) {
+		b = base_name(argv[i]);
+		script = 0;
+		if (strcmp(b, "env") == 0) {
+			for (i++; i < argc; i++) {
+				if (strcmp(argv[i], "-u") == 0 ||
+				    strcmp(argv[i], "-C") == 0)
+					i++;
+				else if (strcmp(argv[i], "-S") == 0 ||
+				    strncmp(argv[i], "--split-string", 14) == 0)
+					return (profile_find("generic"));
+				else if (argv[i][0] != '-' &&
+				    strchr(argv[i], '=') == NULL)
+					break;
+			}
+			continue;
+		}
+		if (strcmp(b, "nice") == 0 || strcmp(b, "nohup") == 0 ||
+		    strcmp(b, "exec") == 0 || strcmp(b, "command") == 0) {
+			for (i++; i < argc && argv[i][0] == '-'; i++) {
+				if (strcmp(argv[i], "-n") == 0)
+					i++;
+			}
+			continue;
+		}
+		if (strcmp(b, "pnpm") == 0 || strcmp(b, "yarn") == 0 ||
+		    strcmp(b, "npm") == 0 || strcmp(b, "bun") == 0 ||
+		    strcmp(b, "pipx") == 0) {
+			if (i + 1 < argc && (strcmp(argv[i + 1], "dlx") == 0 ||
+			    strcmp(argv[i + 1], "exec") == 0 ||
+			    strcmp(argv[i + 1], "x") == 0 ||
+			    strcmp(argv[i + 1], "run") == 0)) {
+				b = "npx";
+				i++;
+			} else if (strcmp(b, "bun") == 0)
+				script = 1;
+		}
+		if (strcmp(b, "node") == 0 || strcmp(b, "nodejs") == 0 ||
+		    strcmp(b, "deno") == 0)
+			script = 1;
+		if (script) {
+			/* node [options] SCRIPT: the script's path tells. */
+			for (i++; i < argc && argv[i][0] == '-'; i++) {
+				if (strcmp(argv[i], "-r") == 0 ||
+				    strcmp(argv[i], "--require") == 0 ||
+				    strcmp(argv[i], "--import") == 0 ||
+				    strcmp(argv[i], "--loader") == 0)
+					i++;
+			}
+			if (i >= argc || (k = profile_for_path(argv[i])) == -1)
+				return (profile_find("generic"));
+			*prog = i;
+			return (k);
+		}
+		if (strcmp(b, "npx") == 0 || strcmp(b, "bunx") == 0 ||
+		    strcmp(b, "pnpx") == 0 || strcmp(b, "uvx") == 0) {
+			for (i++; i < argc; i++) {
+				if (strcmp(argv[i], "--") == 0)
+					continue;
+				if (strcmp(argv[i], "-p") == 0 ||
+				    strcmp(argv[i], "--package") == 0 ||
+				    strcmp(argv[i], "--from") == 0) {
+					if (i + 1 < argc)
+						return (profile_for_package(
+						    argv[i + 1]));
+				} else if (strncmp(argv[i], "--package=", 10) == 0)
+					return (profile_for_package(argv[i] + 10));
+				else if (strcmp(argv[i], "-c") == 0 ||
+				    strcmp(argv[i], "--call") == 0)
+					return (profile_find("generic"));
+				else if (argv[i][0] != '-')
+					break;
+			}
+			if (i >= argc)
+				return (profile_find("generic"));
+			*prog = i;
+			return (profile_for_package(argv[i]));
+		}
+		*prog = i;
+		return (profile_for_command(argv[i], strlen(argv[i])));
+	}
+	return (profile_find("generic"));
+}
+
+/* Is this program (a path or a name) a shell?  Its name if so, else NULL. */
+const char *
+shell_name(const char *argv0)
+{
+	const char	*b = base_name(argv0);
+	int		 k;
+
+	if (*b == '-')
+		b++;		/* a login shell */
+	for (k = 0; shells[k] != NULL; k++) {
+		if (strcmp(shells[k], b) == 0)
+			return (shells[k]);
+	}
+	return (NULL);
+}
+
 static int
 has(const char *s, size_t n, const char *needle)
 {
@@ -1340,6 +1522,13 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 	}
 	if (nrows > 0 && find_error(pr, rows, nrows, v))
 		return;
+	if (sc->fg_job && pr->quiet_idle) {
+		/* A shell with a job in the foreground: busy, however
+		 * quiet, unless the job asks for something (above). */
+		v->state = S_WORKING;
+		set_rule(v, pr, "foreground-job");
+		return;
+	}
 	if (pr->titled && sc->title_default) {
 		/* Codex draws its input box seconds before it can take an
 		 * instruction (an Enter then is lost); its title says when. */

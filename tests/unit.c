@@ -642,8 +642,10 @@ test_shell(void)
 		size_t	 n = rnd() % 64, k;
 		char	 s[64];
 
+		static const char alpha[] = "ab $'\"\\|&;<>()#{}*~=\n\t`x0-";
+
 		for (k = 0; k < n; k++)
-			s[k] = "ab $'\"\\|&;<>()#{}*~=\n\t`x0-"[rnd() % 29];
+			s[k] = alpha[rnd() % (sizeof alpha - 1)];
 		(void)shell_parse(s, n, &p);
 	}
 }
@@ -870,6 +872,7 @@ classify(const char *profile, const char *text, int64_t quiet,
 	sc.dead = 0;
 	sc.quiet_ms = quiet;
 	sc.cursor_y = -1;
+	sc.fg_job = 0;
 	confirm_classify(profile_find(profile), &sc, v);
 	return (v->state);
 }
@@ -990,6 +993,69 @@ test_classify(void)
 	CHECK(profile_for_command("vim", 3) == profile_find("generic"));
 }
 
+/* Wrappers looked through for the profile: one case per row. */
+static void
+test_profile_argv(void)
+{
+	static const struct {
+		const char	*line;		/* argv, blank-separated */
+		const char	*profile;
+		int		 prog;		/* the program's word, -1 none */
+		const char	*shell;		/* shell_name of it, or NULL */
+	} t[] = {
+		{ "claude", "claude", 0, NULL },
+		{ "/opt/bin/claude --resume", "claude", 0, NULL },
+		{ "env FOO=1 claude", "claude", 2, NULL },
+		{ "env -i PATH=/bin HOME=/ codex", "codex", 4, NULL },
+		{ "env -u HOME -- gemini", "gemini", 4, NULL },
+		{ "/usr/bin/env FOO=1 BAR=2 bash -i", "generic", 3, "bash" },
+		{ "env -S claude", "generic", -1, NULL },
+		{ "npx -y @anthropic-ai/claude-code@2.1.197", "claude", 2, NULL },
+		{ "npx --package=@openai/codex codex", "codex", -1, NULL },
+		{ "npx -p @google/gemini-cli gemini", "gemini", -1, NULL },
+		{ "bunx @openai/codex", "codex", 1, NULL },
+		{ "pnpm dlx @google/gemini-cli", "gemini", 2, NULL },
+		{ "yarn dlx @anthropic-ai/claude-code", "claude", 2, NULL },
+		{ "npm exec @openai/codex", "codex", 2, NULL },
+		{ "uvx aider-chat", "aider", 1, NULL },
+		{ "pipx run aider-chat", "aider", 2, NULL },
+		{ "node /usr/lib/node_modules/@anthropic-ai/claude-code/cli.js",
+		    "claude", 1, NULL },
+		{ "node --no-warnings -r x.js /n/@google/gemini-cli/dist/index.js",
+		    "gemini", 4, NULL },
+		{ "node server.js", "generic", -1, NULL },
+		{ "nice -n 5 nohup claude", "claude", 4, NULL },
+		{ "npx cowsay", "generic", 1, NULL },
+		{ "sh -c 'echo hi'", "generic", 0, "sh" },
+		{ "-bash", "generic", 0, "bash" },
+		{ "python3 app.py", "generic", 0, NULL },
+	};
+	char		 copy[256], *w;
+	const char	*v[16], *sh;
+	size_t		 i;
+	int		 n, prog, k;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(copy, sizeof copy, "%s", t[i].line);
+		n = 0;
+		for (w = strtok(copy, " "); w != NULL && n < 16;
+		    w = strtok(NULL, " "))
+			v[n++] = w;
+		k = profile_for_argv(v, n, &prog);
+		if (k != profile_find(t[i].profile) || prog != t[i].prog)
+			printf("  %s: profile %s, word %d\n", t[i].line,
+			    profile_name(k), prog);
+		CHECK(k == profile_find(t[i].profile));
+		CHECK(prog == t[i].prog);
+		sh = prog >= 0 ? shell_name(v[prog]) : NULL;
+		CHECK((sh == NULL) == (t[i].shell == NULL));
+		CHECK(sh == NULL || strcmp(sh, t[i].shell) == 0);
+	}
+	CHECK(profile_for_path("/x/lib/node_modules/@openai/codex/bin/codex.js")
+	    == profile_find("codex"));
+	CHECK(profile_for_path("/usr/local/bin/my-tool") == -1);
+}
+
 int
 main(void)
 {
@@ -1005,6 +1071,7 @@ main(void)
 	test_policy_corpus();
 	test_policy();
 	test_classify();
+	test_profile_argv();
 	printf("%d passed, %d failed\n", passed, failed);
 	return (failed != 0);
 }
