@@ -16,10 +16,10 @@ SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 
 SRCS =		cm.c agent.c client.c session.c autoconfirm.c ring.c proto.c \
-		tmux.c confirm.c rules.c shell.c policy.c remote.c util.c \
-		attach.c demo.c fakecli.c notify.c sdnotify.c config.c
+		tmux.c confirm.c rules.c shell.c policy.c remote.c util.c esc.c \
+		sock.c attach.c demo.c fakecli.c notify.c sdnotify.c config.c
 HDRS =		cm.h agent.h
-UNIT_SRCS =	proto.c util.c confirm.c rules.c shell.c policy.c
+UNIT_SRCS =	proto.c util.c confirm.c rules.c shell.c policy.c esc.c
 
 all: cm
 
@@ -64,6 +64,19 @@ bench/lat: bench/lat.c $(UNIT_SRCS) $(HDRS)
 bench: cm bench/lat
 	./bench/run $(QUICK:1=--quick)
 
+# Static analysis: cppcheck, then clang-tidy (checks in .clang-tidy); both
+# must be clean.  What is turned off, and why: doc/TESTING.md, "Lint".
+lint:
+	cppcheck --std=c99 --enable=warning,style,performance,portability \
+	    --error-exitcode=1 --inline-suppr --quiet \
+	    -D_POSIX_C_SOURCE=200809L -D__linux__ \
+	    --suppress=variableScope \
+	    --suppress=unusedStructMember:confirm.c \
+	    --suppress=constParameter:session.c \
+	    --suppress=knownConditionTrueFalse:policy.c \
+	    --suppress=wrongPrintfScanfArgNum:policy.c $(SRCS)
+	clang-tidy --quiet $(SRCS) -- $(CPPFLAGS) -std=c99
+
 # The binary, the man page, bash and zsh completions and the systemd user
 # unit (its ExecStart pointing at BINDIR); uninstall removes exactly those.
 install: cm
@@ -89,4 +102,4 @@ uninstall:
 clean:
 	rm -f cm tests/unit tests/fuzz_proto bench/lat
 
-.PHONY: all test check faults load bench install uninstall clean
+.PHONY: all test check faults load bench lint install uninstall clean

@@ -16,6 +16,9 @@
 #define CM_VERSION		"0.1.0"
 #define CM_PROTO_VERSION	1
 
+#define CM_XSTR(x)		#x
+#define CM_STR(x)		CM_XSTR(x)	/* a limit, in a message */
+
 /* Limits.  Sizes are in bytes unless the name says otherwise. */
 #define CM_LINE_MAX		65536	/* one request line, with its newline */
 #define CM_REPLY_LINE_MAX	(1024 * 1024) /* one line the client accepts */
@@ -25,6 +28,7 @@
 #define CM_KEY_MAX		32	/* one key name */
 #define CM_KEYS_MAX		32	/* keys in one request */
 #define CM_TEXT_MAX		32768	/* text in one send */
+#define CM_ARGV_MAX		200	/* words of a new session's command */
 #define CM_TOKEN_MAX		128	/* token, hex */
 #define CM_TOKEN_BYTES		32	/* random bytes in a new token */
 #define CM_DETAIL_MAX		512	/* an event's detail, before escaping */
@@ -32,6 +36,7 @@
 #define CM_SUBJECT_MAX		4096	/* what a prompt would run or write */
 #define CM_PATH_MAX		1024	/* a directory or file path */
 #define CM_CLIENTS_MAX		256	/* connected clients */
+#define CM_UNAUTH_MAX		32	/* of them not yet authenticated */
 #define CM_SESSIONS_MAX		1024	/* sessions the agent tracks */
 #define CM_UNADOPTED_MAX	64	/* marked sessions listed as not adopted */
 #define CM_EVENTS_MAX		4096	/* events remembered for resume */
@@ -60,6 +65,12 @@
 #define CM_TASK_ENTER_MS	150	/* pause between a task's text and Enter */
 #define CM_BYE_MS		2000	/* flush time for a closing client */
 #define CM_AUTH_DELAY_MAX_MS	5000	/* longest delay after failed auth */
+#define CM_AUTH_DECAY_MS	1000	/* one failure forgotten per this */
+#define CM_AUTH_TIMEOUT_MS	3000	/* authenticate within this, or bye */
+#define CM_AUTH_GRACE_MS	100	/* an unauthenticated connection is
+					   not evicted for a newer one sooner */
+#define CM_ACCEPT_PAUSE_MS	100	/* no accept this long after EMFILE */
+#define CM_FULL_RETRY_MS	3000	/* a client retries "bye full" this long */
 #define CM_CLIENT_TIMEOUT_MS	10000	/* a client command waits this long */
 #define CM_CTL_RESTART_MAX	5	/* control-client back-off doubles so often */
 #define CM_CTL_RESTART_MS	200	/* ... from this (so at most 6.4 s) */
@@ -163,6 +174,11 @@ struct verdict {
 					   after what it is about */
 	char		 keys[64];	/* approving keys, space-separated */
 	char		 rule[64];	/* "profile/rule" that decided */
+	char		 mode[32];	/* the program's own permission mode
+					   as its screen shows it ("auto",
+					   "bypass", "accept-edits", "yolo"
+					   approve by themselves; "manual",
+					   "plan" ask), or "": not shown */
 	int		 kind;		/* PK_*, for a confirmation */
 	char		 subject[CM_SUBJECT_MAX]; /* the whole command, path,
 					   address or tool, from the prompt's
@@ -287,6 +303,20 @@ int		 agent_alive(const char *);
 void		 format_time(char *, size_t, int64_t);
 int		 exec_find(const char *, const char *, const char *, char *,
 		     size_t);
+void		 core_off(void);
+void		 core_restore(void);
+
+/* esc.c */
+#define ESC_LINES	0x1	/* keep newlines */
+#define ESC_SGR		0x2	/* keep SGR sequences (colours) */
+size_t		 utf8_seq(const void *, size_t, uint32_t *);
+int		 esc_text(struct buf *, const void *, size_t, int);
+int		 esc_json(struct buf *, const void *, size_t);
+
+/* sock.c */
+int		 sock_peer_uid(int, uid_t *);
+int		 sock_check(const char *, char *, size_t);
+int		 sock_connect(const char *, int *, char *, size_t);
 
 /* proto.c */
 int		 proto_escape(struct buf *, const void *, size_t);

@@ -60,6 +60,7 @@ static int
 host_parse(const char *spec, struct host *h, char *cause, size_t clen)
 {
 	char		 sock[CM_PATH_MAX], dir[CM_PATH_MAX], *colon, *slash;
+	char		*at, *host, *rb;
 	const char	*p;
 	size_t		 n = strlen(spec);
 
@@ -76,8 +77,28 @@ host_parse(const char *spec, struct host *h, char *cause, size_t clen)
 		}
 	}
 	snprintf(h->dest, sizeof h->dest, "%s", spec);
-	colon = strrchr(h->dest, ':');
-	if (colon != NULL && strchr(colon, ']') == NULL) {
+	/*
+	 * "host:port", "[v6addr]:port" or "[v6addr]"; a bare IPv6 address
+	 * (two colons or more, no brackets) has no port.  The brackets are
+	 * ours, not ssh's: they are taken off.
+	 */
+	at = strrchr(h->dest, '@');
+	host = at != NULL ? at + 1 : h->dest;
+	colon = strrchr(host, ':');
+	if (host[0] == '[') {
+		if ((rb = strchr(host, ']')) == NULL || rb == host + 1 ||
+		    (rb[1] != '\0' && rb[1] != ':') ||
+		    strchr(host + 1, '[') != NULL) {
+			snprintf(cause, clen, "bad host in '%s'", spec);
+			return (-1);
+		}
+		colon = rb[1] == ':' ? rb + 1 : NULL;
+	} else if (strchr(host, '[') != NULL || strchr(host, ']') != NULL) {
+		snprintf(cause, clen, "bad host in '%s'", spec);
+		return (-1);
+	} else if (colon != NULL && strchr(host, ':') != colon)
+		colon = NULL;		/* an IPv6 address */
+	if (colon != NULL) {
 		if (colon[1] == '\0' || strlen(colon + 1) >= sizeof h->port ||
 		    strspn(colon + 1, "0123456789") != strlen(colon + 1)) {
 			snprintf(cause, clen, "bad port in '%s'", spec);
@@ -85,6 +106,15 @@ host_parse(const char *spec, struct host *h, char *cause, size_t clen)
 		}
 		snprintf(h->port, sizeof h->port, "%s", colon + 1);
 		*colon = '\0';
+	}
+	if (host[0] == '[') {
+		rb = strchr(host, ']');
+		*rb = '\0';
+		memmove(host, host + 1, strlen(host + 1) + 1);
+	}
+	if (host[0] == '\0' || host[0] == '-') {
+		snprintf(cause, clen, "bad host in '%s'", spec);
+		return (-1);
 	}
 	hash_hex(spec, h->key);
 	if (path_socket(sock, sizeof sock, NULL) == -1) {
@@ -224,28 +254,31 @@ run(const char *const *argv, struct buf *out, const char *errfile, int ms,
 	return (128 + WTERMSIG(status));
 }
 
-/* The first line of what ssh said, for an error message. */
+/*
+ * The first line of what ssh said, for an error message; escaped, as the far
+ * side's stderr is in it.
+ */
 static void
 ssh_said(const struct host *h, char *out, size_t len)
 {
-	char	 b[512];
-	int	 fd;
-	ssize_t	 n;
+	char		 b[512];
+	struct buf	 e;
+	int		 fd;
+	ssize_t		 n;
 
 	out[0] = '\0';
 	if ((fd = open(h->err, O_RDONLY | O_CLOEXEC)) == -1)
 		return;
 	n = fd_read_full(fd, b, sizeof b - 1);
 	close(fd);
-	if (n <= 0)
+	if (n <= 0 || len < 3)
 		return;
 	b[n] = '\0';
-	b[strcspn(b, "\r\n")] = '\0';
-	if (len < 3)
-		return;
-	b[len - 3] = '\0';	/* ": " and the NUL */
-	memcpy(out, ": ", 2);
-	memcpy(out + 2, b, strlen(b) + 1);
+	n = (ssize_t)strcspn(b, "\r\n");
+	buf_init(&e, 4 * sizeof b);
+	if (esc_text(&e, b, (size_t)n, 0) == 0)
+		snprintf(out, len, ": %.*s", (int)e.len, buf_ptr(&e));
+	buf_free(&e);
 }
 
 static int
@@ -412,7 +445,7 @@ token_load(const struct host *h, char *token, size_t tlen)
 	return (0);
 }
 
-static int	setup(struct host *, char *, size_t, char *, size_t);
+static int	setup(const struct host *, char *, size_t, char *, size_t);
 
 /*
  * The local socket that reaches host's agent, and that agent's token.  With
@@ -465,7 +498,7 @@ remote_socket(const char *spec, int fresh, char *path, size_t plen,
 
 /* Under the host's lock: a master, the remote agent, the forward. */
 static int
-setup(struct host *hp, char *token, size_t tlen, char *cause, size_t clen)
+setup(const struct host *hp, char *token, size_t tlen, char *cause, size_t clen)
 {
 	struct host	 h = *hp;
 	char		 rsock[CM_PATH_MAX], fwd[2 * CM_PATH_MAX + 2];

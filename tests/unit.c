@@ -1056,6 +1056,308 @@ test_profile_argv(void)
 	CHECK(profile_for_path("/usr/local/bin/my-tool") == -1);
 }
 
+/* A screen with a pane title, quiet for long. */
+static enum state
+classify_titled(const char *profile, const char *title, const char *text,
+    struct verdict *v)
+{
+	struct screen	 sc;
+
+	sc.text = text;
+	sc.len = strlen(text);
+	sc.title = title;
+	sc.title_default = 0;
+	sc.dead = 0;
+	sc.quiet_ms = 5000;
+	sc.cursor_y = -1;
+	confirm_classify(profile_find(profile), &sc, v);
+	return (v->state);
+}
+
+#define U_CUR	"\xe2\x9d\xaf"		/* ❯ */
+#define U_DASH	"\xe2\x95\x8c\xe2\x95\x8c\xe2\x95\x8c\xe2\x95\x8c\xe2\x95\x8c" \
+		"\xe2\x95\x8c\xe2\x95\x8c\xe2\x95\x8c\xe2\x95\x8c\xe2\x95\x8c"
+#define U_LINE	"\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80" \
+		"\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80"
+
+/* Claude Code 2.1.3xx (issue 11): menus without numbers, a fourth Bash
+ * option that switches modes, wrapped options, partial prompts. */
+static void
+test_classify_latest(void)
+{
+	struct verdict	 v;
+
+	/* The API-key question: "Yes" / "❯ No (recommended)".  A menu, not
+	 * the input box; approving is Up, then Enter. */
+	CHECK(classify("claude", "  Do you want to use this API key?\n\n"
+	    "    Yes\n  " U_CUR " No (recommended)\n\n  Enter to confirm \xc2\xb7"
+	    " Esc to cancel\n", 5000, &v) == S_CONFIRM);
+	CHECK(strcmp(v.keys, "Up Enter") == 0);
+	CHECK(strcmp(v.rule, "claude/menu-unnumbered") == 0);
+	/* Trust: "❯ No, exit" first: Down, then Enter. */
+	CHECK(classify("claude", " Quick safety check: Is this a project you "
+	    "created or one you trust?\n\n Security guide\n\n " U_CUR " No, "
+	    "exit\n   Yes, I trust this folder\n\n Enter to confirm \xc2\xb7 "
+	    "Esc to cancel\n", 5000, &v) == S_CONFIRM);
+	CHECK(strcmp(v.keys, "Down Enter") == 0);
+	/* The theme picker approves nothing: a choice. */
+	CHECK(classify("claude", " Choose the text style that looks best with "
+	    "your terminal\n\n " U_CUR " \xe2\x9c\x94 Auto (match terminal)\n"
+	    "     Dark mode\n     Light mode\n\n " U_DASH "\n  1  x\n " U_DASH
+	    "\n  Syntax theme: Monokai\n", 5000, &v) == S_INPUT);
+	/* "Make auto mode your default permission mode?": its yes changes
+	 * the mode; a confirmation nobody but the person answers. */
+	CHECK(classify("claude", "  Make auto mode your default permission "
+	    "mode?\n\n  Auto mode lets Claude handle permission prompts.\n\n"
+	    "  " U_CUR " Yes, set auto mode as my default permission mode\n"
+	    "    No, keep manual mode\n", 5000, &v) == S_CONFIRM);
+	CHECK(v.keys[0] == '\0' && strcmp(v.rule, "claude/menu-mode") == 0);
+	/* Option 3 switches to auto mode: with the cursor on it, the key is
+	 * option 1's number, never Enter. */
+	CHECK(classify("claude", " Bash command\n " U_DASH "\n rm -rf build\n "
+	    U_DASH "\n Do you want to proceed?\n   1. Yes\n   2. Yes, and "
+	    "always allow access to build/ from this project\n " U_CUR " 3. "
+	    "Yes, and switch to auto mode \xc2\xb7 auto mode handles these "
+	    "prompts for you\n   4. No\n\n Esc to cancel \xc2\xb7 Tab to amend\n",
+	    5000, &v) == S_CONFIRM);
+	CHECK(strcmp(v.keys, "1") == 0);
+	/* Only a mode-changing yes: never chosen. */
+	CHECK(classify("claude", " Do you want to proceed?\n " U_CUR " 1. Yes,"
+	    " and switch to auto mode\n   2. No\n", 5000, &v) != S_CONFIRM ||
+	    v.keys[0] == '\0');
+	/* A long option wraps; its rows are indented past its number (one
+	 * reads like a question: "allow "). */
+	CHECK(classify("claude", " Do you want to create notes.txt?\n " U_CUR
+	    " 1. Yes\n   2. Yes, and switch to accept edits for this session; "
+	    "Yes, and\n      always allow access to /x/other for this\n      "
+	    "session (shift+tab)\n   3. No\n\n Esc to cancel \xc2\xb7 Tab to "
+	    "amend\n", 5000, &v) == S_CONFIRM);
+	CHECK(strcmp(v.keys, "Enter") == 0 &&
+	    strcmp(v.rule, "claude/menu") == 0);
+	/* Partial prompts: confirm, no keys, the rule says what is missing;
+	 * never idle, never answered. */
+	CHECK(classify("claude", "\xe2\x97\x8f Bash(rm -rf build)\n  \xe2\x8e\xbf"
+	    "  Waiting\xe2\x80\xa6\n\n Enter to continue \xc2\xb7 Esc to cancel\n",
+	    5000, &v) == S_CONFIRM);
+	CHECK(v.keys[0] == '\0' &&
+	    strcmp(v.rule, "claude/partial-no-options") == 0);
+	CHECK(classify("claude", " Bash command\n   rm -rf build\n\n Do you "
+	    "want to proceed?\n\n", 5000, &v) == S_CONFIRM && v.keys[0] == '\0'
+	    && strcmp(v.rule, "claude/partial-no-options") == 0);
+	CHECK(classify("claude", "  Something new happened\n\n  " U_CUR
+	    " Continue\n", 5000, &v) == S_CONFIRM && v.keys[0] == '\0' &&
+	    strcmp(v.rule, "claude/partial-no-question") == 0);
+	/* Above the input box, a question is conversation. */
+	CHECK(classify("claude", "\xe2\x97\x8f Shall I go on?\n\n" U_LINE "\n"
+	    U_CUR "\xc2\xa0\n" U_LINE "\n  \xe2\x8f\xb8 manual mode on \xc2\xb7 ? "
+	    "for shortcuts\n", 5000, &v) == S_IDLE);
+	CHECK(classify("claude", "\xe2\x97\x8f Shall I go on?\n\n" U_LINE "\n"
+	    U_CUR "\xc2\xa0\n" U_LINE "\n  \xe2\x8f\xb5\xe2\x8f\xb5 auto mode on "
+	    "(shift+tab to cycle)\n", 5000, &v) == S_IDLE);
+	/* Codex and Gemini: a draft in the input box is not an option. */
+	CHECK(classify("codex", "  >_ OpenAI Codex\n\n\xe2\x80\xba fix it?\n\n"
+	    "  gpt-5-codex default \xc2\xb7 /p\n", 5000, &v) == S_IDLE);
+	/* Claude's own exit, the pane still open. */
+	CHECK(classify("claude", U_CUR " /exit\n\nResume this session with:\n"
+	    "claude --resume 0b1c\n\n[claude exited with status 0]\n", 5000,
+	    &v) == S_EXITED && strcmp(v.rule, "claude/exit-message") == 0);
+	/* Gemini's, at the end of its summary box. */
+	CHECK(classify("gemini", "\xe2\x94\x82  gemini-fake   19   2,280\n"
+	    "\xe2\x94\x82  To resume this session: gemini --resume b999\n"
+	    "\xe2\x95\xb0\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\n", 5000, &v) ==
+	    S_EXITED && strcmp(v.rule, "gemini/exit-message") == 0);
+	/* Codex prints an API error's raw JSON body. */
+	CHECK(classify("codex", "\xe2\x80\xba hi\n\xe2\x96\xa0 {\"error\":"
+	    "{\"message\":\"bad\",\"type\":\"invalid_request_error\"}}\n\xe2"
+	    "\x80\xba Ask Codex to do anything\n  ? for shortcuts\n", 5000, &v)
+	    == S_ERROR);
+	/* ◐ / ◑ titles: working. */
+	CHECK(classify_titled("claude", "\xe2\x97\x90 Claude Code", U_CUR
+	    "\xc2\xa0\n  ? for shortcuts\n", &v) == S_WORKING);
+	CHECK(classify_titled("claude", "\xe2\x97\x91 Claude Code", U_CUR
+	    "\xc2\xa0\n  ? for shortcuts\n", &v) == S_WORKING);
+	CHECK(classify_titled("claude", "\xe2\x9c\xb3 Claude Code", U_CUR
+	    "\xc2\xa0\n  ? for shortcuts\n", &v) == S_IDLE);
+}
+
+/* The CLI's own permission mode, when it approves by itself. */
+static void
+test_modes(void)
+{
+	struct verdict	 v;
+
+	(void)classify("claude", U_CUR "\xc2\xa0\n" U_LINE "\n  \xe2\x8f\xb5"
+	    "\xe2\x8f\xb5 auto mode on (shift+tab to cycle) \xc2\xb7 \xe2\x86\x90"
+	    " for agents      \xe2\x97\x90 medium \xc2\xb7 /effort\n", 5000, &v);
+	CHECK(strcmp(v.mode, "auto") == 0 && v.state == S_IDLE);
+	(void)classify("claude", U_CUR "\xc2\xa0\n  \xe2\x8f\xb5\xe2\x8f\xb5 "
+	    "bypass permissions on\n", 5000, &v);
+	CHECK(strcmp(v.mode, "bypass") == 0);
+	(void)classify("claude", U_CUR "\xc2\xa0\n  \xe2\x8f\xb5\xe2\x8f\xb5 "
+	    "accept edits on (shift+tab to cycle)\n", 5000, &v);
+	CHECK(strcmp(v.mode, "accept-edits") == 0);
+	(void)classify("claude", U_CUR "\xc2\xa0\n  \xe2\x8f\xb8 manual mode "
+	    "on \xc2\xb7 ? for shortcuts\n", 5000, &v);
+	CHECK(strcmp(v.mode, "manual") == 0);
+	/* A dialog over the footer shows none. */
+	(void)classify("claude", " Select model\n " U_CUR " 1. Default\n   2. "
+	    "Opus\n\n Enter to confirm \xc2\xb7 Esc to exit\n", 5000, &v);
+	CHECK(v.mode[0] == '\0');
+	/* While it works, too. */
+	(void)classify("claude", "\xc2\xb7 Brewing\xe2\x80\xa6\n" U_CUR
+	    "\xc2\xa0\n  \xe2\x8f\xb5\xe2\x8f\xb5 auto mode on \xc2\xb7 esc to "
+	    "interrupt\n", 5000, &v);
+	CHECK(strcmp(v.mode, "auto") == 0 && v.state == S_WORKING);
+	(void)classify("codex", "  >_ OpenAI Codex (v0.171.0)\n  permissions: "
+	    "YOLO mode\n\n\xe2\x80\xba Ask Codex to do anything\n  ? for "
+	    "shortcuts\n", 5000, &v);
+	CHECK(strcmp(v.mode, "yolo") == 0);
+	(void)classify("gemini", " > Type your message\n YOLO mode (ctrl + y to "
+	    "toggle)\n", 5000, &v);
+	CHECK(strcmp(v.mode, "yolo") == 0);
+	(void)classify("generic", "$ echo auto mode on\nauto mode on\n$ \n",
+	    5000, &v);
+	CHECK(v.mode[0] == '\0');
+}
+
+/* esc_text of s (n bytes) with flags is want. */
+static int
+esc_is(const char *s, size_t n, int flags, const char *want)
+{
+	struct buf	 b;
+	int		 ok;
+
+	buf_init(&b, 1024);
+	ok = esc_text(&b, s, n, flags) == 0 && b.len == strlen(want) &&
+	    memcmp(buf_ptr(&b), want, b.len) == 0;
+	if (!ok)
+		printf("esc_text gave '%.*s', want '%s'\n", (int)b.len,
+		    buf_ptr(&b), want);
+	buf_free(&b);
+	return (ok);
+}
+
+static int
+json_is(const char *s, size_t n, const char *want)
+{
+	struct buf	 b;
+	int		 ok;
+
+	buf_init(&b, 1024);
+	ok = esc_json(&b, s, n) == 0 && b.len == strlen(want) &&
+	    memcmp(buf_ptr(&b), want, b.len) == 0;
+	if (!ok)
+		printf("esc_json gave '%.*s', want '%s'\n", (int)b.len,
+		    buf_ptr(&b), want);
+	buf_free(&b);
+	return (ok);
+}
+
+/* Is p valid UTF-8 with no control character but those allowed? */
+static int
+clean_utf8(const char *p, size_t n, const char *allowed)
+{
+	size_t		 i = 0, k;
+	uint32_t	 cp;
+
+	while (i < n) {
+		if ((k = utf8_seq(p + i, n - i, &cp)) == 0)
+			return (0);
+		if ((cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) &&
+		    (cp == 0 || strchr(allowed, (int)cp) == NULL))
+			return (0);
+		i += k;
+	}
+	return (1);
+}
+
+static void
+test_esc(void)
+{
+	struct buf	 b;
+	char		 s[64];
+	uint32_t	 cp;
+	int		 i, k;
+	size_t		 n;
+
+	CHECK(utf8_seq("\xc3\xa9", 2, &cp) == 2 && cp == 0xe9);
+	CHECK(utf8_seq("\xe2\x9c\xbb", 3, &cp) == 3 && cp == 0x273b);
+	CHECK(utf8_seq("\xf0\x9f\x98\x80", 4, &cp) == 4 && cp == 0x1f600);
+	CHECK(utf8_seq("\xc0\xaf", 2, &cp) == 0);	/* overlong */
+	CHECK(utf8_seq("\xe0\x80\xaf", 3, &cp) == 0);	/* overlong */
+	CHECK(utf8_seq("\xed\xa0\x80", 3, &cp) == 0);	/* surrogate */
+	CHECK(utf8_seq("\xf4\x90\x80\x80", 4, &cp) == 0); /* > U+10FFFF */
+	CHECK(utf8_seq("\xe2\x9c", 2, &cp) == 0);	/* truncated */
+	CHECK(utf8_seq("\x80", 1, &cp) == 0);
+	CHECK(utf8_seq("\xff", 1, &cp) == 0);
+
+	CHECK(esc_is("a b", 3, 0, "a b"));
+	CHECK(esc_is("", 0, 0, ""));
+	CHECK(esc_is("\x1b]0;x\x07", 6, 0, "\\x1b]0;x\\x07"));
+	CHECK(esc_is("a\\b\tc\nd\re", 9, 0, "a\\\\b\\tc\\nd\\re"));
+	CHECK(esc_is("a\nb", 3, ESC_LINES, "a\nb"));
+	CHECK(esc_is("\xc2\x9b" "2J", 4, 0, "\\xc2\\x9b2J"));
+	CHECK(esc_is("\x9b\xff", 2, 0, "\\x9b\\xff"));
+	CHECK(esc_is("caf\xc3\xa9 \xe2\x9c\xbb", 9, 0, "caf\xc3\xa9 \xe2\x9c\xbb"));
+	CHECK(esc_is("\xe2\x9c", 2, 0, "\\xe2\\x9c"));
+	CHECK(esc_is("\x7f\x00", 2, 0, "\\x7f\\x00"));
+	CHECK(esc_is("\x1b[1;31mred\x1b[m", 13, ESC_SGR,
+	    "\x1b[1;31mred\x1b[m"));
+	CHECK(esc_is("\x1b[1;31m", 7, 0, "\\x1b[1;31m"));
+	CHECK(esc_is("\x1b[2J\x1b[1", 7, ESC_SGR, "\\x1b[2J\\x1b[1"));
+
+	CHECK(json_is("", 0, "\"\""));
+	CHECK(json_is("a\"b\\c", 5, "\"a\\\"b\\\\c\""));
+	CHECK(json_is("\n\t\r\x00\x1b\x7f", 6,
+	    "\"\\n\\t\\r\\u0000\\u001b\\u007f\""));
+	CHECK(json_is("\xff\x9b", 2, "\"\\u00ff\\u009b\""));
+	CHECK(json_is("\xc2\x9b", 2, "\"\\u009b\""));
+	CHECK(json_is("\xe2\x80\xa8", 3, "\"\\u2028\""));
+	CHECK(json_is("caf\xc3\xa9", 5, "\"caf\xc3\xa9\""));
+	CHECK(json_is("\xed\xa0\x80", 3, "\"\\u00ed\\u00a0\\u0080\""));
+
+	/* Random bytes: always clean output. */
+	buf_init(&b, 8192);
+	for (i = 0; i < 20000; i++) {
+		n = rnd() % sizeof s;
+		for (k = 0; k < (int)n; k++)
+			s[k] = (char)(rnd() % 4 == 0 ? 0x80 + rnd() % 0x80 :
+			    rnd() % 256);
+		buf_clear(&b);
+		CHECK(esc_text(&b, s, n, i % 4) == 0);
+		CHECK(clean_utf8(buf_ptr(&b), b.len, (i % 4) == 0 ? "" :
+		    (i % 4) == 1 ? "\n" : (i % 4) == 2 ? "\x1b" : "\n\x1b"));
+		buf_clear(&b);
+		CHECK(esc_json(&b, s, n) == 0);
+		CHECK(clean_utf8(buf_ptr(&b), b.len, ""));
+	}
+	buf_free(&b);
+}
+
+/* new: at most CM_ARGV_MAX words of command, whatever else fits. */
+static void
+test_argv_max(void)
+{
+	struct request	 r;
+	const char	*cause;
+	char		 line[4096];
+	int		 n, i;
+
+	for (n = CM_ARGV_MAX - 1; n <= CM_ARGV_MAX + 2; n++) {
+		i = snprintf(line, sizeof line, "7 new name=x --");
+		for (int k = 0; k < n; k++)
+			i += snprintf(line + i, sizeof line - (size_t)i, " w");
+		cause = NULL;
+		if (n <= CM_ARGV_MAX)
+			CHECK(proto_parse_request(line, (size_t)i, &r,
+			    &cause) == 0);
+		else
+			CHECK(proto_parse_request(line, (size_t)i, &r,
+			    &cause) == -1 && strcmp(r.id, "7") == 0 &&
+			    strstr(cause, "more than") != NULL);
+	}
+}
+
 int
 main(void)
 {
@@ -1072,6 +1374,10 @@ main(void)
 	test_policy();
 	test_classify();
 	test_profile_argv();
+	test_classify_latest();
+	test_modes();
+	test_esc();
+	test_argv_max();
 	printf("%d passed, %d failed\n", passed, failed);
 	return (failed != 0);
 }

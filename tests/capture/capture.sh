@@ -2,6 +2,15 @@
 # Capture REAL screens of real programs as test fixtures for cm's classifier.
 #
 #   tests/capture/capture.sh [unix] [claude] [codex] [gemini]     (default: all four)
+#   CAPTURE_PREFIX=/opt/cli-new tests/capture/capture.sh claude-latest codex-latest
+#
+# The groups claude, codex and gemini are the pinned versions (in
+# /opt/cli-capture); claude-latest and codex-latest capture whatever version
+# is installed in $CAPTURE_PREFIX into tests/screens/<cli>-<version>/, beside
+# the pinned ones (capture-latest.sh).  Every session runs in
+# $CAPTURE_WORK/proj (default /opt/cli-capture/work/proj), a private tmpfs
+# inside the namespace, so all generations show the same path and two
+# captures never share a project.
 #
 # Everything runs offline: the script re-executes itself inside a private
 # network namespace (unshare -n, only lo up), starts tests/capture/fake-model.js
@@ -21,13 +30,15 @@ REPO=$(cd "$HERE/../.." && pwd)
 OUT=$REPO/tests/screens
 PFX=${CAPTURE_PREFIX:-/opt/cli-capture}
 BIN=$PFX/node_modules/.bin
+WORK=${CAPTURE_WORK:-/opt/cli-capture/work}
 WANT=${*:-unix claude codex gemini}
 
 # ---------------------------------------------------------------- outside the namespace
 if [ -z "${CAPTURE_IN_NS:-}" ]; then
   [ "$(id -u)" = 0 ] || { echo "capture.sh: must run as root" >&2; exit 1; }
-  mkdir -p "$PFX"
+  mkdir -p "$PFX" "$WORK"
   for p in @anthropic-ai/claude-code @openai/codex @google/gemini-cli; do
+    case " $WANT " in *" claude-latest "*|*" codex-latest "*) continue ;; esac
     if [ ! -d "$PFX/node_modules/$p" ]; then
       npm install --prefix "$PFX" @anthropic-ai/claude-code @openai/codex @google/gemini-cli >&2 || exit 1
       break
@@ -50,6 +61,8 @@ ip link set lo up
 # private /tmp (mount namespace): Codex keeps its app-server daemon sockets in
 # /tmp/codex-daemon-<uid>; stale ones from an earlier run would block it.
 mount -t tmpfs -o mode=1777 capture-tmp /tmp
+# a private project directory: another capture may be running
+mount -t tmpfs -o mode=755 capture-work "$WORK"
 SOCK=/tmp/capture.sock
 RUN=$PFX/run
 rm -rf "$RUN"; mkdir -p "$RUN"
@@ -80,7 +93,7 @@ trap 'exit 130' INT TERM
 
 mode() { printf '%s\n' "$1" > "$SCRIPT"; }
 mode "text:Hello from the fake model."
-FAKE_SCRIPT=$SCRIPT FAKE_LOG=$FAKELOG FAKE_CWD=$PFX/work/proj FAKE_PORT=8787 \
+FAKE_SCRIPT=$SCRIPT FAKE_LOG=$FAKELOG FAKE_CWD=$WORK/proj FAKE_PORT=8787 \
   node "$HERE/fake-model.js" > "$RUN/fake.out" 2>&1 &
 FAKE_PID=$!
 
@@ -128,13 +141,16 @@ snap() {
   printf '%s\t%s\t%s\t%s\t%s\n' "tests/screens/$g/$n.txt" "$4" "$5" "$6" "$7" >> "$RUN/manifest.$g"
   echo "  $g/$n  [$5]  title=[$title]" >&2
 }
+GROUPS_DONE=
 start_group() {
   rm -rf "${OUT:?}/$1"; mkdir -p "$OUT/$1"; rm -f "$RUN/manifest.$1"
+  GROUPS_DONE="$GROUPS_DONE $1"
   echo "== $1" >&2
 }
 
 . "$HERE/capture-unix.sh"
 . "$HERE/capture-ai.sh"
+. "$HERE/capture-latest.sh"
 
 for g in $WANT; do
   case $g in
@@ -142,12 +158,14 @@ for g in $WANT; do
     claude) group_claude ;;
     codex) group_codex ;;
     gemini) group_gemini ;;
+    claude-latest) group_claude_latest ;;
+    codex-latest) group_codex_latest ;;
     *) echo "unknown group $g" >&2 ;;
   esac
 done
 
 # merge: keep the lines of groups not captured this time, replace the others
-re=$(echo $WANT | tr ' ' '|')
+re=$(echo $GROUPS_DONE | sed 's/\./\\./g' | tr ' ' '|')
 { [ -f "$OUT/MANIFEST.tsv" ] && grep -Ev "^tests/screens/($re)/" "$OUT/MANIFEST.tsv"
   cat "$RUN"/manifest.* 2>/dev/null; } | sort > "$RUN/MANIFEST.new"
 mv "$RUN/MANIFEST.new" "$OUT/MANIFEST.tsv"
