@@ -38,6 +38,17 @@ test: cm tests/unit
 	./tests/run
 	./tests/run --ssh
 
+# Fault injection (tests/f-*.sh): the agent's children, the tmux server
+# and the disk failing, floods and a watcher that stops reading; each test
+# bounded by tests/run's limit, about two minutes in all, loopback only.
+faults: cm
+	./tests/run $(notdir $(wildcard tests/f-*.sh))
+
+# The load suite: 100 sessions, 50 watchers, 10 clients for LOAD_SECS (60)
+# seconds; prints the figures doc/TESTING.md quotes.  Not part of CI.
+load: cm
+	./tests/load.sh
+
 # The same tests, with a binary built under ASan and UBSan.
 check:
 	$(MAKE) clean
@@ -124,5 +135,5 @@ clean:
 	rm -f cm tests/unit $(FUZZ_BINS) bench/lat
 	rm -rf tests/fuzz/obj
 
-.PHONY: all test check bench lint install uninstall clean fuzz fuzz-build \
-	fuzz-smoke
+.PHONY: all test check faults load bench lint install uninstall clean fuzz \
+	fuzz-build fuzz-smoke

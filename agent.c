@@ -302,9 +302,7 @@ run_timers(int64_t now)
 		if (s->ctl_in == -1)
 			continue;
 		if (s->npend > 0 && now >= s->pend[s->pend_head].deadline) {
-			log_warn("%s: tmux did not answer in %d ms", s->name,
-			    CM_CTL_TIMEOUT_MS);
-			session_ctl_stop(s);
+			session_ctl_timeout(s);
 			continue;
 		}
 		if (s->npend > 0)
@@ -354,14 +352,24 @@ run_timers(int64_t now)
 				NEXT(due);
 		}
 	}
+	due = gate_run(now);
+	NEXT(due);
 	for (i = 0; i < njobs; i++) {
 		j = jobs[i];
 		if (j->reaped)
 			continue;
 		if (now >= j->deadline && !j->timed_out) {
+			/* The tmux server holds the client's stdout and stderr
+			 * too (a stopped server would keep them open): stop
+			 * reading, so the job ends when its process does. */
 			log_warn("tmux job %ld timed out", (long)j->pid);
 			j->timed_out = 1;
 			kill(j->pid, SIGKILL);
+			if (j->out_fd != -1)
+				close(j->out_fd);
+			if (j->err_fd != -1)
+				close(j->err_fd);
+			j->out_fd = j->err_fd = -1;
 		} else if (!j->timed_out)
 			NEXT(j->deadline);
 	}
@@ -370,7 +378,7 @@ run_timers(int64_t now)
 		due = client_timers(c, now);
 		NEXT(due);
 		if (c->eof && !c->closing && c->busy == 0 &&
-		    c->out.len == 0 && c->fail_at == 0)
+		    c->out.len == 0 && c->fail_at == 0 && !c->replaying)
 			c->dead = 1;
 		if (c->closing) {
 			if (now >= c->close_at || c->out.len == 0)
@@ -453,12 +461,16 @@ loop(void)
 			if (c->in.len > 0 && !c->dead && !c->closing &&
 			    c->out.len <= CM_CLIENT_OUT_MAX / 2)
 				client_process(c);
+			if (c->replaying)
+				ring_stream(c);
 		}
 		now = now_ms();
 		next = run_timers(now);
 		if ((due = sdnotify_tick(now)) < next)
 			next = due;
 		reap();
+		if (gate_ready())	/* a job reaped just now opened it */
+			next = now;
 		if (quitting) {
 			busy = njobs;
 			for (i = 0; i < nclients; i++)
@@ -525,8 +537,7 @@ loop(void)
 				if (ev & (POLLIN | POLLHUP | POLLERR))
 					client_read(c);
 				if (!c->dead && (ev & POLLOUT)) {
-					if (buf_write(&c->out, c->fd,
-					    CM_WRITE_SLICE) == -1)
+					if (client_write(c) == -1)
 						c->dead = 1;
 					buf_shrink(&c->out);
 				}

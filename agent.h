@@ -43,6 +43,15 @@ struct client {
 	size_t		 scanned;
 	struct buf	 out;
 	int		 overflowed;	/* "bye" queued, nothing more */
+	int		 sndbuf;	/* the socket's send buffer, 0: unknown */
+	int		 partial;	/* the last write ended inside a line */
+	uint64_t	 partial_seq;	/* ... that event's, 0: none */
+	uint64_t	 sent_seq;	/* the last event written whole */
+	int		 replaying;	/* a replay is being streamed: */
+	uint64_t	 replay_next;	/* ... the next event to send */
+	uint64_t	 replay_last;	/* ... the "ok" goes after this one */
+	int		 replay_ok;	/* ... the "ok" was queued */
+	char		 replay_id[CM_ID_MAX + 1];
 	int		 closing;	/* close once out is flushed */
 	int64_t		 close_at;	/* or at this time, whichever first */
 	int		 dead;		/* reap at the end of the pass */
@@ -72,12 +81,18 @@ struct session {
 	int64_t		 confirm_quiet_until;	/* no answer before */
 	int64_t		 guard[CM_LOOP_MAX + 1];	/* times of answers */
 	uint32_t	 guard_hash;
+	int		 saved_valid;		/* tmux holds saved_*: */
+	int		 saved_paused;
+	uint32_t	 saved_hash;
 	int		 nguard;
 	enum state	 state;
 	char		 detail[CM_DETAIL_MAX];
 	char		 mode[32];		/* the program's own mode when it
 						   approves by itself, or "" */
 	int		 creating;		/* new-session not done */
+	int		 limbo;			/* ... and given up on: has-session
+						   says whether to kill it */
+	int		 limbo_tries;
 	int		 killing;
 	int		 gone;			/* reap at the end of pass */
 
@@ -95,8 +110,9 @@ struct session {
 	char		 block_tag[64];
 	int		 block_mine;
 	struct buf	 block;
-	int		 restarts;
+	int		 restarts;	/* back-off: CM_CTL_RESTART_MS << it */
 	int64_t		 restart_at;
+	int64_t		 ctl_started;	/* when the control client started */
 	int		 ctl_ready;	/* attached: commands may go */
 	int		 ctl_wanted;	/* start one when tmux allows */
 
@@ -120,6 +136,13 @@ struct session {
 	int64_t		 enter_at;		/* a delayed Enter is due */
 	int		 enter_cid;		/* ... and answers this client */
 	char		 enter_id[CM_ID_MAX + 1];
+};
+
+/* A tmux session marked @cm that could not be adopted (session.c). */
+struct unadopted {
+	char		 tname[CM_NAME_MAX + 1];	/* tmux's name */
+	char		 why[64];
+	int64_t		 created;	/* epoch seconds, by tmux */
 };
 
 /* agent.c */
@@ -154,6 +177,8 @@ void		 line_send(struct client *);
 struct client	*client_find(int);
 void		 client_close_soon(struct client *);
 void		 client_queue(struct client *, const char *, size_t);
+void		 client_overflow(struct client *);
+int		 client_write(struct client *);
 void		 reply_ok(struct client *, const char *);
 void		 reply_err(struct client *, const char *, const char *,
 		     const char *, ...)
@@ -171,6 +196,8 @@ extern struct session	*sessions[CM_SESSIONS_MAX];
 extern int		 nsessions;
 extern int		 creating;	/* new- and kill-session jobs running */
 extern uint64_t		 captures;	/* screens read */
+extern struct unadopted	 unadopted[CM_UNADOPTED_MAX];
+extern int		 nunadopted;
 extern uint64_t		 ctl_restarts;	/* control clients started again */
 void		 session_free(struct session *);
 int		 ctl_push(struct session *, enum ctlkind, int, const char *,
@@ -180,6 +207,7 @@ void		 session_capture(struct session *);
 int		 send_keys_string(struct session *, const char *);
 void		 ctl_read(struct session *);
 void		 session_ctl_stop(struct session *);
+void		 session_ctl_timeout(struct session *);
 void		 session_ctl_start(struct session *);
 void		 session_check(struct session *);
 void		 do_new(struct client *, struct request *);
@@ -189,6 +217,9 @@ void		 do_keys(struct client *, struct request *);
 void		 do_show(struct client *, struct request *);
 void		 do_kill(struct client *, struct request *);
 void		 adopt_start(void);
+int64_t		 gate_run(int64_t);
+int		 gate_ready(void);
+int		 line_unadopted(struct client *, const char *);
 
 /* autoconfirm.c */
 extern uint64_t		 confirms;
@@ -202,6 +233,7 @@ int64_t		 autoconfirm_timers(struct session *, int64_t);
 extern uint64_t		 seq;
 void		 event_emit(const char *, const char *, const char *);
 void		 do_watch(struct client *, struct request *);
+void		 ring_stream(struct client *);
 void		 ring_free(void);
 
 #endif

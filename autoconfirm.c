@@ -12,7 +12,10 @@
  *  - an answered prompt still on screen CM_CONFIRM_CHECK_MS later is
  *    reported as confirm-stuck;
  *  - the audit log is a regular file opened for append: writing it never
- *    waits on anyone.
+ *    waits on anyone; a confirmation's line is written and synced before
+ *    its keys are sent, and a line that cannot be written means no keys;
+ *  - the loop guard's pause and the last prompt decided are kept in tmux
+ *    options (@cm_paused, @cm_handled), so they outlive the agent.
  */
 
 #include <sys/types.h>
@@ -102,39 +105,75 @@ hash32(const char *s)
 
 /*
  * Append a line to the audit log: time, session, action, rule, keys, prompt,
- * tab-separated, each field escaped.  The log is a regular file opened for
- * append, so a write does not wait on anyone.
+ * tab-separated, each field escaped; sync it if asked (a confirmation: its
+ * keys go only once it is on disk).  The log is a regular file opened for
+ * append.  Returns -1 if the line could not be written whole and
+ * synced (a full disk, a read-only file system): then no keys may be sent.
  */
-static void
+static int
 audit(const struct session *s, const char *action, const char *rule,
-    const char *keys, const char *prompt)
+    const char *keys, const char *prompt, int sync)
 {
 	struct buf	 b;
 	char		 t[40];
-	int		 fd;
+	int		 fd, rc = 0;
 
-	if (audit_path[0] == '\0')
-		return;
+	if (audit_path[0] == '\0') {
+		log_warn("no audit log (no state directory)");
+		return (-1);
+	}
 	format_time(t, sizeof t, wall_ms());
 	buf_init(&b, 4 * CM_DETAIL_MAX + 512);
-	(void)buf_adds(&b, t);
-	(void)buf_add(&b, "\t", 1);
-	(void)proto_escapes(&b, s->name);
-	(void)buf_add(&b, "\t", 1);
-	(void)proto_escapes(&b, action);
-	(void)buf_add(&b, "\t", 1);
-	(void)proto_escapes(&b, rule);
-	(void)buf_add(&b, "\t", 1);
-	(void)proto_escapes(&b, keys);
-	(void)buf_add(&b, "\t", 1);
-	(void)proto_escapes(&b, prompt);
-	(void)buf_add(&b, "\n", 1);
+	if (buf_adds(&b, t) == -1 || buf_add(&b, "\t", 1) == -1 ||
+	    proto_escapes(&b, s->name) == -1 || buf_add(&b, "\t", 1) == -1 ||
+	    proto_escapes(&b, action) == -1 || buf_add(&b, "\t", 1) == -1 ||
+	    proto_escapes(&b, rule) == -1 || buf_add(&b, "\t", 1) == -1 ||
+	    proto_escapes(&b, keys) == -1 || buf_add(&b, "\t", 1) == -1 ||
+	    proto_escapes(&b, prompt) == -1 || buf_add(&b, "\n", 1) == -1) {
+		log_warn("audit line too long");
+		buf_free(&b);
+		return (-1);
+	}
 	fd = open(audit_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-	if (fd == -1 || fd_write_all(fd, buf_ptr(&b), b.len) == -1)
+	if (fd == -1 || fd_write_all(fd, buf_ptr(&b), b.len) == -1 ||
+	    (sync && fsync(fd) == -1 && errno != EINVAL)) {
 		log_warn("audit log %s: %s", audit_path, strerror(errno));
-	if (fd != -1)
-		close(fd);
+		rc = -1;
+	}
+	if (fd != -1 && close(fd) == -1 && rc == 0) {
+		log_warn("audit log %s: %s", audit_path, strerror(errno));
+		rc = -1;
+	}
 	buf_free(&b);
+	return (rc);
+}
+
+/*
+ * Keep what auto-confirm knows with the session, in tmux options, so that a
+ * restarted agent does not answer or report a prompt again: whether the
+ * loop guard paused it, and the last prompt decided (its hash).
+ */
+static void
+save_state(struct session *s)
+{
+	const char	*args[] = { "set-option", "-t", NULL, "@cm_paused",
+			    NULL, ";", "set-option", "-t", NULL, "@cm_handled",
+			    NULL, NULL };
+	char		 target[CM_NAME_MAX + 3], h[16], cause[256];
+
+	if (s->saved_valid && s->saved_paused == s->paused &&
+	    s->saved_hash == s->prompt_hash)
+		return;		/* tmux has it already */
+	s->saved_valid = 1;
+	s->saved_paused = s->paused;
+	s->saved_hash = s->prompt_hash;
+	snprintf(target, sizeof target, "=%s:", s->tname);
+	snprintf(h, sizeof h, "%lu", (unsigned long)s->prompt_hash);
+	args[2] = args[8] = target;
+	args[4] = s->paused ? "1" : "0";
+	args[10] = h;
+	if (job_start(args, NULL, NULL, cause, sizeof cause) == -1)
+		log_warn("%s: saving auto-confirm state: %s", s->name, cause);
 }
 
 /* An event whose detail is "key=value ..." fields plus the prompt. */
@@ -187,9 +226,10 @@ autoconfirm(struct session *s, const struct verdict *v)
 	if (action != RULE_ALLOW) {
 		confirm_event(s, action == RULE_DENY ? "denied" : "ask", rule,
 		    "", v->detail);
-		audit(s, action == RULE_DENY ? "denied" : "ask", rule, "",
-		    v->detail);
+		(void)audit(s, action == RULE_DENY ? "denied" : "ask", rule, "",
+		    v->detail, 0);
 		count_decision(action == RULE_DENY ? "denied" : "ask", rule);
+		save_state(s);
 		return;
 	}
 	/* Loop guard: the same question answered too often, too fast (the
@@ -207,12 +247,23 @@ autoconfirm(struct session *s, const struct verdict *v)
 		s->paused = 1;
 		confirm_event(s, "confirm-paused", "loop-guard", "",
 		    v->detail);
-		audit(s, "paused", "loop-guard", "", v->detail);
+		(void)audit(s, "paused", "loop-guard", "", v->detail, 0);
 		count_decision("paused", "loop-guard");
+		save_state(s);
 		return;
 	}
-	if (!ctl_room(s, 8, 256) || send_keys_string(s, v->keys) == -1) {
+	if (!ctl_room(s, 8, 256)) {
 		confirm_event(s, "ask", "busy", "", v->detail);
+		return;
+	}
+	/* The record first: no answer that the audit log does not hold. */
+	if (audit(s, "confirmed", rule, v->keys, v->detail, 1) == -1) {
+		confirm_event(s, "ask", "audit-failed", "", v->detail);
+		return;
+	}
+	if (send_keys_string(s, v->keys) == -1) {
+		confirm_event(s, "ask", "busy", "", v->detail);
+		(void)audit(s, "not-sent", "busy", "", v->detail, 0);
 		return;
 	}
 	s->guard[s->nguard++] = now;
@@ -221,8 +272,8 @@ autoconfirm(struct session *s, const struct verdict *v)
 	s->check_at = now + CM_CONFIRM_CHECK_MS;
 	confirms++;
 	confirm_event(s, "auto-confirm", rule, v->keys, v->detail);
-	audit(s, "confirmed", rule, v->keys, v->detail);
 	count_decision("confirmed", rule);
+	save_state(s);
 }
 
 /* Turn auto-confirm on (until: epoch ms, 0 for ever) or off; keep it in
@@ -230,6 +281,8 @@ autoconfirm(struct session *s, const struct verdict *v)
 void
 session_set_confirm(struct session *s, int on, int64_t until)
 {
+	int	 was_paused = s->paused;
+
 	s->confirm = on;
 	s->confirm_until = on ? until : 0;
 	s->paused = 0;
@@ -245,6 +298,8 @@ session_set_confirm(struct session *s, int on, int64_t until)
 	s->confirm_save = 1;
 	if (s->ctl_in == -1)
 		confirm_save(s);
+	if (was_paused)
+		save_state(s);	/* the loop guard's pause is over */
 }
 
 /*
@@ -314,8 +369,8 @@ autoconfirm_timers(struct session *s, int64_t now)
 			    s->prompt_hash == s->sent_hash) {
 				confirm_event(s, "confirm-stuck",
 				    "check", "", s->detail);
-				audit(s, "stuck", "check", "",
-				    s->detail);
+				(void)audit(s, "stuck", "check", "",
+				    s->detail, 0);
 			}
 		} else
 			NEXT(s->check_at);
@@ -324,7 +379,7 @@ autoconfirm_timers(struct session *s, int64_t now)
 		if (wall_ms() >= s->confirm_until) {
 			session_set_confirm(s, 0, 0);
 			event_emit(s->name, "confirm-expired", "");
-			audit(s, "expired", "time-limit", "", "");
+			(void)audit(s, "expired", "time-limit", "", "", 0);
 		} else
 			NEXT(now + (s->confirm_until - wall_ms()));
 	}

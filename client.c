@@ -8,7 +8,11 @@
  *  - a client's input is read only while it has room for a whole line and
  *    its output has room for a maximum-size reply;
  *  - a client's output queue never passes CM_CLIENT_OUT_MAX: one that would
- *    gets "bye overflow SEQ" from the reserve and is closed after it;
+ *    gets "bye overflow SEQ" and is closed after it, SEQ being the last
+ *    event it was sent whole; only whole lines are written (but for one
+ *    line longer than a write), so the bye ends the stream on a line
+ *    boundary, and on Linux half the socket's send buffer is kept free so
+ *    that the bye reaches even a client that stopped reading;
  *  - nothing but "auth" is answered before authentication; a wrong token is
  *    answered, and its connection closed, only after a delay that grows with
  *    recent failures (which are forgotten one per CM_AUTH_DECAY_MS); the
@@ -26,6 +30,7 @@
  */
 
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -108,31 +113,167 @@ client_close_soon(struct client *c)
 	c->close_at = now_ms() + CM_BYE_MS;
 }
 
+/* The sequence number of an event line "event INSTANCE SEQ ...", or 0. */
+static uint64_t
+line_event_seq(const char *p, size_t n)
+{
+	struct field	 f;
+	uint64_t	 v;
+	size_t		 i;
+
+	if (n < 8 || memcmp(p, "event ", 6) != 0)
+		return (0);
+	i = 6;
+	while (i < n && p[i] != ' ')	/* the instance */
+		i++;
+	f.p = (char *)p + i + 1;
+	for (f.n = 0; i + 1 + f.n < n && f.p[f.n] != ' '; f.n++)
+		;
+	if (i >= n || proto_field_u64(&f, &v) == -1)
+		return (0);
+	return (v);
+}
+
+/* Note the last event among the whole lines of p[0..n) as sent. */
+static void
+note_sent(struct client *c, const char *p, size_t n)
+{
+	size_t		 end = n, start;
+	uint64_t	 v;
+
+	while (end > 0) {
+		if (p[end - 1] != '\n') {	/* a line not yet whole */
+			while (end > 0 && p[end - 1] != '\n')
+				end--;
+			continue;
+		}
+		start = end - 1;
+		while (start > 0 && p[start - 1] != '\n')
+			start--;
+		if ((v = line_event_seq(p + start, end - 1 - start)) != 0) {
+			c->sent_seq = v;
+			return;
+		}
+		end = start;
+	}
+}
+
+/*
+ * Write what a client is owed, whole lines only, and on Linux only while
+ * the socket holds less than half of its send buffer: the other half is
+ * kept so that a final "bye" always fits, even for a client that has
+ * stopped reading.  Returns -1 if the connection failed.
+ */
+int
+client_write(struct client *c)
+{
+	const char	*p = buf_ptr(&c->out), *nl;
+	size_t		 n = c->out.len, k;
+	ssize_t		 w;
+#if defined(__linux__) && defined(TIOCOUTQ)
+	int		 q;
+
+	if (!c->overflowed && c->sndbuf > 0 &&
+	    ioctl(c->fd, TIOCOUTQ, &q) == 0 && q >= 0) {
+		if (n + (size_t)q > (size_t)(c->sndbuf / 2)) {
+			/* poll says writable again once a quarter is left */
+			if (q > c->sndbuf / 4)
+				return (0);
+			n = (size_t)(c->sndbuf / 2 - q);
+		}
+	}
+#endif
+	if (n > CM_WRITE_SLICE)
+		n = CM_WRITE_SLICE;
+	if (n < c->out.len) {
+		for (k = n; k > 0 && p[k - 1] != '\n'; k--)
+			;
+		if (k > 0)
+			n = k;
+		else {
+			/* The first line does not fit: it goes whole, or a
+			 * slice of it if it is longer than a slice. */
+			k = c->out.len < CM_WRITE_SLICE ? c->out.len :
+			    CM_WRITE_SLICE;
+			nl = memchr(p, '\n', k);
+			n = nl != NULL ? (size_t)(nl + 1 - p) : k;
+		}
+	}
+	for (;;) {
+		w = write(c->fd, p, n);
+		if (w >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return (0);
+		return (-1);
+	}
+	if (w == 0)
+		return (0);
+	note_sent(c, p, (size_t)w);
+	c->partial = p[w - 1] != '\n';
+	if (c->partial) {
+		/* The line cut short: what it is, while it is all here. */
+		for (k = (size_t)w; k > 0 && p[k - 1] != '\n'; k--)
+			;
+		n = k;
+		while (n < c->out.len && p[n] != '\n')
+			n++;
+		c->partial_seq = line_event_seq(p + k, n - k);
+	}
+	buf_consume(&c->out, (size_t)w);
+	return (0);
+}
+
+/*
+ * The client's queue is full: keep only the rest of a line it was sent in
+ * part, then "bye overflow SEQ", SEQ being the last event it was sent
+ * whole, from which it can resume; close after that.
+ */
+void
+client_overflow(struct client *c)
+{
+	char		 bye[64];
+	const char	*p, *nl;
+	size_t		 keep = 0;
+	int		 len;
+
+	if (c->dead || c->overflowed)
+		return;
+	if (c->partial) {
+		p = buf_ptr(&c->out);
+		nl = memchr(p, '\n', c->out.len);
+		keep = nl != NULL ? (size_t)(nl + 1 - p) : c->out.len;
+	}
+	buf_truncate(&c->out, keep);
+	/* That line's start went out; with its end, the whole of it has. */
+	if (keep > 0 && c->partial_seq != 0)
+		c->sent_seq = c->partial_seq;
+	len = snprintf(bye, sizeof bye, "bye overflow %llu\n",
+	    (unsigned long long)c->sent_seq);
+	(void)buf_add(&c->out, bye, (size_t)len);
+	c->overflowed = 1;
+	c->replaying = 0;
+	client_close_soon(c);
+	log_warn("client %d: output queue full, dropped (bye overflow %llu)",
+	    c->cid, (unsigned long long)c->sent_seq);
+	if (client_write(c) == -1)
+		c->dead = 1;
+}
+
 /*
  * Queue a whole line for a client.  A client whose queue would pass its
- * limit gets "bye overflow SEQ" (from the reserve) and is closed after it.
+ * limit gets "bye overflow SEQ" and is closed after it.
  */
 void
 client_queue(struct client *c, const char *p, size_t n)
 {
-	char	 bye[64];
-	int	 len;
-
 	if (c->dead || c->overflowed)
 		return;
-	if (c->out.len + n > CM_CLIENT_OUT_MAX - CM_CLIENT_RESERVE) {
-		len = snprintf(bye, sizeof bye, "bye overflow %llu\n",
-		    (unsigned long long)seq);
-		(void)buf_add(&c->out, bye, (size_t)len);
-		c->overflowed = 1;
-		client_close_soon(c);
-		log_warn("client %d: output queue full, dropped", c->cid);
-		return;
-	}
-	if (buf_add(&c->out, p, n) == -1) {
-		c->overflowed = 1;
-		client_close_soon(c);
-	}
+	if (c->out.len + n > CM_CLIENT_OUT_MAX - CM_CLIENT_RESERVE ||
+	    buf_add(&c->out, p, n) == -1)
+		client_overflow(c);
 }
 
 void
@@ -267,6 +408,7 @@ do_ls(struct client *c, struct request *r)
 		line_send(c);
 		n++;
 	}
+	n += line_unadopted(c, r->id);
 	line_start("ok", r->id);
 	line_num(n);
 	line_send(c);
@@ -449,6 +591,7 @@ client_line(struct client *c, char *l, size_t n)
 		break;
 	case V_UNWATCH:
 		c->watching = 0;
+		c->replaying = 0;
 		reply_ok(c, r.id);
 		break;
 	case V_NVERBS:
@@ -606,6 +749,7 @@ client_accept(void)
 	struct client	*c;
 	int		 fd, all, unauthed, n;
 	uid_t		 uid;
+	socklen_t	 sl;
 	int64_t		 now;
 
 	if (spare_fd == -1)
@@ -654,6 +798,9 @@ client_accept(void)
 		c = xcalloc(1, sizeof *c);
 		c->cid = next_cid++;
 		c->fd = fd;
+		sl = sizeof c->sndbuf;
+		if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &c->sndbuf, &sl) == -1)
+			c->sndbuf = 0;
 		c->accepted = now;
 		buf_init(&c->in, CM_CLIENT_IN_MAX);
 		buf_init(&c->out, CM_CLIENT_OUT_MAX);

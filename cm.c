@@ -808,13 +808,15 @@ static void
 simple_follow(struct conn *c, const char *verb, struct buf *args,
     data_fn *fn, void *arg, struct reply *r, struct follow *fl)
 {
-	int	 id, tries;
+	int64_t	 end = now_ms() + CM_CLIENT_TIMEOUT_MS;
+	int	 id;
 
-	/* "busy" means try again soon: a delayed Enter, a full queue. */
-	for (tries = 0;; tries++) {
+	/* "busy" means try again soon: a delayed Enter, a full queue, a
+	 * control client restarting; for at most CM_CLIENT_TIMEOUT_MS. */
+	for (;;) {
 		id = request(c, verb, args);
 		await_follow(c, id, CM_CLIENT_TIMEOUT_MS, fn, arg, r, fl);
-		if (r->ok || strcmp(r->code, "busy") != 0 || tries == 500)
+		if (r->ok || strcmp(r->code, "busy") != 0 || now_ms() >= end)
 			break;
 		sleep_ms(20);
 	}
@@ -1386,7 +1388,7 @@ cmd_send(int argc, char **argv)
 		}
 		/* One trailing newline is the end of the input, not text. */
 		if (text.len > 0 && buf_ptr(&text)[text.len - 1] == '\n')
-			text.len--;
+			buf_truncate(&text, text.len - 1);
 	} else {
 		for (int k = i + 1; k < argc; k++) {
 			if ((k > i + 1 && buf_add(&text, " ", 1) == -1) ||
@@ -2724,7 +2726,8 @@ bridge_login(int fd, struct buf *down)
 		/* Drop our answer, keep the greeting. */
 		memmove(buf_ptr(down) + have, nl + 1,
 		    down->len - (size_t)(nl + 1 - buf_ptr(down)));
-		down->len -= (size_t)(nl + 1 - (buf_ptr(down) + have));
+		buf_truncate(down, down->len -
+		    (size_t)(nl + 1 - (buf_ptr(down) + have)));
 	}
 }
 

@@ -38,6 +38,7 @@
 #define CM_CLIENTS_MAX		256	/* connected clients */
 #define CM_UNAUTH_MAX		32	/* of them not yet authenticated */
 #define CM_SESSIONS_MAX		1024	/* sessions the agent tracks */
+#define CM_UNADOPTED_MAX	64	/* marked sessions listed as not adopted */
 #define CM_EVENTS_MAX		4096	/* events remembered for resume */
 #define CM_CLIENT_IN_MAX	(2 * CM_LINE_MAX)	/* unread client input */
 #define CM_CLIENT_OUT_MAX	(1024 * 1024)	/* queued output per client */
@@ -48,6 +49,8 @@
 #define CM_SCREEN_MAX		(1024 * 1024)	/* one captured screen */
 #define CM_JOB_OUT_MAX		(1024 * 1024)	/* a tmux job's stdout or stderr */
 #define CM_JOBS_MAX		64	/* tmux jobs running at once */
+#define CM_GATE_QUEUE_MAX	1024	/* new/kill requests waiting for tmux */
+#define CM_TAKEN_MAX		64	/* tmux's names generated names skip */
 #define CM_SEND_CHUNK		512	/* bytes per send-keys -H command */
 #define CM_WRITE_SLICE		(64 * 1024) /* bytes written per client per pass */
 #define CM_READ_SLICE		(64 * 1024) /* bytes taken by one read(2) */
@@ -69,7 +72,14 @@
 #define CM_ACCEPT_PAUSE_MS	100	/* no accept this long after EMFILE */
 #define CM_FULL_RETRY_MS	3000	/* a client retries "bye full" this long */
 #define CM_CLIENT_TIMEOUT_MS	10000	/* a client command waits this long */
-#define CM_CTL_RESTART_MAX	5	/* control clients restarted per session */
+#define CM_CTL_RESTART_MAX	5	/* control-client back-off doubles so often */
+#define CM_CTL_RESTART_MS	200	/* ... from this (so at most 6.4 s) */
+#define CM_CTL_HEALTHY_MS	5000	/* a control client up this long: the
+					   back-off starts again from 0 */
+#define CM_CTL_RECHECK_MS	1000	/* has-session after tmux did not answer */
+#define CM_LIMBO_TRIES		60	/* has-sessions for a timed-out new */
+#define CM_GATE_WAIT_MS		8000	/* new/kill wait for tmux, then busy */
+#define CM_NAME_TRIES		16	/* generated names tried per new */
 #define CM_STATUS_TRIES		10	/* asks for a dead pane's status ... */
 #define CM_STATUS_RETRY_MS	100	/* ... this far apart */
 #define CM_LOOP_MAX		3	/* same prompt answered this often ... */
@@ -89,9 +99,13 @@
 #define CM_NEW_CHECK_SLACK_MS	400	/* ... noticed this much later */
 
 /*
- * A byte buffer.  The valid bytes are data[off .. off + len); off + len <= cap
- * and len <= max always hold.  cap grows on demand up to max; a request that
- * would take len past max fails with ENOBUFS and changes nothing.
+ * A byte buffer.  The valid bytes are data[off .. off + len), followed by a
+ * NUL byte that len does not count; off + len < cap and len <= max always
+ * hold once data is allocated.  cap grows on demand up to max + 1; a request
+ * that would take len past max fails with ENOBUFS and changes nothing.  An
+ * empty buffer is safe everywhere: buf_ptr() is never NULL and always points
+ * at a NUL-terminated string (util.c), so no caller checks for empty.
+ * Change len only through the buf_*() functions.
  */
 struct buf {
 	char	*data;
@@ -251,6 +265,7 @@ int		 buf_printf(struct buf *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 void		 buf_consume(struct buf *, size_t);
 void		 buf_clear(struct buf *);
+void		 buf_truncate(struct buf *, size_t);
 void		 buf_shrink(struct buf *);
 char		*buf_ptr(const struct buf *);
 ssize_t		 buf_read(struct buf *, int);

@@ -9,7 +9,9 @@
  *    the agent; event seq lives in ring[seq % CM_EVENTS_MAX], and the last
  *    CM_EVENTS_MAX are kept;
  *  - a replay is sent only to a watcher of this same agent instance, and
- *    only when every event it missed is still in the ring.
+ *    only when every event it missed is still in the ring; it is streamed
+ *    (ring_stream) as the client reads, never queued whole, and events
+ *    that happen meanwhile reach that client through the stream, in order.
  */
 
 #include <stdio.h>
@@ -90,8 +92,48 @@ event_emit(const char *name, const char *type, const char *detail)
 	log_debug("event %llu %s %s", (unsigned long long)seq, name, type);
 
 	for (i = 0; i < nclients; i++) {
-		if (client_watches(clients[i], name))
+		/* A client being replayed to gets this one in its turn. */
+		if (client_watches(clients[i], name) && !clients[i]->replaying)
 			client_queue(clients[i], e->line, e->len);
+	}
+}
+
+/*
+ * Stream a replay: queue the next events a watcher missed while its queue
+ * is below a quarter full, the "ok" after the last event before its watch
+ * began, and go live once it has caught up.  The loop calls this each pass,
+ * so a replay is never queued whole.  A watcher so slow that the ring
+ * passes it is dropped with "bye overflow", and resumes with a resync.
+ */
+void
+ring_stream(struct client *c)
+{
+	struct event	*e;
+	uint64_t	 oldest;
+
+	while (c->replaying && !c->dead && !c->overflowed && !c->closing &&
+	    c->out.len < CM_CLIENT_OUT_MAX / 4) {
+		if (c->replay_next > c->replay_last && !c->replay_ok) {
+			line_start("ok", c->replay_id);
+			line_num((long long)c->replay_last);
+			line_fields("replay");
+			line_send(c);
+			c->replay_ok = 1;
+			continue;
+		}
+		if (c->replay_next > seq) {
+			c->replaying = 0;
+			break;
+		}
+		oldest = seq >= CM_EVENTS_MAX ? seq - CM_EVENTS_MAX + 1 : 1;
+		if (c->replay_next < oldest) {
+			client_overflow(c);
+			break;
+		}
+		e = &ring[c->replay_next % CM_EVENTS_MAX];
+		c->replay_next++;
+		if (name_watched_n(c, e->line + e->name_off, e->name_len))
+			client_queue(c, e->line, e->len);
 	}
 }
 
@@ -108,16 +150,17 @@ send_snapshot(struct client *c, const char *id)
 		line_session(sessions[i]);
 		line_send(c);
 	}
+	if (c->watch == NULL)
+		(void)line_unadopted(c, id);
 }
 
 void
 do_watch(struct client *c, struct request *r)
 {
-	uint64_t	 since = 0, oldest, s;
+	uint64_t	 since = 0, oldest;
 	int		 has_since = 0, snapshot = 0, same = 1, i, nn = 0;
 	struct field	*f, v;
 	const char	*mode;
-	struct event	*e;
 
 	for (i = 0; i < c->nwatch; i++)
 		free(c->watch[i]);
@@ -150,14 +193,18 @@ do_watch(struct client *c, struct request *r)
 		}
 	}
 	oldest = seq >= CM_EVENTS_MAX ? seq - CM_EVENTS_MAX + 1 : 1;
+	c->replaying = 0;
 	if (has_since && same && since <= seq && since + 1 >= oldest) {
-		for (s = since + 1; s <= seq; s++) {
-			e = &ring[s % CM_EVENTS_MAX];
-			if (name_watched_n(c, e->line + e->name_off,
-			    e->name_len))
-				client_queue(c, e->line, e->len);
-		}
-		mode = "replay";
+		/* Streamed as the client reads: ring_stream. */
+		c->watching = 1;
+		c->replaying = 1;
+		c->replay_next = since + 1;
+		c->replay_last = seq;
+		c->replay_ok = 0;
+		c->sent_seq = since;
+		snprintf(c->replay_id, sizeof c->replay_id, "%s", r->id);
+		ring_stream(c);
+		return;
 	} else if (has_since) {
 		send_snapshot(c, r->id);
 		mode = "resync";
@@ -167,6 +214,7 @@ do_watch(struct client *c, struct request *r)
 	} else
 		mode = "live";
 	c->watching = 1;
+	c->sent_seq = seq;
 	line_start("ok", r->id);
 	line_num((long long)seq);
 	line_fields(mode);

@@ -22,6 +22,7 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -37,7 +38,18 @@ struct newreq {
 	int		 cid;
 	char		 id[CM_ID_MAX + 1];
 	char		 name[CM_NAME_MAX + 1];
+	char		*line;		/* generated name: the request again */
+	size_t		 len;
+	int64_t		 deadline;
+	int		 tries;
 };
+
+static int	 tmux_gate_open(void);
+static int64_t	 gate_deadline;	/* of the request being dispatched again */
+static int	 gate_tries;	/* ... and the names it found taken */
+/* Names tmux has that are not ours (generated names skip them). */
+static char	 taken[CM_TAKEN_MAX][CM_NAME_MAX + 1];
+static int	 ntaken;
 
 struct session		*sessions[CM_SESSIONS_MAX];
 int			 nsessions;
@@ -262,7 +274,7 @@ session_capture(struct session *s)
 static void
 session_send_task(struct session *s)
 {
-	const char	*args[] = { "set-option", "-u", "-t", NULL, "@cm_task",
+	const char	*args[] = { "set-option", "-t", NULL, "@cm_task", "\\-",
 			    NULL };
 	char		 target[CM_NAME_MAX + 3], cause[256];
 	int		 n;
@@ -278,8 +290,10 @@ session_send_task(struct session *s)
 	    CM_TASK_ENTER_MS ? profile_enter_delay(s->profile) :
 	    CM_TASK_ENTER_MS);
 	s->enter_cid = 0;
+	/* Typed: an empty task now ("\\-"), never an unset option, so that
+	 * a restarted agent sees every field. */
 	snprintf(target, sizeof target, "=%s:", s->tname);
-	args[3] = target;
+	args[2] = target;
 	if (job_start(args, NULL, NULL, cause, sizeof cause) == -1)
 		log_warn("%s: clearing task: %s", s->name, cause);
 }
@@ -664,6 +678,37 @@ ctl_fail_pending(struct session *s, const char *why)
 	s->capturing = 0;
 }
 
+/* A control-mode reply is overdue: fail what waits, with why, then stop. */
+void
+session_ctl_timeout(struct session *s)
+{
+	char	 why[64];
+
+	log_warn("%s: tmux did not answer in %d ms", s->name,
+	    CM_CTL_TIMEOUT_MS);
+	snprintf(why, sizeof why, "tmux did not answer in %d s",
+	    CM_CTL_TIMEOUT_MS / 1000);
+	ctl_fail_pending(s, why);
+	session_ctl_stop(s);
+}
+
+/*
+ * How long to wait before looking for a session whose control client
+ * ended: at once the first time, then doubling; a control client that
+ * was healthy for CM_CTL_HEALTHY_MS starts the count again.
+ */
+static int64_t
+ctl_backoff(struct session *s)
+{
+	int64_t	 now = now_ms();
+
+	if (s->ctl_started != 0 && now - s->ctl_started >= CM_CTL_HEALTHY_MS)
+		s->restarts = 0;
+	s->ctl_started = 0;
+	return (s->restarts > 0 ? (int64_t)CM_CTL_RESTART_MS << s->restarts :
+	    0);
+}
+
 void
 session_ctl_stop(struct session *s)
 {
@@ -684,7 +729,7 @@ session_ctl_stop(struct session *s)
 	if (quitting || s->gone || s->killing || s->creating)
 		return;
 	/* Find out whether the session is still there. */
-	s->restart_at = now_ms() + (s->restarts > 0 ? 200 << s->restarts : 0);
+	s->restart_at = now_ms() + ctl_backoff(s);
 }
 
 /*
@@ -706,6 +751,164 @@ tmux_gate_open(void)
 	return (1);
 }
 
+/*
+ * new and kill wait their turn for the gate here, first come first served,
+ * for at most CM_GATE_WAIT_MS; only then does the client get "busy".  A
+ * request is kept as its line (rebuilt from the parsed request) and is
+ * parsed and dispatched again when its turn comes.
+ */
+struct gatewait {
+	int		 cid;
+	int64_t		 deadline;
+	int		 tries;		/* names tmux had already */
+	char		*line;
+	size_t		 len;
+};
+static struct gatewait	 gateq[CM_GATE_QUEUE_MAX];
+static int		 gate_head, gate_n;
+
+/* The request as a line again, its fields escaped. */
+static char *
+request_line(const struct request *r, size_t *len)
+{
+	struct buf	 b;
+	char		*p;
+	int		 i;
+
+	buf_init(&b, CM_LINE_MAX);
+	if (buf_adds(&b, r->id) == -1 || buf_add(&b, " ", 1) == -1 ||
+	    buf_adds(&b, proto_verb_name(r->verb)) == -1)
+		fatalx("request line");
+	for (i = 0; i < r->argc; i++) {
+		if (buf_add(&b, " ", 1) == -1 ||
+		    proto_escape(&b, r->argv[i].p, r->argv[i].n) == -1) {
+			buf_free(&b);
+			return (NULL);
+		}
+	}
+	*len = b.len;
+	p = xmalloc(b.len + 1);
+	memcpy(p, buf_ptr(&b), b.len + 1);
+	buf_free(&b);
+	return (p);
+}
+
+/* Queue a request line for the gate (front: it had its turn, goes again). */
+static int
+gate_push(struct client *c, char *line, size_t len, int front,
+    int64_t deadline, int tries)
+{
+	struct gatewait	*g;
+	int		 k;
+
+	if (gate_n == CM_GATE_QUEUE_MAX) {
+		free(line);
+		return (-1);
+	}
+	if (front) {
+		gate_head = (gate_head + CM_GATE_QUEUE_MAX - 1) %
+		    CM_GATE_QUEUE_MAX;
+		k = gate_head;
+	} else
+		k = (gate_head + gate_n) % CM_GATE_QUEUE_MAX;
+	gate_n++;
+	g = &gateq[k];
+	g->cid = c->cid;
+	g->deadline = deadline != 0 ? deadline : now_ms() + CM_GATE_WAIT_MS;
+	g->tries = tries;
+	g->line = line;
+	g->len = len;
+	c->busy++;
+	return (0);
+}
+
+static int
+gate_wait(struct client *c, const struct request *r)
+{
+	char	*line;
+	size_t	 len;
+
+	if ((line = request_line(r, &len)) == NULL)
+		return (-1);
+	return (gate_push(c, line, len, 0, 0, 0));
+}
+
+/* Is a request waiting that may go now? */
+int
+gate_ready(void)
+{
+	return (gate_n > 0 && tmux_gate_open());
+}
+
+/*
+ * Give waiting requests their turn while the gate is open; answer "busy" to
+ * those that waited too long.  Returns when to look again.
+ */
+int64_t
+gate_run(int64_t now)
+{
+	struct gatewait	 g;
+	struct client	*c;
+	struct request	 r;
+	const char	*cause;
+	int64_t		 next = INT64_MAX;
+	int		 i, k;
+
+	while (gate_n > 0 && quitting) {
+		g = gateq[gate_head];
+		gate_head = (gate_head + 1) % CM_GATE_QUEUE_MAX;
+		gate_n--;
+		if ((c = client_find(g.cid)) != NULL) {
+			c->busy--;
+			if (proto_parse_request(g.line, g.len, &r, &cause) == 0)
+				reply_err(c, r.id, "shutdown",
+				    "agent is shutting down");
+		}
+		free(g.line);
+	}
+	while (gate_n > 0 && tmux_gate_open()) {
+		g = gateq[gate_head];
+		gate_head = (gate_head + 1) % CM_GATE_QUEUE_MAX;
+		gate_n--;
+		if ((c = client_find(g.cid)) != NULL) {
+			c->busy--;
+			gate_deadline = g.deadline;
+			gate_tries = g.tries;
+			if (proto_parse_request(g.line, g.len, &r, &cause) == 0) {
+				if (r.verb == V_NEW)
+					do_new(c, &r);
+				else if (r.verb == V_KILL)
+					do_kill(c, &r);
+			}
+			gate_deadline = 0;
+			gate_tries = 0;
+		}
+		free(g.line);
+	}
+	for (i = 0; i < gate_n; i++) {
+		k = (gate_head + i) % CM_GATE_QUEUE_MAX;
+		if (gateq[k].deadline < next)
+			next = gateq[k].deadline;
+	}
+	if (gate_n > 0 && now >= gateq[gate_head].deadline) {
+		/* The oldest waited too long: busy, and no one behind it
+		 * may go first (those are newer). */
+		g = gateq[gate_head];
+		gate_head = (gate_head + 1) % CM_GATE_QUEUE_MAX;
+		gate_n--;
+		if ((c = client_find(g.cid)) != NULL) {
+			c->busy--;
+			if (proto_parse_request(g.line, g.len, &r, &cause) == 0)
+				reply_err(c, r.id, "busy", "tmux is busy "
+				    "(waited %d s), try again",
+				    CM_GATE_WAIT_MS / 1000);
+		}
+		free(g.line);
+		next = now;
+	}
+	return (next);
+}
+
 void
 session_ctl_start(struct session *s)
 {
@@ -725,6 +928,7 @@ session_ctl_start(struct session *s)
 		s->restart_at = now_ms() + 1000;
 		return;
 	}
+	s->ctl_started = now_ms();
 	/* The attach itself answers with a block that is not ours. */
 	n = snprintf(sub, sizeof sub,
 	    "refresh-client -B 'cm:%%*:#{pane_dead}#{pane_title}'\n");
@@ -734,6 +938,71 @@ session_ctl_start(struct session *s)
 		s->last_output = now_ms();
 	s->dirty = 1;
 	s->dirty_since = now_ms() - CM_DEBOUNCE_MAX_MS;
+}
+
+/* kill-session answered, for a session tmux made after we gave up. */
+static void
+limbo_kill_done(struct job *j, void *arg)
+{
+	struct session	*s = NULL;
+	char		 cause[256];
+	int		 i;
+
+	creating--;
+	for (i = 0; i < nsessions; i++) {
+		if (sessions[i] == arg)
+			s = sessions[i];
+	}
+	if (s == NULL || s->gone)
+		return;
+	if (!tmux_job_ok(j, cause, sizeof cause) &&
+	    strstr(cause, "can't find") == NULL) {
+		log_warn("%s: killing what tmux made late: %s", s->name, cause);
+		s->restart_at = now_ms() + CM_CTL_RECHECK_MS;
+		return;
+	}
+	log_info("%s: tmux made it after cm gave up: killed", s->name);
+	s->gone = 1;
+	s->creating = 0;
+}
+
+/*
+ * has-session answered for a session whose new-session cm gave up on (the
+ * client was told it failed): kill what tmux made, or forget it.
+ */
+static void
+limbo_checked(struct session *s, struct job *j)
+{
+	const char	*args[] = { "kill-session", "-t", NULL, NULL };
+	char		 target[CM_NAME_MAX + 2], cause[256];
+
+	if (tmux_job_ok(j, cause, sizeof cause)) {
+		if (!tmux_gate_open()) {
+			s->restart_at = now_ms() + CM_CTL_RESTART_MS;
+			return;
+		}
+		snprintf(target, sizeof target, "=%s", s->tname);
+		args[2] = target;
+		if (job_start(args, limbo_kill_done, s, cause,
+		    sizeof cause) == -1) {
+			s->restart_at = now_ms() + CM_CTL_RECHECK_MS;
+			return;
+		}
+		creating++;
+		return;
+	}
+	if (j->timed_out || (strstr(cause, "can't find") == NULL &&
+	    strstr(cause, "no server running") == NULL &&
+	    strstr(cause, "error connecting") == NULL)) {
+		if (++s->limbo_tries < CM_LIMBO_TRIES) {
+			s->restart_at = now_ms() + CM_CTL_RECHECK_MS;
+			return;
+		}
+		log_warn("%s: gave up asking tmux whether it made it: %s",
+		    s->name, cause);
+	}
+	s->gone = 1;
+	s->creating = 0;
 }
 
 /* has-session answered, after the control client went away. */
@@ -750,6 +1019,10 @@ session_check_done(struct job *j, void *arg)
 	}
 	if (s == NULL || s->gone)
 		return;
+	if (s->limbo) {
+		limbo_checked(s, j);
+		return;
+	}
 	if (tmux_job_ok(j, cause, sizeof cause)) {
 		if (s->restarts < CM_CTL_RESTART_MAX)
 			s->restarts++;
@@ -760,11 +1033,10 @@ session_check_done(struct job *j, void *arg)
 	if (j->timed_out || (strstr(cause, "can't find") == NULL &&
 	    strstr(cause, "no server running") == NULL &&
 	    strstr(cause, "error connecting") == NULL)) {
-		/* tmux did not say the session is gone: look again later. */
+		/* tmux did not say the session is gone: look again soon
+		 * (has-session itself waits CM_JOB_TIMEOUT_MS for it). */
 		log_warn("%s: has-session: %s", s->name, cause);
-		s->restart_at = now_ms() + (1000LL << s->restarts);
-		if (s->restarts < CM_CTL_RESTART_MAX)
-			s->restarts++;
+		s->restart_at = now_ms() + CM_CTL_RECHECK_MS;
 		return;
 	}
 	if (s->state != S_EXITED)
@@ -788,6 +1060,13 @@ session_check(struct session *s)
 	}
 }
 
+static void
+newreq_free(struct newreq *nr)
+{
+	free(nr->line);
+	free(nr);
+}
+
 /* new-session answered. */
 static void
 new_done(struct job *j, void *arg)
@@ -804,10 +1083,39 @@ new_done(struct job *j, void *arg)
 	creating--;
 	s = session_find(nr->name, strlen(nr->name));
 	if (s == NULL || !s->creating) {
-		free(nr);
+		newreq_free(nr);
 		return;
 	}
 	s->creating = 0;
+	if (!tmux_job_ok(j, cause, sizeof cause) && (j->timed_out ||
+	    WIFSIGNALED(j->status))) {
+		/* It timed out or was killed: tmux may have made it, or may
+		 * yet.  The name stays taken, hidden, until
+		 * has-session says what became of it (limbo_checked). */
+		s->creating = s->limbo = 1;
+		s->restart_at = now_ms() + CM_CTL_RECHECK_MS;
+		if (c != NULL)
+			reply_err(c, nr->id, "tmux", "%s", cause);
+		newreq_free(nr);
+		return;
+	}
+	if (!tmux_job_ok(j, cause, sizeof cause) &&
+	    strstr(cause, "duplicate session") != NULL && nr->line != NULL &&
+	    c != NULL && nr->tries < CM_NAME_TRIES) {
+		/* A generated name tmux has (not one of ours): skip it from
+		 * now on, and go again, first in line. */
+		s->gone = 1;
+		snprintf(taken[ntaken % CM_TAKEN_MAX], sizeof taken[0], "%s",
+		    s->tname);
+		if (ntaken < CM_TAKEN_MAX)
+			ntaken++;
+		if (gate_push(c, nr->line, nr->len, 1, nr->deadline,
+		    nr->tries + 1) == -1)
+			reply_err(c, nr->id, "busy", "tmux is busy, try again");
+		nr->line = NULL;	/* the queue's now */
+		newreq_free(nr);
+		return;
+	}
 	if (!tmux_job_ok(j, cause, sizeof cause)) {
 		s->gone = 1;
 		if (c != NULL) {
@@ -817,16 +1125,18 @@ new_done(struct job *j, void *arg)
 			else
 				reply_err(c, nr->id, "tmux", "%s", cause);
 		}
-		free(nr);
+		newreq_free(nr);
 		return;
 	}
 	n = strcspn(buf_ptr(&j->out), "\n");
 	if (n == 0 || n >= sizeof s->pane || j->out.len < n ||
 	    buf_ptr(&j->out)[0] != '%') {
-		s->gone = 1;
+		/* tmux made something we cannot drive: remove it. */
+		s->creating = s->limbo = 1;
+		s->restart_at = now_ms();
 		if (c != NULL)
 			reply_err(c, nr->id, "tmux", "no pane id from tmux");
-		free(nr);
+		newreq_free(nr);
 		return;
 	}
 	memcpy(s->pane, buf_ptr(&j->out), n);
@@ -842,7 +1152,7 @@ new_done(struct job *j, void *arg)
 		line_fields(s->name);
 		line_send(c);
 	}
-	free(nr);
+	newreq_free(nr);
 }
 
 /* Append a word as sh(1) would read it back: bare if safe, else quoted. */
@@ -896,7 +1206,13 @@ generate_name(char *out, size_t len, const struct field *argv0)
 		strcpy(base, "s");
 	for (k = 1;; k++) {
 		snprintf(out, len, "%s-%d", base, k);
-		if (session_find(out, strlen(out)) == NULL)
+		if (session_find(out, strlen(out)) != NULL)
+			continue;
+		for (i = 0; i < (size_t)ntaken; i++) {
+			if (strcmp(taken[i], out) == 0)
+				break;
+		}
+		if (i == (size_t)ntaken)
 			return;
 	}
 }
@@ -916,7 +1232,7 @@ do_new(struct client *c, struct request *r)
 	struct newreq	*nr;
 	struct field	*f;
 	int		 i, a = 0, nown = 0, confirm = default_confirm, cmd0;
-	int		 profile = -1, confirm_given = 0, nenv = 0;
+	int		 profile = -1, confirm_given = 0, nenv = 0, generated = 0;
 	int		 envs[CM_FIELDS_MAX], k, prog, nwords, cap, over = 0;
 	const char	*words[CM_FIELDS_MAX], *sh = NULL;
 	char		*eq, found[CM_PATH_MAX], *real;
@@ -1033,14 +1349,17 @@ do_new(struct client *c, struct request *r)
 	if (!confirm_given && profile >= 0 && profile < CM_PROFILES_MAX &&
 	    default_profile_confirm[profile] != -1)
 		confirm = default_profile_confirm[profile];
-	if (name[0] == '\0')
+	if (name[0] == '\0') {
 		generate_name(name, sizeof name, &r->argv[cmd0]);
+		generated = 1;
+	}
 	if (session_find(name, strlen(name)) != NULL) {
 		reply_err(c, r->id, "exists", "session '%s' exists", name);
 		goto out;
 	}
 	if (!tmux_gate_open()) {
-		reply_err(c, r->id, "busy", "tmux is busy, try again");
+		if (gate_wait(c, r) == -1)
+			reply_err(c, r->id, "busy", "tmux is busy, try again");
 		goto out;
 	}
 	if (nsessions == CM_SESSIONS_MAX) {
@@ -1161,16 +1480,23 @@ do_new(struct client *c, struct request *r)
 	nr->cid = c->cid;
 	snprintf(nr->id, sizeof nr->id, "%s", r->id);
 	snprintf(nr->name, sizeof nr->name, "%s", s->name);
+	if (generated) {
+		/* If tmux has the name, it goes again with another. */
+		nr->line = request_line(r, &nr->len);
+		nr->deadline = gate_deadline != 0 ? gate_deadline :
+		    now_ms() + CM_GATE_WAIT_MS;
+		nr->tries = gate_tries;
+	}
 	if (over) {
 		s->gone = 1;
 		s->creating = 0;
-		free(nr);
+		newreq_free(nr);
 		log_warn("new: tmux command past %d words", cap - 1);
 		reply_err(c, r->id, "internal", "tmux command too long");
 	} else if (job_start(args, new_done, nr, cause, sizeof cause) == -1) {
 		s->gone = 1;
 		s->creating = 0;
-		free(nr);
+		newreq_free(nr);
 		reply_err(c, r->id, "tmux", "%s", cause);
 	} else {
 		c->busy++;
@@ -1354,7 +1680,8 @@ do_kill(struct client *c, struct request *r)
 	if ((s = need_session(c, r, 0)) == NULL)
 		return;
 	if (!tmux_gate_open()) {
-		reply_err(c, r->id, "busy", "tmux is busy, try again");
+		if (gate_wait(c, r) == -1)
+			reply_err(c, r->id, "busy", "tmux is busy, try again");
 		return;
 	}
 	snprintf(target, sizeof target, "=%s", s->tname);
@@ -1435,16 +1762,217 @@ adopt_state(struct session *s, struct field *st, struct field *hex)
 	s->state = v;
 }
 
-/* Startup: adopt every session an earlier agent created. */
+/*
+ * Startup: adopt every session an earlier agent created.  A session marked
+ * @cm is never dropped: a field that is missing or malformed takes a default
+ * (and the session gets a "warning" event naming the fields), and one that
+ * cannot be adopted at all (no usable name, too many sessions) is kept in
+ * the unadopted list, which ls and watch's snapshots show.
+ */
+struct unadopted	 unadopted[CM_UNADOPTED_MAX];
+int			 nunadopted;
+
+/* The fields of list-sessions' format, tab-separated (none may collapse). */
+enum { A_MARK, A_PANE, A_CREATED, A_CONFIRM, A_NAME, A_CMD, A_TASK, A_PROFILE,
+    A_DIR, A_UNTIL, A_PAUSED, A_HANDLED, A_TNAME, A_PANEID, A_SCREATED,
+    A_STATE, A_DETAIL, A_NFIELDS };
+
+static int
+all_digits(const struct field *f)
+{
+	size_t	 i;
+
+	if (f->n == 0 || f->n > 18)
+		return (0);
+	for (i = 0; i < f->n; i++) {
+		if (f->p[i] < '0' || f->p[i] > '9')
+			return (0);
+	}
+	return (1);
+}
+
+/* An escaped option value as a new string, or NULL if malformed. */
+static char *
+adopt_unescape(struct field *f)
+{
+	char	*p;
+	ssize_t	 u;
+
+	if (f->n == 0)
+		return (NULL);
+	p = xmalloc(f->n + 1);
+	memcpy(p, f->p, f->n);
+	if ((u = proto_unescape(p, f->n)) == -1 ||
+	    memchr(p, '\0', (size_t)u) != NULL) {
+		free(p);
+		return (NULL);
+	}
+	p[u] = '\0';
+	return (p);
+}
+
+static void
+adopt_refuse(const struct field *tname, const struct field *created,
+    const char *why)
+{
+	struct unadopted	*u;
+
+	log_warn("could not adopt tmux session '%.*s': %s",
+	    (int)(tname->n > CM_NAME_MAX ? CM_NAME_MAX : tname->n), tname->p,
+	    why);
+	if (nunadopted == CM_UNADOPTED_MAX)
+		return;
+	u = &unadopted[nunadopted++];
+	snprintf(u->tname, sizeof u->tname, "%.*s",
+	    (int)(tname->n > CM_NAME_MAX ? CM_NAME_MAX : tname->n), tname->p);
+	snprintf(u->why, sizeof u->why, "%s", why);
+	u->created = all_digits(created) ? strtoll(created->p, NULL, 10) : 0;
+	event_emit(u->tname, "not-adopted", u->why);
+}
+
+/* The unadopted sessions as records, for ls and watch; returns how many. */
+int
+line_unadopted(struct client *c, const char *id)
+{
+	char	 detail[CM_DETAIL_MAX];
+	int	 i;
+
+	for (i = 0; i < nunadopted; i++) {
+		snprintf(detail, sizeof detail, "not adopted: %s",
+		    unadopted[i].why);
+		line_start("data", id);
+		line_fields(unadopted[i].tname);
+		line_fields(state_name(S_UNKNOWN));
+		line_num((long long)unadopted[i].created);
+		line_num(0);
+		line_fields("");
+		line_fields(detail);
+		line_fields("generic");
+		line_send(c);
+	}
+	return (nunadopted);
+}
+
+static void
+adopt_line(char *l, size_t len)
+{
+	struct field	 f[A_NFIELDS];
+	struct session	*s;
+	struct buf	 warn;
+	char		*p, *name, detail[CM_DETAIL_MAX];
+	size_t		 i, start;
+	int		 nf = 0;
+
+	for (i = start = 0; i <= len && nf < A_NFIELDS; i++) {
+		if (i == len || l[i] == '\t') {
+			f[nf].p = l + start;
+			f[nf].n = i - start;
+			nf++;
+			start = i + 1;
+		}
+	}
+	while (nf < A_NFIELDS) {
+		f[nf].p = l + len;
+		f[nf++].n = 0;
+	}
+	if (!proto_field_eq(&f[A_MARK], "1"))
+		return;		/* not one of ours */
+	buf_init(&warn, CM_DETAIL_MAX);
+
+	/* The name: ours, else tmux's, else it cannot be adopted. */
+	if (proto_valid_name(f[A_NAME].p, f[A_NAME].n) &&
+	    session_find(f[A_NAME].p, f[A_NAME].n) == NULL)
+		name = proto_field_str(&f[A_NAME]);
+	else if (proto_valid_name(f[A_TNAME].p, f[A_TNAME].n) &&
+	    session_find(f[A_TNAME].p, f[A_TNAME].n) == NULL) {
+		name = proto_field_str(&f[A_TNAME]);
+		(void)buf_adds(&warn, " name");
+	} else {
+		adopt_refuse(&f[A_TNAME], &f[A_SCREATED], f[A_NAME].n == 0 ? "no name" :
+		    "name not valid or taken");
+		buf_free(&warn);
+		return;
+	}
+	if (nsessions == CM_SESSIONS_MAX) {
+		adopt_refuse(&f[A_TNAME], &f[A_SCREATED], "too many sessions");
+		free(name);
+		buf_free(&warn);
+		return;
+	}
+	s = session_alloc(name);
+	free(name);
+	/* tmux's own name is the one to talk to it by. */
+	if (f[A_TNAME].n > 0 && f[A_TNAME].n < sizeof s->tname) {
+		memcpy(s->tname, f[A_TNAME].p, f[A_TNAME].n);
+		s->tname[f[A_TNAME].n] = '\0';
+	}
+	if (f[A_PANE].n > 1 && f[A_PANE].n < sizeof s->pane &&
+	    f[A_PANE].p[0] == '%')
+		memcpy(s->pane, f[A_PANE].p, f[A_PANE].n);
+	else if (f[A_PANEID].n > 1 && f[A_PANEID].n < sizeof s->pane &&
+	    f[A_PANEID].p[0] == '%') {
+		memcpy(s->pane, f[A_PANEID].p, f[A_PANEID].n);
+		(void)buf_adds(&warn, " pane");
+	} else
+		(void)buf_adds(&warn, " pane");
+	if (all_digits(&f[A_CREATED]))
+		s->created = strtoll(f[A_CREATED].p, NULL, 10);
+	else {
+		s->created = wall_ms() / 1000;
+		(void)buf_adds(&warn, " created");
+	}
+	if (proto_field_eq(&f[A_CONFIRM], "1"))
+		s->confirm = 1;
+	else if (!proto_field_eq(&f[A_CONFIRM], "0"))
+		(void)buf_adds(&warn, " confirm");
+	if ((p = proto_field_str(&f[A_PROFILE])) != NULL &&
+	    (s->profile = profile_find(p)) == -1) {
+		s->profile = profile_find("generic");
+		(void)buf_adds(&warn, " profile");
+	}
+	free(p);
+	if ((s->dir = adopt_unescape(&f[A_DIR])) == NULL) {
+		s->dir = xstrdup("/");
+		(void)buf_adds(&warn, " dir");
+	}
+	if (all_digits(&f[A_UNTIL]))
+		s->confirm_until = strtoll(f[A_UNTIL].p, NULL, 10);
+	else
+		(void)buf_adds(&warn, " until");
+	if ((p = adopt_unescape(&f[A_CMD])) != NULL) {
+		free(s->cmd);
+		s->cmd = p;
+	} else
+		(void)buf_adds(&warn, " cmd");
+	/* Older agents unset these (task, once typed) or never set them. */
+	if ((p = adopt_unescape(&f[A_TASK])) != NULL && *p != '\0')
+		s->task = p;
+	else
+		free(p);
+	adopt_shell(s);
+	adopt_state(s, &f[A_STATE], &f[A_DETAIL]);
+	s->paused = proto_field_eq(&f[A_PAUSED], "1");
+	if (all_digits(&f[A_HANDLED]))
+		s->prompt_hash = (uint32_t)strtoul(f[A_HANDLED].p, NULL, 10);
+
+	event_emit(s->name, "adopted", s->cmd);
+	if (warn.len > 0) {
+		snprintf(detail, sizeof detail, "adopted with defaults for:%s",
+		    buf_ptr(&warn));
+		log_warn("%s: %s", s->name, detail);
+		event_emit(s->name, "warning", detail);
+	}
+	buf_free(&warn);
+	/* What is on its screen is old: judge it as quiet. */
+	s->seen_output = 1;
+	s->last_output = now_ms() - CM_QUIET_MS;
+	session_ctl_start(s);
+}
+
 static void
 adopt_done(struct job *j, void *arg)
 {
-	struct field	 f[16];
-	struct session	*s;
-	const char	*cause;
-
 	char		*l, *end, *nl, msg[256];
-	int		 nf, adopted = 0;
 
 	(void)arg;
 	adoption_over();
@@ -1452,65 +1980,25 @@ adopt_done(struct job *j, void *arg)
 		log_info("no sessions to adopt (%s)", msg);
 		return;
 	}
-	if (buf_add(&j->out, "", 1) == -1)
-		return;
 	l = buf_ptr(&j->out);
-	end = l + j->out.len - 1;
+	end = l + j->out.len;
 	for (; l < end; l = nl + 1) {
 		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
 			nl = end;
-		/* "1 PANE CREATED CONFIRM NAME CMD TASK PROFILE DIR UNTIL
-		 * STATE xDETAIL", STATE "-" and DETAIL "" if never saved. */
-		if (nl - l < 2 || l[0] != '1' || l[1] != ' ')
-			continue;
-		nf = proto_split(l, (size_t)(nl - l), f, 16, &cause);
-		if (nf != 12 || f[1].n == 0 || f[1].n >= 24 ||
-		    f[1].p[0] != '%' || !proto_valid_name(f[4].p, f[4].n) ||
-		    session_find(f[4].p, f[4].n) != NULL ||
-		    nsessions == CM_SESSIONS_MAX) {
-			log_warn("skipped a session marked @cm");
-			continue;
-		}
-		f[4].p[f[4].n] = '\0';
-		s = session_alloc(f[4].p);
-		memcpy(s->pane, f[1].p, f[1].n);
-		f[2].p[f[2].n] = '\0';
-		s->created = strtoll(f[2].p, NULL, 10);
-		s->confirm = f[3].n == 1 && f[3].p[0] == '1';
-		f[7].p[f[7].n] = '\0';
-		if ((s->profile = profile_find(f[7].p)) == -1)
-			s->profile = profile_find("generic");
-		f[8].p[f[8].n] = '\0';
-		s->dir = xstrdup(f[8].p);
-		f[9].p[f[9].n] = '\0';
-		s->confirm_until = strtoll(f[9].p, NULL, 10);
-		free(s->cmd);
-		f[5].p[f[5].n] = '\0';
-		s->cmd = xstrdup(f[5].p);
-		if (f[6].n > 0 && memchr(f[6].p, '\0', f[6].n) == NULL) {
-			s->task = xmalloc(f[6].n + 1);
-			memcpy(s->task, f[6].p, f[6].n);
-			s->task[f[6].n] = '\0';
-		}
-		adopt_shell(s);
-		adopt_state(s, &f[10], &f[11]);
-		event_emit(s->name, "adopted", s->cmd);
-		/* What is on its screen is old: judge it as quiet. */
-		s->seen_output = 1;
-		s->last_output = now_ms() - CM_QUIET_MS;
-		session_ctl_start(s);
-		adopted++;
+		adopt_line(l, (size_t)(nl - l));
 	}
-	log_info("adopted %d session%s", adopted, adopted == 1 ? "" : "s");
+	log_info("adopted %d session%s", nsessions, nsessions == 1 ? "" : "s");
 }
 
 void
 adopt_start(void)
 {
 	static const char *const args[] = { "list-sessions", "-F",
-	    "#{@cm} #{@cm_pane} #{@cm_created} #{@cm_confirm} #{@cm_name} "
-	    "#{@cm_cmd} #{@cm_task} #{@cm_profile} #{@cm_dir} #{@cm_until} "
-	    "#{?@cm_state,#{@cm_state},-} #{?@cm_detail,#{@cm_detail},x}",
+	    "#{@cm}\t#{@cm_pane}\t#{@cm_created}\t#{@cm_confirm}\t"
+	    "#{@cm_name}\t#{@cm_cmd}\t#{@cm_task}\t#{@cm_profile}\t"
+	    "#{@cm_dir}\t#{@cm_until}\t#{@cm_paused}\t#{@cm_handled}\t"
+	    "#{session_name}\t#{pane_id}\t#{session_created}\t"
+	    "#{?@cm_state,#{@cm_state},-}\t#{?@cm_detail,#{@cm_detail},x}",
 	    NULL };
 	char	 cause[256];
 

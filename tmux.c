@@ -219,8 +219,8 @@ tmux_job_ok(const struct job *j, char *cause, size_t clen)
 	char	*p;
 
 	if (j->timed_out) {
-		snprintf(cause, clen, "tmux did not answer in %d ms",
-		    CM_JOB_TIMEOUT_MS);
+		snprintf(cause, clen, "tmux did not answer in %d s",
+		    CM_JOB_TIMEOUT_MS / 1000);
 		return (0);
 	}
 	if (WIFEXITED(j->status) && WEXITSTATUS(j->status) == 0)

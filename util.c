@@ -34,6 +34,15 @@
 static int	log_fd = 2;
 static int	log_verbose;
 
+/*
+ * An empty buffer is a value like any other: buf_ptr() never returns NULL
+ * (a buffer that holds no memory points at a static empty string), and the
+ * valid bytes are always followed by a NUL byte that is not counted in len,
+ * so a buffer may be handed to the str*() functions whether or not it is
+ * empty.  cap counts that byte too: cap <= max + 1.
+ */
+static char	buf_empty[1];
+
 void
 buf_init(struct buf *b, size_t max)
 {
@@ -60,23 +69,25 @@ buf_reserve(struct buf *b, size_t n)
 		errno = ENOBUFS;
 		return (-1);
 	}
-	need = b->len + n;
+	need = b->len + n + 1;		/* and the NUL after them */
 	if (b->off + need <= b->cap)
 		return (0);
 	if (b->off > 0 && need <= b->cap) {
-		memmove(b->data, b->data + b->off, b->len);
+		memmove(b->data, b->data + b->off, b->len + 1);
 		b->off = 0;
 		return (0);
 	}
 	if (b->off > 0) {
-		memmove(b->data, b->data + b->off, b->len);
+		memmove(b->data, b->data + b->off, b->len + 1);
 		b->off = 0;
 	}
 	ncap = b->cap ? b->cap : 256;
 	while (ncap < need)
 		ncap *= 2;
-	if (ncap > b->max)
-		ncap = b->max;
+	if (ncap > b->max + 1)
+		ncap = b->max + 1;
+	if (ncap < need)
+		ncap = need;
 	if ((p = realloc(b->data, ncap)) == NULL)
 		return (-1);
 	b->data = p;
@@ -93,6 +104,7 @@ buf_add(struct buf *b, const void *p, size_t n)
 		return (-1);
 	memcpy(b->data + b->off + b->len, p, n);
 	b->len += n;
+	b->data[b->off + b->len] = '\0';
 	return (0);
 }
 
@@ -132,13 +144,13 @@ void
 buf_consume(struct buf *b, size_t n)
 {
 	if (n >= b->len) {
-		b->off = b->len = 0;
+		buf_clear(b);
 		return;
 	}
 	b->off += n;
 	b->len -= n;
 	if (b->off > b->cap / 2) {
-		memmove(b->data, b->data + b->off, b->len);
+		memmove(b->data, b->data + b->off, b->len + 1);
 		b->off = 0;
 	}
 }
@@ -147,6 +159,18 @@ void
 buf_clear(struct buf *b)
 {
 	b->off = b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+/* Keep only the first n valid bytes. */
+void
+buf_truncate(struct buf *b, size_t n)
+{
+	if (n >= b->len)
+		return;
+	b->len = n;
+	b->data[b->off + n] = '\0';
 }
 
 /* An empty buffer gives back its memory if it holds more than it keeps. */
@@ -157,16 +181,13 @@ buf_shrink(struct buf *b)
 		buf_free(b);
 }
 
-/* The valid bytes; an empty buffer that never held any gives a pointer to
- * an empty string, never NULL (nor NULL + 0, which C leaves undefined). */
+/* The valid bytes, NUL-terminated; never NULL. */
 char *
 buf_ptr(const struct buf *b)
 {
-	static char	 empty[1];
-
 	if (b->data == NULL) {
-		empty[0] = '\0';
-		return (empty);
+		buf_empty[0] = '\0';	/* whatever a caller wrote there */
+		return (buf_empty);
 	}
 	return (b->data + b->off);
 }

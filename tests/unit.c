@@ -335,6 +335,31 @@ test_buf(void)
 	CHECK(memcmp(buf_ptr(&b), "89abcdefgh", 10) == 0);
 	buf_free(&b);
 
+	memset(big, 'z', sizeof big);
+	/* Empty is a value: never NULL, always a NUL-terminated string,
+	 * whether never used, cleared, consumed, shrunk or freed. */
+	buf_init(&b, 10);
+	CHECK(buf_ptr(&b) != NULL && strcspn(buf_ptr(&b), "\n") == 0);
+	CHECK(buf_add(&b, "ab\ncd", 5) == 0 && strlen(buf_ptr(&b)) == 5);
+	buf_consume(&b, 3);
+	CHECK(strcmp(buf_ptr(&b), "cd") == 0);
+	buf_truncate(&b, 1);
+	CHECK(b.len == 1 && strcmp(buf_ptr(&b), "c") == 0);
+	buf_consume(&b, 1);
+	CHECK(buf_ptr(&b) != NULL && buf_ptr(&b)[0] == '\0');
+	CHECK(buf_add(&b, "0123456789", 10) == 0 &&
+	    strcmp(buf_ptr(&b), "0123456789") == 0);
+	buf_clear(&b);
+	CHECK(buf_ptr(&b)[0] == '\0');
+	buf_free(&b);
+	CHECK(buf_ptr(&b) != NULL && strlen(buf_ptr(&b)) == 0);
+	buf_init(&b, 1 << 20);
+	CHECK(buf_add(&b, big, sizeof big) == 0);
+	buf_consume(&b, sizeof big);
+	buf_shrink(&b);
+	CHECK(buf_ptr(&b) != NULL && strcspn(buf_ptr(&b), "\n") == 0);
+	buf_free(&b);
+
 	buf_init(&b, 4096);
 	memset(big, 'z', sizeof big);
 	big[sizeof big - 1] = '\0';
