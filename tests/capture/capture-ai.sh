@@ -9,9 +9,9 @@ CKEY=sk-ant-api03-FAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE0123456789abcdefXYZ
 aienv() { echo "env -i HOME=$1 TERM=xterm-256color LANG=C.UTF-8 PATH=$BASEPATH"; }
 
 proj_reset() {  # a small project dir used as the CLIs' cwd
-  P=$PFX/work/proj
-  rm -rf "$P"; mkdir -p "$P/build" "$PFX/work/other"
-  rm -f "$PFX/work/other/notes.txt"
+  P=$WORK/proj
+  rm -rf "$P"; mkdir -p "$P/build" "$WORK/other"
+  rm -f "$WORK/other/notes.txt"
   ( cd "$P" && git init -q && printf 'hello world\n' > hello.txt && touch build/out.o &&
     printf '# demo\nA tiny demo project.\n' > README.md )
 }
@@ -245,7 +245,7 @@ group_codex() {
   key $w p; waitfor $w 'Worked for' 20; sleep 1.5
   snap $G 19-after-dont-ask-again $w "Codex idle after choosing 'Yes, and don't ask again for commands that start with ...' (p); command ran (and failed: no network) then 'Done.'" idle - -
 
-  mode "write:$PFX/work/other/notes.txt"; line $w "write notes outside the project"
+  mode "write:$WORK/other/notes.txt"; line $w "write notes outside the project"
   waitfor $w 'Would you like to make the following edits' 20; sleep 1
   snap $G 20-patch-prompt-write-outside-workspace $w "Codex apply_patch approval: '• Added <path>/notes.txt (+2 -0)' diff, 'Would you like to make the following edits?' › 1. Yes, proceed (y) / 2. Yes, and don't ask again for these files (a) / 3. No, and tell Codex what to do differently (esc)" confirm y safe
   key $w y; waitfor $w 'Worked for' 15; sleep 1

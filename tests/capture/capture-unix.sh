@@ -9,7 +9,7 @@ ushell() {  # ushell WIN : a clean bash with PS1='$ ' in $U
 group_unix() {
   start_group unix
   local G=unix
-  U=$PFX/work/unix
+  U=$WORK/unix
   rm -rf "$U"; mkdir -p "$U/home" "$U/olddir/sub"
   cd "$U" || return
   echo precious > victim.txt; echo aaa > a.txt; echo bbb > b.txt; touch olddir/sub/f

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Capture REAL screens of real programs as test fixtures for cm's classifier.
 #
-#   tests/capture/capture.sh [unix] [claude] [codex] [gemini]     (default: all four)
+#   tests/capture/capture.sh [unix] [claude] [codex] [gemini] [opencode] [qwen]
+#                                                  (default: the first four)
 #
 # Everything runs offline: the script re-executes itself inside a private
 # network namespace (unshare -n, only lo up), starts tests/capture/fake-model.js
@@ -13,6 +14,9 @@
 #
 # The AI CLIs are installed (if missing) outside the repo with
 #   npm install --prefix $CAPTURE_PREFIX (default /opt/cli-capture)
+# Every session runs in $CAPTURE_WORK/proj (default /opt/cli-capture/work/proj,
+# the path the fixtures' prompts name), a private tmpfs inside the
+# namespace, so two captures never share a project.
 # openssh-server and bubblewrap come from apt.  Must run as root (unshare -n,
 # sshd, apt-get install prompt).
 set -u
@@ -21,16 +25,24 @@ REPO=$(cd "$HERE/../.." && pwd)
 OUT=$REPO/tests/screens
 PFX=${CAPTURE_PREFIX:-/opt/cli-capture}
 BIN=$PFX/node_modules/.bin
+WORK=${CAPTURE_WORK:-/opt/cli-capture/work}
 WANT=${*:-unix claude codex gemini}
 
 # ---------------------------------------------------------------- outside the namespace
 if [ -z "${CAPTURE_IN_NS:-}" ]; then
   [ "$(id -u)" = 0 ] || { echo "capture.sh: must run as root" >&2; exit 1; }
-  mkdir -p "$PFX"
-  for p in @anthropic-ai/claude-code @openai/codex @google/gemini-cli; do
+  mkdir -p "$PFX" "$WORK"
+  for g in $WANT; do
+    case $g in
+      claude) p=@anthropic-ai/claude-code ;;
+      codex) p=@openai/codex ;;
+      gemini) p=@google/gemini-cli ;;
+      opencode) p=opencode-ai ;;
+      qwen) p=@qwen-code/qwen-code ;;
+      *) continue ;;
+    esac
     if [ ! -d "$PFX/node_modules/$p" ]; then
-      npm install --prefix "$PFX" @anthropic-ai/claude-code @openai/codex @google/gemini-cli >&2 || exit 1
-      break
+      npm install --prefix "$PFX" --no-audit --no-fund "$p" >&2 || exit 1
     fi
   done
   if ! command -v sshd >/dev/null 2>&1 && [ ! -x /usr/sbin/sshd ] || ! command -v bwrap >/dev/null 2>&1; then
@@ -50,6 +62,8 @@ ip link set lo up
 # private /tmp (mount namespace): Codex keeps its app-server daemon sockets in
 # /tmp/codex-daemon-<uid>; stale ones from an earlier run would block it.
 mount -t tmpfs -o mode=1777 capture-tmp /tmp
+# a private project directory: another capture may be running
+mount -t tmpfs -o mode=755 capture-work "$WORK"
 SOCK=/tmp/capture.sock
 RUN=$PFX/run
 rm -rf "$RUN"; mkdir -p "$RUN"
@@ -80,7 +94,7 @@ trap 'exit 130' INT TERM
 
 mode() { printf '%s\n' "$1" > "$SCRIPT"; }
 mode "text:Hello from the fake model."
-FAKE_SCRIPT=$SCRIPT FAKE_LOG=$FAKELOG FAKE_CWD=$PFX/work/proj FAKE_PORT=8787 \
+FAKE_SCRIPT=$SCRIPT FAKE_LOG=$FAKELOG FAKE_CWD=$WORK/proj FAKE_PORT=8787 \
   node "$HERE/fake-model.js" > "$RUN/fake.out" 2>&1 &
 FAKE_PID=$!
 
@@ -135,6 +149,7 @@ start_group() {
 
 . "$HERE/capture-unix.sh"
 . "$HERE/capture-ai.sh"
+. "$HERE/capture-oai.sh"
 
 for g in $WANT; do
   case $g in
@@ -142,6 +157,8 @@ for g in $WANT; do
     claude) group_claude ;;
     codex) group_codex ;;
     gemini) group_gemini ;;
+    opencode) group_opencode ;;
+    qwen) group_qwen ;;
     *) echo "unknown group $g" >&2 ;;
   esac
 done
