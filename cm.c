@@ -644,7 +644,8 @@ cmd_new(int argc, char **argv)
 			profile = argv[++i];
 			if (profile_find(profile) == -1)
 				die("unknown profile '%s' (claude, codex, "
-				    "gemini, aider, generic)", profile);
+				    "gemini, opencode, qwen, aider, generic)",
+				    profile);
 		}
 		else
 			usage();
@@ -1529,7 +1530,8 @@ cmd_detect(int argc, char **argv)
 		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
 			if ((profile = profile_find(argv[++i])) == -1)
 				die("unknown profile '%s' (claude, codex, "
-				    "gemini, aider, generic)", argv[i]);
+				    "gemini, opencode, qwen, aider, generic)",
+				    argv[i]);
 		} else if (strcmp(argv[i], "--title") == 0 && i + 1 < argc)
 			title = argv[++i];
 		else if (strcmp(argv[i], "--quiet") == 0 && i + 1 < argc)

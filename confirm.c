@@ -28,6 +28,7 @@
 #define CM_PREVIEW_ROWS	12	/* rows of a ruled-off preview below a menu */
 #define CM_MARK_ROWS	8	/* non-blank rows searched for a mark */
 #define CM_ERROR_ROWS	10	/* non-blank rows searched for an error */
+#define CM_CHOICE_BODY_ROWS 20	/* rows between a choice and its question */
 
 /* A screen known by one line of it, near the bottom. */
 struct mark {
@@ -54,6 +55,11 @@ struct profile {
 	int			 menus;		/* numbered approval menus */
 	int			 quiet_idle;	/* quiet with no marker: idle */
 	int			 enter_ms;	/* pause before Enter after text */
+	const char *const	*choices;	/* one-row choices, "A|B|C": the
+						   first label selected */
+	const char *const	*pending;	/* a prompt is up, even when its
+						   options do not parse */
+	int			 blank_starting; /* a blank screen: loading */
 };
 
 static const char *const none[] = { NULL };
@@ -141,6 +147,67 @@ static const struct mark gemini_marks[] = {
 	{ NULL, S_UNKNOWN, NULL }
 };
 
+/*
+ * opencode 1.x.  A full-screen program (the alternate screen); its title
+ * says nothing about its state.  It works with "esc interrupt" in its
+ * footer, idles with "ctrl+p commands" there, and asks with a one-row
+ * choice under a "Permission required" heading, "Allow once" selected.
+ * Its errors are the provider's own message in a bordered block, so they
+ * are known by the providers' words; each turn ends with a "▣  Agent ·
+ * model" row.
+ */
+static const char *const opencode_cmds[] = { "opencode", NULL };
+static const char *const opencode_working[] = {
+	"esc interrupt", "esc again to interrupt", NULL
+};
+static const char *const opencode_idle[] = {
+	"ctrl+p commands", "Ask anything", NULL
+};
+static const char *const opencode_errors[] = {
+	"Incorrect API key", "Invalid API key", "invalid_api_key",
+	"Unauthorized", "API key is missing", "exceeded your current quota",
+	"insufficient_quota", "Rate limit reached", "Unable to connect",
+	"Cannot connect to API", "Model not found", "model_not_found", NULL
+};
+static const char *const opencode_box[] = { "ctrl+p commands", NULL };
+static const char *const opencode_choices[] = {
+	"Allow once|Allow always|Reject", "Confirm|Cancel", NULL
+};
+static const struct mark opencode_marks[] = {
+	{ "Continue  opencode -s ", S_EXITED, "exit-message" },
+	{ NULL, S_UNKNOWN, NULL }
+};
+
+/*
+ * Qwen Code (a Gemini CLI fork).  Its title is "Qwen - DIR", with "◐ " in
+ * front while it works and "✳ " while a prompt waits.  Under a prompt it
+ * shows a spinner row "Waiting for user confirmation..." that does not
+ * move and does not mean working.
+ */
+static const char *const qwen_cmds[] = { "qwen", NULL };
+static const char *const qwen_working[] = { "esc to cancel)", NULL };
+static const char *const qwen_title_working[] = {
+	"\xe2\x97\x90", NULL	/* ◐ */
+};
+static const char *const qwen_idle[] = {
+	"Type your message", "shift + tab to cycle", "> ", NULL
+};
+static const char *const qwen_errors[] = {
+	"[API Error", "OPENAI_API_KEY environment variable not found", NULL
+};
+static const char *const qwen_box[] = {
+	"Type your message", "shift + tab to cycle", NULL
+};
+static const char *const qwen_pending[] = {
+	"Waiting for user confirmation", NULL
+};
+static const struct mark qwen_marks[] = {
+	{ "Initializing...", S_STARTING, "initializing" },
+	{ "Manually connect a local server", S_ERROR, "login" },
+	{ "To continue this session, run", S_EXITED, "exit-message" },
+	{ NULL, S_UNKNOWN, NULL }
+};
+
 /* Aider. */
 static const char *const aider_cmds[] = { "aider", NULL };
 static const char *const aider_working[] = {
@@ -154,17 +221,29 @@ static const char *const aider_errors[] = {
 static const struct profile profiles[] = {
 	{ "claude", "3", claude_cmds, claude_working, claude_title_working,
 	  claude_idle, claude_errors, claude_marks, claude_box,
-	  "\xe2\x9d\xaf", 0, 1, 0, 0 },
+	  "\xe2\x9d\xaf", 0, 1, 0, 0, none, none, 0 },
 	{ "codex", "3", codex_cmds, codex_working, codex_title_working,
 	  codex_idle, codex_errors, codex_marks, codex_box,
-	  "\xe2\x80\xba ", 1, 1, 0, 300 },
+	  "\xe2\x80\xba ", 1, 1, 0, 300, none, none, 0 },
 	{ "gemini", "3", gemini_cmds, gemini_working, gemini_title_working,
 	  gemini_idle, gemini_errors, gemini_marks, gemini_box,
-	  "> ", 0, 1, 0, 300 },
+	  "> ", 0, 1, 0, 300, none, none, 0 },
+	{ .name = "opencode", .version = "1", .commands = opencode_cmds,
+	  .working = opencode_working, .title_working = none,
+	  .idle = opencode_idle, .errors = opencode_errors,
+	  .marks = opencode_marks, .box = opencode_box,
+	  .turn = "\xe2\x96\xa3", .menus = 1, .enter_ms = 300,	/* ▣ */
+	  .choices = opencode_choices, .pending = none,
+	  .blank_starting = 1 },
+	{ .name = "qwen", .version = "1", .commands = qwen_cmds,
+	  .working = qwen_working, .title_working = qwen_title_working,
+	  .idle = qwen_idle, .errors = qwen_errors, .marks = qwen_marks,
+	  .box = qwen_box, .turn = "> ", .menus = 1, .enter_ms = 300,
+	  .choices = none, .pending = qwen_pending },
 	{ "aider", "1", aider_cmds, aider_working, none, aider_idle,
-	  aider_errors, no_marks, none, NULL, 0, 0, 1, 0 },
+	  aider_errors, no_marks, none, NULL, 0, 0, 1, 0, none, none, 0 },
 	{ "generic", "2", none, none, none, none, none, no_marks, none,
-	  NULL, 0, 1, 1, 0 },
+	  NULL, 0, 1, 1, 0, none, none, 0 },
 };
 #define NPROFILES ((int)(sizeof profiles / sizeof profiles[0]))
 
@@ -322,7 +401,17 @@ frame_glyph(const char *s, size_t n)
 	return (0);
 }
 
-/* Strip blanks and frame glyphs from both ends of a row. */
+/* Is the glyph at s a block element (U+2580..U+259F: a scrollbar's
+ * thumb, "█")? */
+static int
+block_glyph(const char *s)
+{
+	return ((unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x96 &&
+	    (unsigned char)s[2] >= 0x80 && (unsigned char)s[2] <= 0x9f);
+}
+
+/* Strip blanks and frame glyphs from both ends of a row, and a scrollbar
+ * (frame or block glyphs) from its right end. */
 static void
 trim(struct row *r)
 {
@@ -342,7 +431,8 @@ trim(struct row *r)
 		if (r->n > 0 && (r->p[r->n - 1] == ' ' ||
 		    r->p[r->n - 1] == '\t' || r->p[r->n - 1] == '\r'))
 			r->n--;
-		else if (r->n >= 3 && frame_glyph(r->p + r->n - 3, 3) != 0)
+		else if (r->n >= 3 && (frame_glyph(r->p + r->n - 3, 3) != 0 ||
+		    block_glyph(r->p + r->n - 3)))
 			r->n -= 3;
 		else
 			break;
@@ -710,6 +800,109 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 	return (1);
 }
 
+/*
+ * Does row r hold the labels of spec ("A|B|C") in order, starting the row,
+ * separated by blanks, with at least two blanks or the row's end after the
+ * last?  Fills label[] and len[] (at most CM_OPTIONS_MAX) and returns how
+ * many labels, or 0.
+ */
+static int
+choice_row(const struct row *r, const char *spec, const char **label,
+    size_t *len)
+{
+	const char	*p = r->p, *end = r->p + r->n, *bar;
+	int		 k = 0;
+
+	while (*spec != '\0' && k < CM_OPTIONS_MAX) {
+		bar = strchr(spec, '|');
+		label[k] = spec;
+		len[k] = bar != NULL ? (size_t)(bar - spec) : strlen(spec);
+		if (len[k] == 0 || (size_t)(end - p) < len[k] ||
+		    memcmp(p, spec, len[k]) != 0)
+			return (0);
+		p += len[k];
+		spec += len[k] + (bar != NULL);
+		k++;
+		if (bar == NULL)
+			break;
+		if (p == end || *p != ' ')
+			return (0);
+		while (p < end && *p == ' ')
+			p++;
+	}
+	if (p < end && (end - p < 2 || p[0] != ' ' || p[1] != ' '))
+		return (0);
+	return (k >= 2 ? k : 0);
+}
+
+/*
+ * A one-row choice at the bottom (opencode: "Allow once   Allow always
+ * Reject", under a "Permission required" heading), one of the profile's
+ * choice rows.  The first label is the one selected when it appears; Right
+ * moves to the next.  It is a confirmation; the keys reach the first label
+ * that approves once, and there are none when no label does or when no
+ * question heads the prompt.
+ */
+static int
+find_choice(const struct profile *pr, struct row *rows, int nrows,
+    struct verdict *v)
+{
+	const char	*label[CM_OPTIONS_MAX];
+	size_t		 len[CM_OPTIONS_MAX], kl;
+	int		 i, j, c, k = 0, q = -1, best = -1, seen = 0;
+
+	for (i = 0; i < nrows && seen <= CM_FOOTER_MAX && k == 0; i++) {
+		if (rows[i].n == 0)
+			continue;
+		seen++;
+		for (c = 0; pr->choices[c] != NULL && k == 0; c++)
+			k = choice_row(&rows[i], pr->choices[c], label, len);
+	}
+	if (k == 0)
+		return (0);
+	i--;
+	for (j = i + 1; j < nrows && j <= i + CM_CHOICE_BODY_ROWS; j++) {
+		if (is_question(&rows[j])) {
+			q = j;
+			break;
+		}
+	}
+	for (c = 0; c < k && q != -1; c++) {
+		if (has_any(label[c], len[c] > 12 ? 12 : len[c], approving) &&
+		    !has_any(label[c], len[c], broad)) {
+			best = c;
+			break;
+		}
+	}
+	/* The question, what lies between it and the choice, the labels;
+	 * then what the question is about in front of them. */
+	v->detail[0] = '\0';
+	for (j = q; j > i; j--) {
+		if (!is_space(&rows[j]))
+			prompt_add(v, rows[j].p, rows[j].n);
+	}
+	for (c = 0; c < k; c++)
+		prompt_add(v, label[c], len[c]);
+	prompt_context(v, rows, nrows, q != -1 ? q : i);
+	v->state = S_CONFIRM;
+	if (best == -1) {
+		set_rule(v, pr, q == -1 ? "choice-no-question" :
+		    "choice-no-approval");
+		return (1);
+	}
+	set_rule(v, pr, "choice");
+	v->keys[0] = '\0';
+	for (c = 0; c < best; c++) {
+		kl = strlen(v->keys);
+		if (kl + 6 < sizeof v->keys)
+			memcpy(v->keys + kl, "Right ", 7);
+	}
+	kl = strlen(v->keys);
+	if (kl + 5 < sizeof v->keys)
+		memcpy(v->keys + kl, "Enter", 6);
+	return (1);
+}
+
 /* Does s end with suffix, followed by nothing but ' ', ':', '?' or '>'? */
 static int
 ends_with_question(const char *s, size_t n, const char *suffix)
@@ -942,7 +1135,7 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 {
 	const struct profile	*pr;
 	struct row		 rows[CM_BOTTOM_ROWS];
-	int			 nrows, i, quiet;
+	int			 nrows, i, quiet, seen;
 
 	if (profile < 0 || profile >= NPROFILES)
 		profile = NPROFILES - 1;
@@ -960,6 +1153,12 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 		v->state = S_EXITED;
 		set_rule(v, pr, "pane-dead");
 		prompt_add(v, rows[0].p, rows[0].n);
+		return;
+	}
+
+	if (nrows == 0 && pr->blank_starting) {
+		v->state = S_STARTING;
+		set_rule(v, pr, "blank");
 		return;
 	}
 
@@ -981,10 +1180,22 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 		return;
 	if (nrows > 0 && pr->menus && find_menu(pr, rows, nrows, v))
 		return;
+	if (nrows > 0 && find_choice(pr, rows, nrows, v))
+		return;
 	if (nrows > 0 && find_yesno(pr, &rows[0], v)) {
 		prompt_add(v, rows[0].p, rows[0].n);
 		prompt_context(v, rows, nrows, 0);
 		return;
+	}
+	/* The program says a prompt is up, but its options did not parse:
+	 * the person answers it. */
+	for (i = 0; i < nrows && i < CM_MARK_ROWS; i++) {
+		if (has_any(rows[i].p, rows[i].n, pr->pending)) {
+			v->state = S_CONFIRM;
+			set_rule(v, pr, "pending-unparsed");
+			prompt_context(v, rows, nrows, i);
+			return;
+		}
 	}
 	if (!quiet) {
 		v->state = S_WORKING;
@@ -1002,7 +1213,10 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 		set_rule(v, pr, "loading");
 		return;
 	}
-	for (i = 0; i < nrows && i < 8; i++) {
+	/* Its input prompt, in the last 8 rows that are not blank (a
+	 * full-screen program leaves blank rows above its status row). */
+	for (i = 0, seen = 0; i < nrows && seen < 8; i++) {
+		seen += rows[i].n > 0;
 		if (has_any(rows[i].p, rows[i].n, pr->idle)) {
 			v->state = S_IDLE;
 			set_rule(v, pr, "input-prompt");

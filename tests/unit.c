@@ -619,6 +619,55 @@ test_classify(void)
 	CHECK(profile_for_command("vim", 3) == profile_find("generic"));
 }
 
+/* opencode's one-row choice, Qwen's prompt line, a blank screen. */
+static void
+test_classify_choice(void)
+{
+	struct verdict	 v;
+	static const char perm[] =
+	    "  \xe2\x94\x83  \xe2\x96\xb3 Permission required\n"
+	    "  \xe2\x94\x83    # Shell command\n  \xe2\x94\x83\n"
+	    "  \xe2\x94\x83  $ rm -rf build\n  \xe2\x94\x83\n"
+	    "  \xe2\x94\x83   Allow once   Allow always   Reject"
+	    "        ctrl+f fullscreen  enter confirm\n  \xe2\x94\x83\n\n";
+
+	CHECK(classify("opencode", perm, 5000, &v) == S_CONFIRM);
+	CHECK(strcmp(v.keys, "Enter") == 0);
+	CHECK(strcmp(v.rule, "opencode/choice") == 0);
+	CHECK(strstr(v.detail, "$ rm -rf build") != NULL);
+	/* Labels out of order, glued, or not starting the row: no choice. */
+	CHECK(classify("opencode", "Permission required?\n"
+	    "Allow always   Allow once   Reject\n", 5000, &v) != S_CONFIRM);
+	CHECK(classify("opencode", "Permission required?\n"
+	    "Allow once Allow always RejectX\n", 5000, &v) != S_CONFIRM);
+	CHECK(classify("opencode", "Permission required?\n"
+	    "I said: Allow once   Allow always   Reject\n", 5000, &v) !=
+	    S_CONFIRM);
+	/* No question above it: a confirmation cm does not answer. */
+	CHECK(classify("opencode", "Always allow\n- rm *\n\n"
+	    "  Confirm   Cancel      enter confirm\n", 5000, &v) ==
+	    S_CONFIRM && v.keys[0] == '\0');
+	CHECK(strcmp(v.rule, "opencode/choice-no-question") == 0);
+	CHECK(classify("opencode", "", 5000, &v) == S_STARTING);
+	CHECK(classify("opencode", "\n\n   \n", 10, &v) == S_STARTING);
+	/* Qwen: a prompt whose options do not parse (unnumbered) is still
+	 * a prompt, and its static spinner row is not work. */
+	CHECK(classify("qwen", "Allow execution of: 'rm'?\n"
+	    "\xe2\x80\xba Yes, allow once\n  No, suggest changes (esc)\n"
+	    "\xe2\xa0\x8f Waiting for user confirmation...\n", 5000, &v) ==
+	    S_CONFIRM && v.keys[0] == '\0');
+	CHECK(strcmp(v.rule, "qwen/pending-unparsed") == 0);
+	CHECK(classify("qwen", "Allow execution of: 'rm'?\n"
+	    "\xe2\x80\xba 1. Yes, allow once\n"
+	    "  2. Always allow run 'rm *' commands in this project\n"
+	    "  3. No, suggest changes (esc)\n"
+	    "\xe2\xa0\x8f Waiting for user confirmation...\n", 10, &v) ==
+	    S_CONFIRM);
+	CHECK(strcmp(v.keys, "Enter") == 0);
+	/* Other profiles keep a blank screen unknown. */
+	CHECK(classify("claude", "", 5000, &v) == S_UNKNOWN);
+}
+
 int
 main(void)
 {
@@ -631,6 +680,7 @@ main(void)
 	test_token();
 	test_rules();
 	test_classify();
+	test_classify_choice();
 	printf("%d passed, %d failed\n", passed, failed);
 	return (failed != 0);
 }
