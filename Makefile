@@ -11,9 +11,10 @@ ALL_CFLAGS =	-std=c99 $(WARN) $(CFLAGS)
 SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 
-SRCS =		cm.c agent.c proto.c tmux.c confirm.c rules.c remote.c util.c
-HDRS =		cm.h
-UNIT_SRCS =	proto.c util.c confirm.c rules.c
+SRCS =		cm.c agent.c client.c session.c autoconfirm.c ring.c proto.c \
+		tmux.c confirm.c rules.c shell.c policy.c remote.c util.c
+HDRS =		cm.h agent.h
+UNIT_SRCS =	proto.c util.c confirm.c rules.c shell.c policy.c
 
 all: cm
 

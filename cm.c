@@ -1702,6 +1702,58 @@ cmd_log(int argc, char **argv)
 }
 
 /* Print the built-in rules and the user's; --check validates a file. */
+/*
+ * cm rules --explain 'COMMAND' [--dir DIR]: how cm reads a shell command and
+ * what auto-confirm would do with a prompt to run it, under your rules.
+ */
+static int
+rules_explain(int argc, char **argv)
+{
+	struct ruleset	*rs;
+	struct verdict	*v;
+	const char	*cmd = NULL, *dir = NULL, *file = NULL;
+	char		 path[CM_PATH_MAX], cwd[CM_PATH_MAX], err[512];
+	char		 rule[CM_PATH_MAX + 300];
+	int		 i, a;
+
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (cmd == NULL)
+			cmd = argv[i];
+		else
+			usage();
+	}
+	if (cmd == NULL)
+		usage();
+	if (strlen(cmd) >= CM_SUBJECT_MAX)
+		die("command longer than %d bytes: cm would ask",
+		    CM_SUBJECT_MAX - 1);
+	if (dir == NULL && (dir = getcwd(cwd, sizeof cwd)) == NULL)
+		die("getcwd: %s", strerror(errno));
+	if (path_config(path, sizeof path, "rules") == 0 &&
+	    access(path, F_OK) == 0)
+		file = path;
+	if ((rs = rules_load(file, err, sizeof err)) == NULL)
+		die("%s", err);
+	v = xcalloc(1, sizeof *v);
+	v->state = S_CONFIRM;
+	v->kind = PK_SHELL;
+	snprintf(v->subject, sizeof v->subject, "%s", cmd);
+	snprintf(v->detail, sizeof v->detail, "%s", cmd);
+	v->rows = 1;
+	strcpy(v->keys, "Enter");
+	printf("command: %s\n", cmd);
+	printf("directory: %s\n", dir);
+	(void)policy_shell(rs, cmd, strlen(cmd), dir, rule, sizeof rule,
+	    stdout);
+	a = rules_verdict(rs, v, dir, rule, sizeof rule);
+	printf("decision: %s\n", rule);
+	free(v);
+	rules_free(rs);
+	return (a == RULE_ALLOW ? 0 : 3);
+}
+
 static int
 cmd_rules(int argc, char **argv)
 {
@@ -1722,9 +1774,12 @@ cmd_rules(int argc, char **argv)
 		rules_free(rs);
 		return (0);
 	}
+	if (argc >= 2 && strcmp(argv[1], "--explain") == 0)
+		return (rules_explain(argc, argv));
 	if (argc != 1)
 		usage();
 	rules_print_builtin(stdout);
+	policy_print(stdout);
 	if (path_config(path, sizeof path, "rules") == 0 &&
 	    (f = fopen(path, "r")) != NULL) {
 		printf("\n# Your rules, from %s:\n", path);
@@ -1987,7 +2042,7 @@ static const struct command commands[] = {
 	  "Turn auto-confirm on or off (--for 2h: for a time)." },
 	{ "log", cmd_log, "log [name]",
 	  "Print the audit log of auto-confirms and denials." },
-	{ "rules", cmd_rules, "rules [--check [file]]",
+	{ "rules", cmd_rules, "rules [--check [file] | --explain COMMAND [--dir DIR]]",
 	  "Print the auto-confirm rules, or check a rules file." },
 	{ "detect", cmd_detect,
 	  "detect [--json] [--dead] [--dir dir] [--host name] [--profile name]\n"

@@ -29,6 +29,7 @@
 #define CM_TOKEN_BYTES		32	/* random bytes in a new token */
 #define CM_DETAIL_MAX		512	/* an event's detail, before escaping */
 #define CM_CMD_MAX		4096	/* a session's command, as shown */
+#define CM_SUBJECT_MAX		4096	/* what a prompt would run or write */
 #define CM_PATH_MAX		1024	/* a directory or file path */
 #define CM_CLIENTS_MAX		256	/* connected clients */
 #define CM_SESSIONS_MAX		1024	/* sessions the agent tracks */
@@ -117,6 +118,16 @@ struct screen {
 	int		 cursor_y;	/* row of the cursor, -1 unknown */
 };
 
+/* What approving a prompt does, as confirm.c read it from the screen. */
+enum pkind {
+	PK_NONE,	/* not a prompt, or one cm cannot place */
+	PK_SHELL,	/* runs the shell command in subject */
+	PK_EDIT,	/* writes or edits the file in subject */
+	PK_QUESTION,	/* a program's own question, no command */
+	PK_FETCH,	/* fetches the address in subject */
+	PK_TOOL		/* calls the tool (MCP or other) in subject */
+};
+
 /* What confirm.c makes of a screen. */
 struct verdict {
 	enum state	 state;
@@ -125,6 +136,66 @@ struct verdict {
 					   after what it is about */
 	char		 keys[64];	/* approving keys, space-separated */
 	char		 rule[64];	/* "profile/rule" that decided */
+	int		 kind;		/* PK_*, for a confirmation */
+	char		 subject[CM_SUBJECT_MAX]; /* the whole command, path,
+					   address or tool, from the prompt's
+					   own structure; rows joined by \n */
+	int		 rows;		/* screen rows the subject spans: a
+					   row break may be a wrap */
+	const char	*cut;		/* why cm cannot see all of the
+					   subject, or NULL */
+};
+
+/*
+ * A shell command split into simple commands (shell.c).  Words of all the
+ * commands live in store, NUL-terminated; a command's words are
+ * words[word0 ..] (skipping redirection targets), its redirections
+ * redirs[redir0 .. redir0 + nredirs).
+ */
+#define SH_INPUT_MAX	8192	/* bytes of command read */
+#define SH_WORDS_MAX	512	/* words, all commands together */
+#define SH_CMDS_MAX	64	/* simple commands */
+#define SH_REDIRS_MAX	64	/* redirections */
+#define SH_DEPTH_MAX	3	/* sh -c 'sh -c ...' nesting read */
+enum { SH_END, SH_SEMI, SH_AND, SH_OR, SH_PIPE };	/* after a command */
+enum { SH_R_IN, SH_R_OUT, SH_R_APPEND, SH_R_RDWR, SH_R_DUPOUT, SH_R_DUPIN };
+#define SH_FD_BOTH	(-2)	/* &> and &>>: stdout and stderr */
+#define SH_W_QUOTED	0x01	/* some of it was quoted or escaped */
+#define SH_W_EXPAND	0x02	/* holds a $ expansion: value unknown */
+#define SH_W_GLOB	0x04	/* unquoted * ? [..]: a pattern */
+#define SH_W_TILDE	0x08	/* an unquoted ~ the shell expands */
+#define SH_W_BRACE	0x10	/* unquoted {a,b} or {1..3} */
+#define SH_W_ASSIGN	0x20	/* NAME=value before the command */
+#define SH_W_REDIR	0x40	/* a redirection's target */
+#define SH_W_LITERAL_START 0x80	/* starts with a quote or backslash */
+struct sh_word {
+	size_t		 off;	/* in store */
+	int		 flags;
+};
+struct sh_cmd {
+	int		 word0;
+	int		 nwords;	/* assignments included */
+	int		 nassigns;	/* the first nassigns words */
+	int		 redir0;
+	int		 nredirs;
+	int		 op;		/* SH_* after it */
+};
+struct sh_redir {
+	int		 op;		/* SH_R_* */
+	int		 fd;		/* or SH_FD_BOTH */
+	int		 word;		/* its target */
+};
+struct sh_parse {
+	char		 store[SH_INPUT_MAX + SH_WORDS_MAX + 1];
+	size_t		 used;
+	struct sh_word	 words[SH_WORDS_MAX];
+	int		 nwords;
+	struct sh_cmd	 cmds[SH_CMDS_MAX];
+	int		 ncmds;
+	struct sh_redir	 redirs[SH_REDIRS_MAX];
+	int		 nredirs;
+	char		 why[96];	/* why it was refused */
+	size_t		 why_at;	/* where */
 };
 
 /* util.c */
@@ -226,6 +297,21 @@ int		 profile_for_command(const char *, size_t);
 const char	*profile_name(int);
 int		 profile_enter_delay(int);
 
+/* shell.c */
+int		 shell_parse(const char *, size_t, struct sh_parse *);
+const char	*shell_word(const struct sh_parse *, const struct sh_cmd *, int);
+int		 shell_word_flags(const struct sh_parse *, const struct sh_cmd *,
+		     int);
+const char	*shell_op_name(int);
+
+/* policy.c */
+struct ruleset;
+int		 policy_shell(const struct ruleset *, const char *, size_t,
+		     const char *, char *, size_t, FILE *);
+int		 policy_inside(const char *, const char *, char *, size_t);
+const char	*policy_version(void);
+void		 policy_print(FILE *);
+
 /* rules.c */
 enum { RULE_ALLOW, RULE_DENY, RULE_ASK };
 struct ruleset;
@@ -237,6 +323,9 @@ int		 rules_verdict(const struct ruleset *, const struct verdict *,
 int		 rules_decide(const struct ruleset *, const char *, const char *,
 		     char *, size_t);
 void		 rules_print_builtin(FILE *);
+int		 rules_command(const struct ruleset *, const char *, char *,
+		     size_t);
+int		 rules_build_tier(const struct ruleset *);
 const char	*rule_action_name(int);
 
 /* remote.c */
@@ -245,7 +334,7 @@ int		 remote_socket(const char *, int, char *, size_t, char *, size_t,
 int		 remote_tunnel(const char *, const char *, char *, size_t);
 int		 remote_hello_main(const char *);
 
-/* agent.c */
+/* agent.c (the agent's other files and shared structures: agent.h) */
 int		 agent_main(int, char **);
 
 #endif

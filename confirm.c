@@ -294,6 +294,7 @@ struct row {
 	size_t		 n;
 	int		 rule;	/* was a horizontal rule before trim():
 				   1, or 2 inside a box ("│ ╰───╯ │") */
+	int		 dash;	/* a rule of dashes (╌╌╌), not a line */
 };
 
 const char *
@@ -465,8 +466,9 @@ is_rule(const char *s, size_t n)
 static int
 bottom_rows(const char *s, size_t n, struct row *rows, int max)
 {
-	size_t	 end = n, start;
-	int	 k = 0, seen = 0;
+	size_t		 end = n, start;
+	int		 k = 0, seen = 0;
+	const char	*g;
 
 	while (end > 0 && k < max) {
 		if (s[end - 1] == '\n')
@@ -479,9 +481,14 @@ bottom_rows(const char *s, size_t n, struct row *rows, int max)
 		rows[k].rule = is_rule(rows[k].p, rows[k].n);
 		trim(&rows[k]);
 		/* A rule has ten glyphs or more: three bytes to compare. */
-		if (rows[k].rule && memcmp(s + start + strspn(s + start,
-		    " \t"), "\xe2\x94\x82", 3) == 0)
+		g = s + start + strspn(s + start, " \t");
+		if (rows[k].rule && memcmp(g, "\xe2\x94\x82", 3) == 0)
 			rows[k].rule = 2;
+		/* ╌ ╍ (U+254C, U+254D) or ┄ ┅ ┈ ┉ (U+2504.., U+2508..). */
+		rows[k].dash = rows[k].rule && g[0] == '\xe2' &&
+		    ((g[1] == '\x95' && (g[2] == '\x8c' || g[2] == '\x8d')) ||
+		    (g[1] == '\x94' && (unsigned char)g[2] >= 0x84 &&
+		    (unsigned char)g[2] <= 0x8b));
 		if (rows[k].n > 0 || rows[k].rule || seen) {
 			seen = 1;
 			k++;
@@ -651,6 +658,272 @@ is_space(const struct row *r)
 	return (r->n == 0 || r->rule);
 }
 
+/* Prompt headers that say what approving does, and the kind they mean. */
+static const struct {
+	const char	*text;
+	int		 kind;
+	int		 exact;		/* the whole row, or its start */
+} headers[] = {
+	/* Claude Code: the row under the prompt's top line. */
+	{ "Bash command", PK_SHELL, 1 },
+	{ "Create file", PK_EDIT, 1 }, { "Edit file", PK_EDIT, 1 },
+	{ "Write file", PK_EDIT, 1 }, { "Overwrite file", PK_EDIT, 1 },
+	{ "Fetch", PK_FETCH, 1 }, { "Tool use", PK_TOOL, 1 },
+	/* Codex: the question above the command or the patch. */
+	{ "Would you like to run the following command?", PK_SHELL, 1 },
+	{ "Would you like to make the following edits?", PK_EDIT, 1 },
+	/* Gemini CLI: the box's first row. */
+	{ "? Shell ", PK_SHELL, 0 }, { "? WriteFile ", PK_EDIT, 0 },
+	{ "? Edit ", PK_EDIT, 0 }, { "? WebFetch ", PK_FETCH, 0 },
+	{ NULL, PK_NONE, 0 }
+};
+
+/* The kind a header row names, or PK_NONE. */
+static int
+header_kind(const struct row *r)
+{
+	int	 i;
+
+	for (i = 0; headers[i].text != NULL; i++) {
+		if (headers[i].exact ? (r->n == strlen(headers[i].text) &&
+		    memcmp(r->p, headers[i].text, r->n) == 0) :
+		    starts(r->p, r->n, headers[i].text))
+			return (headers[i].kind);
+	}
+	return (PK_NONE);
+}
+
+/* Append a row to the subject, rows separated by '\n'; 0 if it is full. */
+static int
+subject_add(struct verdict *v, const char *p, size_t n)
+{
+	size_t	 have = strlen(v->subject);
+
+	if (have + (have > 0) + n + 1 > sizeof v->subject) {
+		v->cut = "the command is longer than cm reads";
+		return (0);
+	}
+	if (have > 0)
+		v->subject[have++] = '\n';
+	memcpy(v->subject + have, p, n);
+	v->subject[have + n] = '\0';
+	v->rows++;
+	return (1);
+}
+
+/* The subject is rows hi down to lo (screen order), as they are. */
+static void
+subject_rows(struct verdict *v, const struct row *rows, int hi, int lo)
+{
+	int	 i;
+
+	for (i = hi; i >= lo; i--) {
+		if (rows[i].n == 0 && !rows[i].rule)
+			continue;
+		if (!subject_add(v, rows[i].p, rows[i].n))
+			return;
+	}
+}
+
+/*
+ * Gemini's box: "? Shell  cmd" above an inner box with the command, the
+ * question under it.  Rows q+1.. upward.
+ */
+static void
+subject_gemini(struct verdict *v, const struct row *rows, int nrows, int q)
+{
+	const char	*p;
+	int		 i = q + 1, bottom, top;
+
+	while (i < nrows && rows[i].n == 0 && !rows[i].rule)
+		i++;
+	if (i >= nrows)
+		goto cut;
+	if (rows[i].rule == 2) {
+		bottom = i;
+		for (top = i + 1; top < nrows && rows[top].rule != 2; top++)
+			;
+		if (top + 1 >= nrows)
+			goto cut;	/* its top scrolled off */
+		i = top + 1;
+	} else {
+		bottom = top = -1;	/* no inner box */
+	}
+	v->kind = header_kind(&rows[i]);
+	if (v->kind == PK_SHELL) {
+		if (bottom == -1)
+			goto cut;
+		subject_rows(v, rows, top - 1, bottom + 1);
+	} else if (v->kind == PK_EDIT) {
+		/* "? WriteFile  Writing to PATH", "? Edit  PATH: a => b". */
+		p = rows[i].p + strcspn(rows[i].p, " ") + 1;
+		p += strspn(p, " ");
+		if (starts(p, (size_t)(rows[i].p + rows[i].n - p),
+		    "Writing to "))
+			p += 11;
+		(void)subject_add(v, p, has(p, (size_t)(rows[i].p +
+		    rows[i].n - p), ": ") ? (size_t)(strstr(p, ": ") - p) :
+		    (size_t)(rows[i].p + rows[i].n - p));
+	} else if (v->kind != PK_NONE)
+		(void)subject_add(v, rows[i].p, rows[i].n);
+	return;
+cut:
+	v->kind = PK_SHELL;
+	v->cut = "the top of the prompt is not on the screen";
+}
+
+/*
+ * Claude Code: under a full-width line, a header ("Bash command"), then
+ * the command - between ╌╌╌ rules right above the question in newer
+ * versions; in older ones the command and its description, unmarked -
+ * then the question.  For a file, the path is the row under the header.
+ */
+static void
+subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
+{
+	const char	*t;
+	size_t		 tl;
+	int		 i, h = -1, top, bottom, k, dashes = 0;
+
+	for (i = q + 1; i < nrows; i++) {
+		if (rows[i].rule && !rows[i].dash)
+			break;
+		if (rows[i].dash)
+			dashes++;
+		if (rows[i].n > 0 && header_kind(&rows[i]) != PK_NONE)
+			h = i;
+	}
+	if (h == -1)
+		return;		/* not a tool's prompt: its kind is unknown */
+	v->kind = header_kind(&rows[h]);
+	if (v->kind == PK_EDIT || v->kind == PK_FETCH || v->kind == PK_TOOL) {
+		/* The path (or address, or tool): the rows under the header
+		 * up to a blank row or a rule. */
+		for (i = h - 1; i > q && rows[i].n > 0 && !rows[i].rule; i--)
+			if (!subject_add(v, rows[i].p, rows[i].n))
+				return;
+		if (v->rows == 0)
+			v->cut = "no path under the prompt's header";
+		return;
+	}
+	if (v->kind != PK_SHELL)
+		return;
+	if (dashes >= 2) {
+		/* The command between the last two rules above the question. */
+		for (bottom = q + 1; bottom < h && !rows[bottom].dash; bottom++)
+			;
+		for (top = bottom + 1; top < h && !rows[top].dash; top++)
+			;
+		if (top >= h) {
+			v->cut = "the command's rules are not both on screen";
+			return;
+		}
+		subject_rows(v, rows, top - 1, bottom + 1);
+		return;
+	}
+	/* Older: the command, then its description, with nothing between.
+	 * The description is dropped only when the tool call line above the
+	 * prompt ("● Bash(cmd)") names exactly the rows above it. */
+	for (top = h - 1; top > q && rows[top].n == 0; top--)
+		;
+	for (bottom = q + 1; bottom < top && rows[bottom].n == 0; bottom++)
+		;
+	if (top > bottom) {
+		for (k = h + 1; k < nrows && k <= h + CM_CONTEXT_ROWS * 2; k++) {
+			t = rows[k].p;
+			tl = rows[k].n;
+			if (starts(t, tl, "\xe2\x97\x8f "))	/* ● */
+				t += 4, tl -= 4;
+			if (!starts(t, tl, "Bash(") || t[tl - 1] != ')')
+				continue;
+			if (tl - 6 == rows[top].n && top - 1 == bottom &&
+			    memcmp(t + 5, rows[top].p, tl - 6) == 0) {
+				subject_rows(v, rows, top, top);
+				return;
+			}
+			break;
+		}
+	}
+	subject_rows(v, rows, top, bottom);
+}
+
+/*
+ * Codex: "Would you like to run the following command?", then lines such
+ * as "Environment:" and "Reason:", then "$ command" (and its continuation
+ * rows) right above the options.
+ */
+static void
+subject_codex(struct verdict *v, const struct row *rows, int nrows,
+    int last)
+{
+	int	 i, h = -1, cmd = -1;
+
+	for (i = last + 1; i < nrows && i <= last + CM_BOTTOM_ROWS; i++) {
+		if (rows[i].n > 0 && header_kind(&rows[i]) != PK_NONE) {
+			h = i;
+			break;
+		}
+		if (starts(rows[i].p, rows[i].n, "$ "))
+			cmd = i;
+		if (starts(rows[i].p, rows[i].n, "Destination: "))
+			cmd = i;
+	}
+	if (h == -1)
+		return;
+	v->kind = header_kind(&rows[h]);
+	if (cmd == -1) {
+		v->cut = "no command or destination in the prompt";
+		return;
+	}
+	if (v->kind == PK_EDIT) {
+		if (!starts(rows[cmd].p, rows[cmd].n, "Destination: "))
+			v->cut = "no destination in the prompt";
+		else
+			(void)subject_add(v, rows[cmd].p + 13,
+			    rows[cmd].n - 13);
+		return;
+	}
+	if (!starts(rows[cmd].p, rows[cmd].n, "$ ")) {
+		v->cut = "no command in the prompt";
+		return;
+	}
+	if (!subject_add(v, rows[cmd].p + 2, rows[cmd].n - 2))
+		return;
+	subject_rows(v, rows, cmd - 1, last + 1);
+}
+
+/*
+ * What approving the prompt whose question is row q (and whose options
+ * start at row last, or q for a one-line question) would do: fill the
+ * verdict's kind and subject from the prompt's own structure.
+ */
+static void
+find_subject(const struct profile *pr, const struct row *rows, int nrows,
+    int q, int last, struct verdict *v)
+{
+	v->kind = PK_NONE;
+	v->subject[0] = '\0';
+	v->rows = 0;
+	v->cut = NULL;
+	if (strcmp(pr->name, "claude") == 0)
+		subject_claude(v, rows, nrows, q);
+	else if (strcmp(pr->name, "codex") == 0)
+		subject_codex(v, rows, nrows, last);
+	else if (strcmp(pr->name, "gemini") == 0)
+		subject_gemini(v, rows, nrows, q);
+	if (v->kind == PK_NONE && (pr->box[0] == NULL ||
+	    has(v->rule, strlen(v->rule), "/press-enter"))) {
+		/* A program's own question: the question is the subject. */
+		v->kind = PK_QUESTION;
+		(void)subject_add(v, rows[q].p, rows[q].n);
+		v->rows = 1;
+	}
+	/* A program that shortens what it shows ("…") hides the rest. */
+	if (v->kind != PK_QUESTION && v->cut == NULL &&
+	    strstr(v->subject, "\xe2\x80\xa6") != NULL)
+		v->cut = "the program shortened the command (…)";
+}
+
 /*
  * A numbered menu at the bottom: options 1..N in order, with at most a short
  * footer (and a ruled-off preview) below them, and above them either a
@@ -784,6 +1057,7 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 	}
 	v->state = S_CONFIRM;
 	set_rule(v, pr, "menu");
+	find_subject(pr, rows, nrows, q, last, v);
 	if (tlen[best] >= 3 && text[best][tlen[best] - 1] == ')' &&
 	    text[best][tlen[best] - 3] == '(' &&
 	    text[best][tlen[best] - 2] >= 'a' &&
@@ -1185,6 +1459,7 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 	if (nrows > 0 && find_yesno(pr, &rows[0], v)) {
 		prompt_add(v, rows[0].p, rows[0].n);
 		prompt_context(v, rows, nrows, 0);
+		find_subject(pr, rows, nrows, 0, 0, v);
 		return;
 	}
 	/* The program says a prompt is up, but its options did not parse:
@@ -1202,8 +1477,11 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 		set_rule(v, pr, "output");
 		return;
 	}
-	if (nrows > 0 && find_text(pr, sc, rows, v))
+	if (nrows > 0 && find_text(pr, sc, rows, v)) {
+		if (v->state == S_CONFIRM)
+			find_subject(pr, rows, nrows, 0, 0, v);
 		return;
+	}
 	if (nrows > 0 && find_error(pr, rows, nrows, v))
 		return;
 	if (pr->titled && sc->title_default) {

@@ -9,7 +9,7 @@ cm watch >"$T/watch" 2>&1 &
 BG_PIDS+=($!)
 cat >"$T/prog.sh" <<'P'
 for i in 1 2 3 4 5; do echo "working $i"; sleep 0.2; done
-printf 'Install the linter? [y/N] '; read a; echo "answer1=$a"
+printf 'Continue? [y/N] '; read a; echo "answer1=$a"
 sleep 0.3
 printf 'Run rm -rf build? [y/N] '; read b; echo "answer2=$b"
 sleep 60
@@ -24,7 +24,7 @@ grep $'\tac\tdenied' "$T/watch" | grep -q 'rule=deny:rm-recursive' || fail "rule
 cm log ac >"$T/log"
 assert_eq "$(wc -l <"$T/log")" 2 "audit entries"
 # The prompt: the rows above the question (what it is about), then it.
-grep -Eq $'\tac\tconfirmed\tallow:default\ty Enter\tworking 1 / .*working 5 / Install the linter\\? \\[y/N\\]$' "$T/log" ||
+grep -Eq $'\tac\tconfirmed\tallow:question\ty Enter\tworking 1 / .*working 5 / Continue\\? \\[y/N\\]$' "$T/log" ||
     fail "audit: $(cat "$T/log")"
 grep -Eq $'\tac\tdenied\tdeny:rm-recursive\t\t.* / answer1=y / Run rm -rf build\\? \\[y/N\\]$' "$T/log" ||
     fail "audit: $(cat "$T/log")"

@@ -11,7 +11,7 @@ BG_PIDS+=($!)
 
 # The same question, again and again: answered CM_LOOP_MAX (3) times, then
 # auto-confirm pauses for that session and says so.
-cm new -y -n loop -- sh -c 'while :; do printf "Retry the upload? [y/N] "; read a; echo "got $a"; done' >/dev/null
+cm new -y -n loop -- sh -c 'while :; do printf "Continue? [y/N] "; read a; echo "got $a"; done' >/dev/null
 wait_until 10 grep -q $'\tloop\tconfirm-paused' "$T/watch" || fail "no pause: $(cat "$T/watch")"
 assert_eq "$(count "$T/watch" loop auto-confirm)" 3 "answers before the pause"
 grep $'\tloop\tconfirm-paused' "$T/watch" | grep -q 'rule=loop-guard' || fail "pause rule"
@@ -22,7 +22,7 @@ assert_eq "$(state loop)" confirm "left waiting"
 
 # An answer the program does not take (it does not read, and does not echo):
 # reported once as stuck, in the watch stream and the audit log.
-cm new -y -n deaf -- sh -c 'stty -echo; printf "Apply the patch? [y/N] "; sleep 60' >/dev/null
+cm new -y -n deaf -- sh -c 'stty -echo; printf "Proceed? [y/N] "; sleep 60' >/dev/null
 wait_until 10 grep -q $'\tdeaf\tconfirm-stuck' "$T/watch" || fail "no stuck report: $(cat "$T/watch")"
 assert_eq "$(count "$T/watch" deaf auto-confirm)" 1 "answered once"
 cm log deaf | grep -q $'\tdeaf\tstuck\t' || fail "stuck not in the audit log"
@@ -42,6 +42,6 @@ cm confirm brief on --for 5x 2>/dev/null; assert_eq "$?" 2 "bad duration is a us
 printf '# on for every new session\nautoconfirm on\n' >"$XDG_CONFIG_HOME/cm/config"
 stop_agent
 start_agent
-cm new -n dflt -- sh -c 'printf "Run the formatter? [y/N] "; read a; echo "got $a"; sleep 60' >/dev/null
+cm new -n dflt -- sh -c 'printf "Continue? [y/N] "; read a; echo "got $a"; sleep 60' >/dev/null
 wait_until 5 sh -c 'cm show dflt | grep -q "got y"' || fail "config default not applied"
 exit 0

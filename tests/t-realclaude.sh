@@ -119,7 +119,7 @@ events "$T/watch" | awk -F'\t' '$2 == "auto-confirm" { a = 1 } a && $2 == "idle"
     END { exit !ok }' || fail "no idle after the auto-confirm: $(dump)"
 cm log cl >"$T/log1"
 assert_eq "$(wc -l <"$T/log1")" 1 "audit entries after turn 1: $(cat "$T/log1")"
-grep -q $'\tcl\tconfirmed\tallow:default\t' "$T/log1" || fail "audit: $(cat "$T/log1")"
+grep -q $'\tcl\tconfirmed\tallow:safe-command\t' "$T/log1" || fail "audit: $(cat "$T/log1")"
 grep -q 'touch made-by-claude' "$T/log1" || fail "audit prompt: $(cat "$T/log1")"
 
 # Turn 2: a dangerous one.

@@ -47,6 +47,7 @@ while IFS=$'\t' read -r path label state keys danger facts rule decision; do
 	got=$(sed -n 1p <<<"$out")
 	got_rule=$(sed -n 3p <<<"$out")
 	got_decision=$(sed -n 4p <<<"$out")
+	got_decision=${got_decision%% (*}	# the rule, without its reason
 	[ "$state" = confirm ] || got_decision=-
 	want=$state
 	if [ "$state" = confirm ] && [ "$keys" != - ]; then

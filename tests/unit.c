@@ -421,6 +421,7 @@ test_rules(void)
 		"Would you like to run it? / Reason: needs network / $ curl x",
 		NULL
 	};
+	/* Text alone approves nothing; these are merely not denied. */
 	static const char *const allowed[] = {
 		"Install the linter? [y/N]", "Run ls -la?", "rm file.txt?",
 		"git push origin main", "npm test", "Do you want to proceed?",
@@ -438,14 +439,14 @@ test_rules(void)
 		CHECK(decide(rs, denied[i], "/w") == RULE_DENY);
 	}
 	for (i = 0; allowed[i] != NULL; i++) {
-		if (decide(rs, allowed[i], "/w") != RULE_ALLOW)
-			printf("  (should allow: %s)\n", allowed[i]);
-		CHECK(decide(rs, allowed[i], "/w") == RULE_ALLOW);
+		if (decide(rs, allowed[i], "/w") != RULE_ASK)
+			printf("  (should not deny: %s)\n", allowed[i]);
+		CHECK(decide(rs, allowed[i], "/w") == RULE_ASK);
 	}
 	CHECK(decide(rs, "Do you want to make this edit to /etc/passwd?",
 	    "/home/u/p") == RULE_DENY);
 	CHECK(decide(rs, "Do you want to make this edit to /home/u/p/a.c?",
-	    "/home/u/p") == RULE_ALLOW);
+	    "/home/u/p") == RULE_ASK);
 	CHECK(decide(rs, "Write to ../other/x?", "/home/u/p") == RULE_DENY);
 	rules_free(rs);
 
@@ -484,6 +485,351 @@ test_rules(void)
 	CHECK((rs = rules_load("/nonexistent/rules", err, sizeof err)) !=
 	    NULL);
 	rules_free(rs);
+}
+
+
+/* Parse s; return the words of every command, "|"-joined, or "!why". */
+static const char *
+shparse(const char *s)
+{
+	static struct sh_parse	 p;
+	static char		 out[1024];
+	size_t			 n = 0;
+	int			 i, k;
+
+	if (shell_parse(s, strlen(s), &p) == -1) {
+		snprintf(out, sizeof out, "!%s", p.why);
+		return (out);
+	}
+	out[0] = '\0';
+	for (i = 0; i < p.ncmds; i++) {
+		for (k = 0; k < p.cmds[i].nwords; k++)
+			n += (size_t)snprintf(out + n, sizeof out - n, "%s%s",
+			    k ? " " : "", shell_word(&p, &p.cmds[i], k));
+		for (k = 0; k < p.cmds[i].nredirs; k++)
+			n += (size_t)snprintf(out + n, sizeof out - n,
+			    " %d>%s", p.redirs[p.cmds[i].redir0 + k].fd,
+			    p.store + p.words[p.redirs[p.cmds[i].redir0 +
+			    k].word].off);
+		n += (size_t)snprintf(out + n, sizeof out - n, "%s",
+		    shell_op_name(p.cmds[i].op));
+	}
+	return (out);
+}
+
+static void
+test_shell(void)
+{
+	static struct sh_parse	 p;
+	char			 big[SH_INPUT_MAX + 2];
+	int			 i;
+
+	/* Words, quotes, escapes. */
+	CHECK(strcmp(shparse("ls -la"), "ls -la") == 0);
+	CHECK(strcmp(shparse("  ls\t -la  "), "ls -la") == 0);
+	CHECK(strcmp(shparse("echo 'a b' \"c d\" e\\ f"), "echo a b c d e f")
+	    == 0);
+	CHECK(strcmp(shparse("echo 'it''s'"), "echo its") == 0);
+	CHECK(strcmp(shparse("echo \"a\\\"b\\$c\\\\d\\e\""),
+	    "echo a\"b$c\\d\\e") == 0);
+	CHECK(strcmp(shparse("r\\m x"), "rm x") == 0);
+	CHECK(strcmp(shparse("echo $'a\\tb\\x41\\101\\''"), "echo a\tbAA'") ==
+	    0);
+	CHECK(strcmp(shparse("echo ''"), "echo ") == 0);
+	/* Operators. */
+	CHECK(strcmp(shparse("a && b || c ; d | e"), "a&&b||c;d|e") == 0);
+	CHECK(strcmp(shparse("a;b"), "a;b") == 0);
+	CHECK(strcmp(shparse("a\nb"), "a;b") == 0);
+	CHECK(strcmp(shparse("a &&\nb"), "a&&b") == 0);
+	CHECK(strcmp(shparse("a;"), "a") == 0);
+	CHECK(shparse("a &&")[0] == '!');
+	CHECK(shparse("&& a")[0] == '!');
+	CHECK(shparse("a |")[0] == '!');
+	CHECK(shparse("a & b")[0] == '!');
+	CHECK(shparse("a |& b")[0] == '!');
+	CHECK(shparse("a ;; b")[0] == '!');
+	/* Redirections. */
+	CHECK(strcmp(shparse("ls >x 2>&1"), "ls 1>x 2>1") == 0);
+	CHECK(strcmp(shparse("ls 2> /dev/null"), "ls 2>/dev/null") == 0);
+	CHECK(strcmp(shparse("ls &>x"), "ls -2>x") == 0);
+	CHECK(strcmp(shparse("ls a2>x"), "ls a2 1>x") == 0);
+	CHECK(strcmp(shparse("<in cat"), "cat 0>in") == 0);
+	CHECK(shparse("ls >")[0] == '!');
+	CHECK(shparse("ls > ;")[0] == '!');
+	CHECK(shparse("cat <<EOF")[0] == '!');
+	CHECK(shparse("cat <<< x")[0] == '!');
+	CHECK(shparse("cat <(ls)")[0] == '!');
+	CHECK(shparse("ls >(sh)")[0] == '!');
+	/* What it refuses to read. */
+	CHECK(shparse("ls $(id)")[0] == '!');
+	CHECK(shparse("ls \"$(id)\"")[0] == '!');
+	CHECK(shparse("ls `id`")[0] == '!');
+	CHECK(shparse("ls \"`id`\"")[0] == '!');
+	CHECK(shparse("echo $((1+1))")[0] == '!');
+	CHECK(shparse("(ls)")[0] == '!');
+	CHECK(shparse("{ ls; }")[0] == '!');
+	CHECK(shparse("if x; then y; fi")[0] == '!');
+	CHECK(shparse("! ls")[0] == '!');
+	CHECK(strcmp(shparse("'if' x"), "if x") == 0);	/* quoted: a word */
+	CHECK(strcmp(shparse("echo if"), "echo if") == 0);
+	CHECK(shparse("ls 'x")[0] == '!');
+	CHECK(shparse("ls \"x")[0] == '!');
+	CHECK(shparse("ls $'x")[0] == '!');
+	CHECK(shparse("ls \\")[0] == '!');
+	CHECK(shparse("ls \\\n-la")[0] == '!');
+	CHECK(shparse("ls \"a\\\nb\"")[0] == '!');
+	CHECK(shparse("ls \x1b[2J")[0] == '!');
+	CHECK(shparse("ls\rx")[0] == '!');
+	CHECK(shell_parse("ls\0x", 4, &p) == -1);
+	/* Comments. */
+	CHECK(strcmp(shparse("ls # rm -rf /"), "ls") == 0);
+	CHECK(strcmp(shparse("ls a#b"), "ls a#b") == 0);
+	CHECK(strcmp(shparse("# only\nls"), "ls") == 0);
+	/* Word flags. */
+	snprintf(big, sizeof big, "FOO=1 ls $X *.c ~/a {a,b} \"$Y\" '$Z' x[1]");
+	CHECK(shell_parse(big, strlen(big), &p) == 0);
+	CHECK(p.ncmds == 1 && p.cmds[0].nassigns == 1);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 0) & SH_W_ASSIGN);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 2) & SH_W_EXPAND);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 3) & SH_W_GLOB);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 4) & SH_W_TILDE);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 5) & SH_W_BRACE);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 6) & SH_W_EXPAND);
+	CHECK(!(shell_word_flags(&p, &p.cmds[0], 7) & SH_W_EXPAND));
+	CHECK(shell_word_flags(&p, &p.cmds[0], 8) & SH_W_GLOB);
+	CHECK(shell_parse("[ -f x ]", 8, &p) == 0 &&
+	    !(shell_word_flags(&p, &p.cmds[0], 0) & SH_W_GLOB));
+	/* Limits: refused, never cut. */
+	memset(big, 'a', sizeof big);
+	CHECK(shell_parse(big, sizeof big, &p) == -1);
+	for (i = 0; i + 1 < (int)sizeof big; i += 2) {
+		big[i] = 'a';
+		big[i + 1] = ' ';
+	}
+	CHECK(shell_parse(big, SH_INPUT_MAX, &p) == -1);	/* words */
+	for (i = 0; i + 1 < (int)sizeof big; i += 2) {
+		big[i] = 'a';
+		big[i + 1] = ';';
+	}
+	CHECK(shell_parse(big, SH_INPUT_MAX, &p) == -1);	/* commands */
+	/* Random bytes never crash it, and what it accepts re-parses. */
+	for (i = 0; i < 20000; i++) {
+		size_t	 n = rnd() % 64, k;
+		char	 s[64];
+
+		for (k = 0; k < n; k++)
+			s[k] = "ab $'\"\\|&;<>()#{}*~=\n\t`x0-"[rnd() % 29];
+		(void)shell_parse(s, n, &p);
+	}
+}
+
+/*
+ * The corpus in tests/policy/corpus.tsv: each command, as a prompt's whole
+ * subject, through the rules and the policy.
+ */
+static void
+test_policy_corpus(void)
+{
+	struct ruleset	*rs;
+	struct verdict	*v;
+	FILE		*f;
+	char		 line[4096], rule[1400], *cmd, *why;
+	int		 a, n = 0, allows = 0, ok;
+
+	if ((f = fopen("tests/policy/corpus.tsv", "r")) == NULL)
+		f = fopen("policy/corpus.tsv", "r");
+	CHECK(f != NULL);
+	if (f == NULL)
+		return;
+	rs = rules_builtin();
+	v = xcalloc(1, sizeof *v);
+	while (fgets(line, sizeof line, f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if ((cmd = strchr(line, '\t')) == NULL ||
+		    (why = strchr(cmd + 1, '\t')) == NULL) {
+			printf("  bad corpus line: %s\n", line);
+			CHECK(0);
+			continue;
+		}
+		*cmd++ = '\0';
+		*why++ = '\0';
+		memset(v, 0, sizeof *v);
+		v->state = S_CONFIRM;
+		v->kind = PK_SHELL;
+		v->rows = 1;
+		strcpy(v->keys, "Enter");
+		snprintf(v->subject, sizeof v->subject, "%s", cmd);
+		snprintf(v->detail, sizeof v->detail, "Bash command / %s / "
+		    "Do you want to proceed?", cmd);
+		a = rules_verdict(rs, v, "/work/proj", rule, sizeof rule);
+		if (strcmp(line, "allow") == 0)
+			ok = a == RULE_ALLOW, allows++;
+		else if (strcmp(line, "deny") == 0)
+			ok = a == RULE_DENY;
+		else
+			ok = a != RULE_ALLOW;
+		if (!ok)
+			printf("  corpus: want %s, got %s: %s\n", line, rule,
+			    cmd);
+		CHECK(ok);
+		n++;
+	}
+	fclose(f);
+	CHECK(n >= 200);
+	CHECK(allows >= 40);
+	free(v);
+	rules_free(rs);
+}
+
+/* Policy details the corpus cannot show: rules files, paths, joins. */
+static void
+test_policy(void)
+{
+	struct ruleset	*rs;
+	struct verdict	*v;
+	char		 rule[1400], err[512], dir[] = "/tmp/cm-unit-pol-XXXXXX";
+	char		 path[256], rpath[] = "/tmp/cm-unit-prules-XXXXXX";
+	int		 fd;
+
+	CHECK(mkdtemp(dir) != NULL);
+	/* A link inside the directory that leads out is outside. */
+	snprintf(path, sizeof path, "%s/out", dir);
+	CHECK(symlink("/etc", path) == 0);
+	CHECK(!policy_inside("out/passwd", dir, err, sizeof err));
+	CHECK(!policy_inside("out", dir, err, sizeof err));
+	CHECK(policy_inside("new/file", dir, err, sizeof err));
+	CHECK(!policy_inside("../x", dir, err, sizeof err));
+	CHECK(!policy_inside(".git/config", dir, err, sizeof err));
+	CHECK(!policy_inside("~/x", dir, err, sizeof err));
+	CHECK(!policy_inside("x", "relative", err, sizeof err));
+	CHECK(!policy_inside("x", NULL, err, sizeof err));
+	unlink(path);
+	rmdir(dir);
+
+	v = xcalloc(1, sizeof *v);
+	rs = rules_builtin();
+	v->state = S_CONFIRM;
+	v->kind = PK_SHELL;
+	strcpy(v->keys, "Enter");
+	/* Rows that may be wraps: every reading must be safe. */
+	strcpy(v->subject, "git status\nrm -rf x");
+	v->rows = 2;
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) != RULE_ALLOW);
+	strcpy(v->subject, "ls -la src/ma\nin.c");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ASK);
+	strcpy(v->subject, "git status &&\ngit diff");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ALLOW);
+	/* What cm could not see whole is asked about. */
+	strcpy(v->subject, "ls");
+	v->rows = 1;
+	v->cut = "the top of the prompt is not on the screen";
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ASK);
+	CHECK(strncmp(rule, "ask:cut", 7) == 0);
+	v->cut = NULL;
+	strcpy(v->subject, "cat a.txt \xe2\x80\xa6");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ALLOW);
+	v->keys[0] = '\0';
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ASK);
+	strcpy(v->keys, "Enter");
+	/* Edits inside the directory only. */
+	v->kind = PK_EDIT;
+	strcpy(v->subject, "src/a.c");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ALLOW);
+	strcpy(v->subject, "/etc/passwd");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) != RULE_ALLOW);
+	strcpy(v->subject, "../w2/a.c");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) != RULE_ALLOW);
+	/* Questions: only the harmless ones. */
+	v->kind = PK_QUESTION;
+	strcpy(v->rule, "generic/yes-no");
+	strcpy(v->subject, "Continue? [y/N]");
+	strcpy(v->detail, "Continue? [y/N]");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ALLOW);
+	strcpy(v->detail, "This will drop 3 tables / Continue? [y/N]");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) != RULE_ALLOW);
+	strcpy(v->subject, "Delete the file /tmp/x? [y/N]");
+	strcpy(v->detail, v->subject);
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) != RULE_ALLOW);
+	strcpy(v->subject, "Upload to /tmp/x? [y/N]");
+	strcpy(v->detail, v->subject);
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) != RULE_ALLOW);
+	strcpy(v->subject, "Frobnicate? [y/N]");
+	strcpy(v->detail, v->subject);
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ASK);
+	/* Tools and fetches: only by the user's rule. */
+	v->kind = PK_TOOL;
+	strcpy(v->subject, "mcp__github__list_issues");
+	strcpy(v->detail, "Tool use");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ASK);
+	v->kind = PK_NONE;
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ASK);
+	rules_free(rs);
+
+	/* The user's rules: prefixes, tools, addresses, build-commands. */
+	CHECK((fd = mkstemp(rpath)) != -1);
+	dprintf(fd, "deny Bash(git push:*)\nallow Bash(npm run lint:*)\n"
+	    "allow Bash(./run-checks)\nallow Tool(mcp__github__*)\n"
+	    "allow Fetch(domain:docs.rs)\nbuild-commands off\n"
+	    "allow Frobnicate\n");
+	close(fd);
+	CHECK((rs = rules_load(rpath, err, sizeof err)) != NULL);
+	if (rs == NULL) {
+		printf("  %s\n", err);
+		goto out;
+	}
+	v->kind = PK_SHELL;
+	v->rows = 1;
+	strcpy(v->detail, "x");
+	strcpy(v->subject, "npm run lint -- --fix");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ALLOW);
+	strcpy(v->subject, "npm run linter");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ASK);
+	strcpy(v->subject, "npm run lint > /etc/x");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ASK);
+	strcpy(v->subject, "ls && git push origin main");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_DENY);
+	strcpy(v->subject, "bash -c 'git push'");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_DENY);
+	strcpy(v->subject, "./run-checks");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ALLOW);
+	strcpy(v->subject, "./run-checks --all");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ASK);
+	strcpy(v->subject, "make test");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ASK);
+	CHECK(strstr(rule, "build-commands off") != NULL);
+	/* A regular expression never approves a command. */
+	strcpy(v->subject, "Frobnicate --all");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ASK);
+	v->kind = PK_QUESTION;
+	strcpy(v->subject, "Frobnicate? [y/N]");
+	strcpy(v->detail, v->subject);
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ALLOW);
+	v->kind = PK_TOOL;
+	strcpy(v->subject, "mcp__github__list_issues");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ALLOW);
+	strcpy(v->subject, "mcp__gitlab__x");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ASK);
+	v->kind = PK_FETCH;
+	strcpy(v->subject, "https://docs.rs/regex");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ALLOW);
+	strcpy(v->subject, "https://docs.rs.evil.example/x");
+	CHECK(rules_verdict(rs, v, "/w", rule, sizeof rule) == RULE_ASK);
+	rules_free(rs);
+	/* Errors. */
+	fd = open(rpath, O_WRONLY | O_TRUNC);
+	dprintf(fd, "allow Bash()\n");
+	close(fd);
+	CHECK(rules_load(rpath, err, sizeof err) == NULL);
+	fd = open(rpath, O_WRONLY | O_TRUNC);
+	dprintf(fd, "build-commands maybe\n");
+	close(fd);
+	CHECK(rules_load(rpath, err, sizeof err) == NULL &&
+	    strstr(err, ":1:16:") != NULL);
+out:
+	unlink(rpath);
+	free(v);
 }
 
 static enum state
@@ -679,6 +1025,9 @@ main(void)
 	test_buf();
 	test_token();
 	test_rules();
+	test_shell();
+	test_policy_corpus();
+	test_policy();
 	test_classify();
 	test_classify_choice();
 	printf("%d passed, %d failed\n", passed, failed);

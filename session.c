@@ -1,0 +1,1286 @@
+/*
+ * session.c: the agent's sessions and tmux control mode.  A session record
+ * per tmux session cm made (or adopted from an earlier agent), one control-
+ * mode client per session whose output marks the pane dirty, captures and
+ * their classification, the new-, kill- and has-session jobs, and the verbs
+ * that type into or read a pane (new, send, keys, show, kill).
+ *
+ * Invariants:
+ *  - control-mode commands are queued on cout with one pending entry each,
+ *    at most CM_CTL_PENDING_MAX; replies come back in order between %begin
+ *    and %end, and each finished block goes to the entry at the head;
+ *  - every pending entry has a deadline; when the control client ends,
+ *    every pending entry is answered with an error;
+ *  - at most one new- or kill-session runs at a time, and none while a
+ *    control client is attaching (tmux 3.3a crashes otherwise);
+ *  - a session is never freed in the middle of a dispatch: it is flagged
+ *    gone and reaped by agent.c at the end of the pass;
+ *  - tmux is driven by argv only; text is typed as hex bytes.
+ */
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cm.h"
+#include "agent.h"
+
+struct newreq {
+	int		 cid;
+	char		 id[CM_ID_MAX + 1];
+	char		 name[CM_NAME_MAX + 1];
+};
+
+struct session		*sessions[CM_SESSIONS_MAX];
+int			 nsessions;
+int			 creating;	/* new- and kill-session jobs running */
+uint64_t		 captures;	/* screens read */
+
+static struct session *
+session_find(const char *name, size_t n)
+{
+	int	 i;
+
+	for (i = 0; i < nsessions; i++) {
+		if (sessions[i]->gone)
+			continue;
+		if (strlen(sessions[i]->name) == n &&
+		    memcmp(sessions[i]->name, name, n) == 0)
+			return (sessions[i]);
+	}
+	return (NULL);
+}
+
+static void
+session_set_state(struct session *s, enum state st, const char *detail)
+{
+	if (s->state == st && strcmp(s->detail, detail) == 0)
+		return;
+	s->state = st;
+	snprintf(s->detail, sizeof s->detail, "%s", detail);
+	event_emit(s->name, state_name(st), s->detail);
+}
+
+static struct session *
+session_alloc(const char *name)
+{
+	struct session	*s;
+
+	s = xcalloc(1, sizeof *s);
+	snprintf(s->name, sizeof s->name, "%s", name);
+	(void)tmux_session_name(s->tname, sizeof s->tname, name);
+	s->ctl_in = s->ctl_out = -1;
+	s->ctl_pid = -1;
+	buf_init(&s->cin, CM_CTL_IN_MAX);
+	buf_init(&s->cout, CM_CTL_OUT_MAX);
+	buf_init(&s->block, CM_SCREEN_MAX);
+	s->state = S_STARTING;
+	s->cursor_y = -1;
+	s->profile = profile_find("generic");
+	s->cmd = xstrdup("");
+	sessions[nsessions++] = s;
+	return (s);
+}
+
+void
+session_free(struct session *s)
+{
+	session_ctl_stop(s);
+	buf_free(&s->cin);
+	buf_free(&s->cout);
+	buf_free(&s->block);
+	free(s->cmd);
+	free(s->task);
+	free(s->dir);
+	free(s);
+}
+
+/*
+ * An argument for tmux's argv: one that ends in ';' would end the command,
+ * so "\;" is written for its last ';'.
+ */
+static char *
+tmux_arg(const char *s)
+{
+	size_t	 n = strlen(s);
+	char	*p;
+
+	if (n == 0 || s[n - 1] != ';')
+		return (xstrdup(s));
+	p = xmalloc(n + 2);
+	memcpy(p, s, n - 1);
+	p[n - 1] = '\\';
+	p[n] = ';';
+	p[n + 1] = '\0';
+	return (p);
+}
+
+/* A directory for tmux's -c, which expands formats: '#' becomes "##". */
+static char *
+tmux_dir(const char *s)
+{
+	size_t	 n = strlen(s), i, o = 0;
+	char	*p;
+
+	p = xmalloc(2 * n + 1);
+	for (i = 0; i < n; i++) {
+		p[o++] = s[i];
+		if (s[i] == '#')
+			p[o++] = '#';
+	}
+	p[o] = '\0';
+	return (p);
+}
+
+static char *
+escaped(const char *s, size_t n)
+{
+	struct buf	 b;
+	char		*p;
+
+	buf_init(&b, SIZE_MAX / 2);
+	if (proto_escape(&b, s, n) == -1 || buf_add(&b, "", 1) == -1)
+		fatal("escape");
+	p = xstrdup(buf_ptr(&b));
+	buf_free(&b);
+	return (p);
+}
+
+/*
+ * Control mode.  Commands are queued on cout with a pending entry each;
+ * replies arrive in order between %begin and %end.
+ */
+int
+ctl_push(struct session *s, enum ctlkind kind, int cid, const char *id,
+    int reply)
+{
+	struct ctlcmd	*p;
+
+	if (s->npend == CM_CTL_PENDING_MAX)
+		return (-1);
+	p = &s->pend[(s->pend_head + s->npend) % CM_CTL_PENDING_MAX];
+	p->kind = kind;
+	p->client = cid;
+	snprintf(p->id, sizeof p->id, "%s", id != NULL ? id : "");
+	p->reply = reply;
+	p->deadline = now_ms() + CM_CTL_TIMEOUT_MS;
+	s->npend++;
+	return (0);
+}
+
+int
+ctl_room(const struct session *s, int cmds, size_t bytes)
+{
+	return (s->ctl_in != -1 && s->npend + cmds <= CM_CTL_PENDING_MAX &&
+	    s->cout.len + bytes <= s->cout.max);
+}
+
+/* Ask for the pane's status and screen, for classification. */
+void
+session_capture(struct session *s)
+{
+	char	 cmd[256];
+	int	 n;
+
+	if (s->capturing || s->ctl_in == -1)
+		return;
+	n = snprintf(cmd, sizeof cmd,
+	    "display-message -p -t %s '#{pane_dead} #{pane_dead_status} "
+	    "#{cursor_y} #{==:#{pane_title},#{host}} #{pane_pid} #{pane_title}'\n"
+	    "capture-pane -p -t %s\n", s->pane,
+	    s->pane);
+	if (!ctl_room(s, 2, (size_t)n))
+		return;
+	(void)buf_add(&s->cout, cmd, (size_t)n);
+	(void)ctl_push(s, CK_STATUS, 0, NULL, 0);
+	(void)ctl_push(s, CK_CAPTURE, 0, NULL, 0);
+	s->capturing = 1;
+	captures++;
+	s->dirty = 0;
+}
+
+static void
+session_send_task(struct session *s)
+{
+	const char	*args[] = { "set-option", "-u", "-t", NULL, "@cm_task",
+			    NULL };
+	char		 target[CM_NAME_MAX + 3], cause[256];
+	int		 n;
+
+	if (s->task == NULL)
+		return;
+	n = tmux_hex_cmd(&s->cout, s->pane, s->task, strlen(s->task));
+	while (n-- > 0)
+		(void)ctl_push(s, CK_IGNORE, 0, NULL, 0);
+	free(s->task);
+	s->task = NULL;
+	s->enter_at = now_ms() + (profile_enter_delay(s->profile) >
+	    CM_TASK_ENTER_MS ? profile_enter_delay(s->profile) :
+	    CM_TASK_ENTER_MS);
+	s->enter_cid = 0;
+	snprintf(target, sizeof target, "=%s:", s->tname);
+	args[3] = target;
+	if (job_start(args, NULL, NULL, cause, sizeof cause) == -1)
+		log_warn("%s: clearing task: %s", s->name, cause);
+}
+
+/* Type the approving keys: named keys as keys, the rest as text. */
+int
+send_keys_string(struct session *s, const char *keys)
+{
+	char		 tok[CM_KEY_MAX + 1], cmd[96];
+	const char	*p = keys;
+	size_t		 n;
+	int		 k, c, cmds = 0;
+
+	while (*p != '\0') {
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " ");
+		if (n == 0)
+			break;
+		if (n > CM_KEY_MAX)
+			return (-1);
+		memcpy(tok, p, n);
+		tok[n] = '\0';
+		p += n;
+		if (strcmp(tok, "Enter") == 0 || strcmp(tok, "Space") == 0 ||
+		    strcmp(tok, "Escape") == 0 || strcmp(tok, "Tab") == 0) {
+			k = snprintf(cmd, sizeof cmd, "send-keys -t %s %s\n",
+			    s->pane, tok);
+			if (buf_add(&s->cout, cmd, (size_t)k) == -1)
+				return (-1);
+			c = 1;
+		} else if ((c = tmux_hex_cmd(&s->cout, s->pane, tok, n)) == -1)
+			return (-1);
+		while (c-- > 0) {
+			(void)ctl_push(s, CK_IGNORE, 0, NULL, 0);
+			cmds++;
+		}
+	}
+	return (cmds);
+}
+
+/* A capture came back: decide the state. */
+static void
+session_classify(struct session *s)
+{
+	struct verdict	 v;
+	struct screen	 sc;
+	char		 detail[64];
+
+	sc.text = buf_ptr(&s->block);
+	sc.len = s->block.len;
+	sc.title = s->title;
+	sc.title_default = s->title_default;
+	sc.dead = s->pane_dead;
+	sc.quiet_ms = now_ms() - s->last_output;
+	sc.cursor_y = s->cursor_y;
+	if (!s->seen_output && s->block.len > 0 &&
+	    strspn(sc.text, " \n") < s->block.len) {
+		/* It printed before we were attached: that was output. */
+		s->seen_output = 1;
+		sc.quiet_ms = 0;
+	}
+	confirm_classify(s->profile, &sc, &v);
+	if (v.state == S_WORKING && s->state == S_STARTING &&
+	    !s->seen_output) {
+		/* Nothing printed yet: still starting, look again later. */
+		s->recheck_at = s->last_output + CM_QUIET_MS;
+		return;
+	}
+	if (v.state == S_UNKNOWN && s->state == S_STARTING)
+		return;	/* nothing to know it by yet (a blank screen while
+			   it draws): its next output will tell */
+	if (v.state == S_EXITED) {
+		/*
+		 * tmux may see the pane's end (its tty closing) before the
+		 * process's exit status, and now and then never has the
+		 * status at all: ask again a few times, then say so.
+		 */
+		if (s->dead_status == -1 && s->status_tries < CM_STATUS_TRIES) {
+			s->status_tries++;
+			s->recheck_at = now_ms() + CM_STATUS_RETRY_MS;
+			return;
+		}
+		if (s->dead_status == -1)
+			snprintf(detail, sizeof detail, "status=unknown");
+		else
+			snprintf(detail, sizeof detail, "status=%d",
+			    s->dead_status);
+		session_set_state(s, S_EXITED, detail);
+		return;
+	}
+	if (v.state == S_WORKING)
+		s->recheck_at = s->last_output + CM_QUIET_MS;
+	else
+		s->recheck_at = 0;
+	session_set_state(s, v.state, v.detail);
+	if (v.state == S_CONFIRM)
+		autoconfirm(s, &v);
+	else
+		s->prompt_hash = 0;
+	if (v.state == S_IDLE && s->task != NULL)
+		session_send_task(s);
+}
+
+static void
+ctl_status_line(struct session *s)
+{
+	char	*p = buf_ptr(&s->block), *q;
+	size_t	 n = s->block.len;
+
+	/* "DEAD STATUS CURSOR_Y DEFAULT PID TITLE\n"; STATUS is empty
+	 * while alive; DEFAULT is 1 while the title is tmux's own. */
+	if (n == 0)
+		return;
+	if (p[n - 1] == '\n')
+		n--;
+	s->pane_dead = p[0] == '1';
+	s->dead_status = -1;
+	s->cursor_y = -1;
+	q = memchr(p, ' ', n);
+	if (q == NULL)
+		return;
+	q++;
+	if (q < p + n && *q >= '0' && *q <= '9')
+		s->dead_status = 0;
+	while (q < p + n && *q >= '0' && *q <= '9')
+		s->dead_status = s->dead_status * 10 + (*q++ - '0');
+	if (q < p + n && *q == ' ')
+		q++;
+	if (q < p + n && *q >= '0' && *q <= '9') {
+		s->cursor_y = 0;
+		while (q < p + n && *q >= '0' && *q <= '9')
+			s->cursor_y = s->cursor_y * 10 + (*q++ - '0');
+	}
+	if (q < p + n && *q == ' ')
+		q++;
+	s->title_default = q < p + n && *q == '1';
+	if (q < p + n && (*q == '0' || *q == '1'))
+		q++;
+	if (q < p + n && *q == ' ')
+		q++;
+	s->pane_pid = 0;
+	while (q < p + n && *q >= '0' && *q <= '9' && s->pane_pid < 100000000)
+		s->pane_pid = s->pane_pid * 10 + (*q++ - '0');
+	if (q < p + n && *q == ' ')
+		q++;
+	n = (size_t)(p + n - q);
+	if (n >= sizeof s->title)
+		n = sizeof s->title - 1;
+	memcpy(s->title, q, n);
+	s->title[n] = '\0';
+}
+
+/* A reply block finished: hand it to whoever asked. */
+static void
+ctl_block_done(struct session *s, int error)
+{
+	struct ctlcmd	 p;
+	struct client	*c;
+	char		*l, *end, *nl;
+
+	if (s->npend == 0) {
+		log_warn("%s: reply with nothing pending", s->name);
+		return;
+	}
+	p = s->pend[s->pend_head];
+	s->pend_head = (s->pend_head + 1) % CM_CTL_PENDING_MAX;
+	s->npend--;
+	c = p.client != 0 ? client_find(p.client) : NULL;
+
+	switch (p.kind) {
+	case CK_IGNORE:
+		break;
+	case CK_STATUS:
+		if (!error)
+			ctl_status_line(s);
+		break;
+	case CK_CAPTURE:
+		s->capturing = 0;
+		if (!error)
+			session_classify(s);
+		break;
+	case CK_SHOW:
+		if (c == NULL)
+			break;
+		c->busy--;
+		if (error) {
+			reply_err(c, p.id, "tmux", "capture-pane failed");
+			break;
+		}
+		l = buf_ptr(&s->block);
+		end = l + s->block.len;
+		while (l < end) {
+			nl = memchr(l, '\n', (size_t)(end - l));
+			if (nl == NULL)
+				nl = end;
+			line_start("data", p.id);
+			line_field(l, (size_t)(nl - l));
+			line_send(c);
+			l = nl + 1;
+		}
+		reply_ok(c, p.id);
+		break;
+	case CK_SEND:
+		if (c == NULL || !p.reply)
+			break;
+		c->busy--;
+		if (error)
+			reply_err(c, p.id, "tmux", "send-keys failed: %.200s",
+			    s->block.len ? buf_ptr(&s->block) : "");
+		else
+			reply_ok(c, p.id);
+		break;
+	}
+}
+
+/* One line from a control client. */
+static void
+ctl_line(struct session *s, char *l, size_t n)
+{
+	char	 tag[64];
+	size_t	 t;
+
+	if (s->in_block) {
+		if ((n > 5 && memcmp(l, "%end ", 5) == 0) ||
+		    (n > 7 && memcmp(l, "%error ", 7) == 0)) {
+			t = l[1] == 'e' && l[2] == 'n' ? 5 : 7;
+			if (n - t >= strlen(s->block_tag) &&
+			    memcmp(l + t, s->block_tag,
+			    strlen(s->block_tag)) == 0) {
+				s->in_block = 0;
+				if (s->block_mine)
+					ctl_block_done(s, t == 7);
+				/* A screen is classified once: keep no copy. */
+				buf_free(&s->block);
+				return;
+			}
+		}
+		if (buf_add(&s->block, l, n) == -1 ||
+		    buf_add(&s->block, "\n", 1) == -1)
+			log_debug("%s: reply block truncated", s->name);
+		return;
+	}
+	if (n > 7 && memcmp(l, "%begin ", 7) == 0) {
+		/* "%begin TIME NUMBER FLAGS": the tag is "TIME NUMBER". */
+		l += 7;
+		n -= 7;
+		t = n;
+		while (t > 0 && l[t - 1] != ' ')
+			t--;
+		if (t == 0 || t > sizeof tag)
+			return;
+		memcpy(s->block_tag, l, t - 1);
+		s->block_tag[t - 1] = '\0';
+		s->block_mine = l[t] == '1';
+		s->in_block = 1;
+		buf_clear(&s->block);
+		return;
+	}
+	if ((n > 8 && memcmp(l, "%output ", 8) == 0) ||
+	    (n > 17 && memcmp(l, "%extended-output ", 17) == 0)) {
+		s->last_output = now_ms();
+		s->seen_output = 1;
+		if (!s->dirty) {
+			s->dirty = 1;
+			s->dirty_since = s->last_output;
+		}
+		return;
+	}
+	if (n > 22 && memcmp(l, "%subscription-changed ", 22) == 0) {
+		/* "... : VALUE", VALUE being "#{pane_dead}#{pane_title}":
+		 * nothing to look at if it says what the last capture did. */
+		for (t = 22; t + 3 <= n; t++) {
+			if (memcmp(l + t, " : ", 3) == 0)
+				break;
+		}
+		if (t + 3 < n &&
+		    l[t + 3] == (s->pane_dead ? '1' : '0') &&
+		    n - t - 4 == strlen(s->title) &&
+		    memcmp(l + t + 4, s->title, n - t - 4) == 0 &&
+		    s->state != S_STARTING)
+			return;
+		if (!s->dirty) {
+			s->dirty = 1;
+			s->dirty_since = now_ms();
+		}
+		return;
+	}
+	if (n > 17 && memcmp(l, "%session-changed ", 17) == 0) {
+		/* Attached: commands written before this would run with no
+		 * client and fail ("no current client"). */
+		s->ctl_ready = 1;
+		return;
+	}
+	if (n >= 5 && memcmp(l, "%exit", 5) == 0) {
+		log_debug("%s: control client: %.*s", s->name, (int)n, l);
+		return;
+	}
+}
+
+void
+ctl_read(struct session *s)
+{
+	ssize_t	 r, used;
+	char	*l;
+	size_t	 n;
+
+	r = buf_read(&s->cin, s->ctl_out);
+	if (r == CM_AGAIN)
+		return;
+	if (r <= 0) {
+		if (r == -1)
+			log_warn("%s: control client read: %s", s->name,
+			    strerror(errno));
+		session_ctl_stop(s);
+		return;
+	}
+	for (;;) {
+		used = proto_frame(&s->cin, &s->cscanned, CM_CTL_IN_MAX, &l,
+		    &n);
+		if (used == 0)
+			break;
+		if (used == -1) {
+			/* A line past any sane size: drop it, note output. */
+			log_warn("%s: control line too long, skipped",
+			    s->name);
+			buf_clear(&s->cin);
+			s->cscanned = 0;
+			s->last_output = now_ms();
+			s->dirty = 1;
+			break;
+		}
+		ctl_line(s, l, n);
+		buf_consume(&s->cin, (size_t)used);
+		if (s->ctl_out == -1)
+			break;
+	}
+	buf_shrink(&s->cin);
+}
+
+static void
+ctl_fail_pending(struct session *s, const char *why)
+{
+	struct ctlcmd	*p;
+	struct client	*c;
+
+	while (s->npend > 0) {
+		p = &s->pend[s->pend_head];
+		c = p->client != 0 ? client_find(p->client) : NULL;
+		if (c != NULL && (p->kind == CK_SHOW || p->reply)) {
+			c->busy--;
+			reply_err(c, p->id, "tmux", "%s", why);
+		}
+		s->pend_head = (s->pend_head + 1) % CM_CTL_PENDING_MAX;
+		s->npend--;
+	}
+	s->capturing = 0;
+}
+
+void
+session_ctl_stop(struct session *s)
+{
+	if (s->ctl_in != -1)
+		close(s->ctl_in);
+	if (s->ctl_out != -1)
+		close(s->ctl_out);
+	s->ctl_in = s->ctl_out = -1;
+	s->ctl_ready = 0;
+	if (s->ctl_pid != -1)
+		kill(s->ctl_pid, SIGTERM);	/* reaped by the loop */
+	s->ctl_pid = -1;
+	buf_clear(&s->cin);
+	buf_clear(&s->cout);
+	s->cscanned = 0;
+	s->in_block = 0;
+	ctl_fail_pending(s, "tmux control client ended");
+	if (quitting || s->gone || s->killing || s->creating)
+		return;
+	/* Find out whether the session is still there. */
+	s->restart_at = now_ms() + (s->restarts > 0 ? 200 << s->restarts : 0);
+}
+
+/*
+ * tmux 3.3a can crash when a control client attaches while another session
+ * is being made, and when sessions are killed at once: one such change at a
+ * time, and none while a control client is attaching.
+ */
+static int
+tmux_gate_open(void)
+{
+	int	 i;
+
+	if (creating > 0)
+		return (0);
+	for (i = 0; i < nsessions; i++) {
+		if (sessions[i]->ctl_in != -1 && !sessions[i]->ctl_ready)
+			return (0);
+	}
+	return (1);
+}
+
+void
+session_ctl_start(struct session *s)
+{
+	char	 cause[256], sub[256];
+	int	 n;
+
+	if (creating > 0) {
+		s->ctl_wanted = 1;
+		return;
+	}
+	s->ctl_wanted = 0;
+	s->ctl_pid = tmux_spawn_control(s->tname, &s->ctl_in, &s->ctl_out,
+	    cause, sizeof cause);
+	spawns++;
+	if (s->ctl_pid == -1) {
+		log_warn("%s: control client: %s", s->name, cause);
+		s->restart_at = now_ms() + 1000;
+		return;
+	}
+	/* The attach itself answers with a block that is not ours. */
+	n = snprintf(sub, sizeof sub,
+	    "refresh-client -B 'cm:%%*:#{pane_dead}#{pane_title}'\n");
+	(void)buf_add(&s->cout, sub, (size_t)n);
+	(void)ctl_push(s, CK_IGNORE, 0, NULL, 0);
+	if (s->last_output == 0)
+		s->last_output = now_ms();
+	s->dirty = 1;
+	s->dirty_since = now_ms() - CM_DEBOUNCE_MAX_MS;
+}
+
+/* has-session answered, after the control client went away. */
+static void
+session_check_done(struct job *j, void *arg)
+{
+	struct session	*s = NULL;
+	char		 cause[256];
+	int		 i;
+
+	for (i = 0; i < nsessions; i++) {
+		if (sessions[i] == arg)
+			s = sessions[i];
+	}
+	if (s == NULL || s->gone)
+		return;
+	if (tmux_job_ok(j, cause, sizeof cause)) {
+		if (s->restarts < CM_CTL_RESTART_MAX)
+			s->restarts++;
+		session_ctl_start(s);
+		return;
+	}
+	if (j->timed_out || (strstr(cause, "can't find") == NULL &&
+	    strstr(cause, "no server running") == NULL &&
+	    strstr(cause, "error connecting") == NULL)) {
+		/* tmux did not say the session is gone: look again later. */
+		log_warn("%s: has-session: %s", s->name, cause);
+		s->restart_at = now_ms() + (1000LL << s->restarts);
+		if (s->restarts < CM_CTL_RESTART_MAX)
+			s->restarts++;
+		return;
+	}
+	if (s->state != S_EXITED)
+		session_set_state(s, S_EXITED, "gone");
+	s->gone = 1;
+	log_info("%s: session is gone", s->name);
+}
+
+void
+session_check(struct session *s)
+{
+	const char	*args[] = { "has-session", "-t", NULL, NULL };
+	char		 target[CM_NAME_MAX + 2], cause[256];
+
+	s->restart_at = 0;
+	snprintf(target, sizeof target, "=%s", s->tname);
+	args[2] = target;
+	if (job_start(args, session_check_done, s, cause, sizeof cause) == -1) {
+		log_warn("%s: %s", s->name, cause);
+		s->restart_at = now_ms() + 1000;
+	}
+}
+
+/* new-session answered. */
+static void
+new_done(struct job *j, void *arg)
+{
+	struct newreq	*nr = arg;
+	struct session	*s;
+	struct client	*c;
+	char		 cause[512];
+	size_t		 n;
+
+	c = client_find(nr->cid);
+	if (c != NULL)
+		c->busy--;
+	creating--;
+	s = session_find(nr->name, strlen(nr->name));
+	if (s == NULL || !s->creating) {
+		free(nr);
+		return;
+	}
+	s->creating = 0;
+	if (!tmux_job_ok(j, cause, sizeof cause)) {
+		s->gone = 1;
+		if (c != NULL) {
+			if (strstr(cause, "duplicate session") != NULL)
+				reply_err(c, nr->id, "exists",
+				    "session '%s' exists in tmux", nr->name);
+			else
+				reply_err(c, nr->id, "tmux", "%s", cause);
+		}
+		free(nr);
+		return;
+	}
+	n = strcspn(buf_ptr(&j->out), "\n");
+	if (n == 0 || n >= sizeof s->pane || j->out.len < n ||
+	    buf_ptr(&j->out)[0] != '%') {
+		s->gone = 1;
+		if (c != NULL)
+			reply_err(c, nr->id, "tmux", "no pane id from tmux");
+		free(nr);
+		return;
+	}
+	memcpy(s->pane, buf_ptr(&j->out), n);
+	s->pane[n] = '\0';
+	log_info("%s: created, pane %s", s->name, s->pane);
+	event_emit(s->name, state_name(S_STARTING), s->cmd);
+	session_ctl_start(s);
+	if (c != NULL) {
+		line_start("ok", nr->id);
+		line_fields(s->name);
+		line_send(c);
+	}
+	free(nr);
+}
+
+/* Append a word as sh(1) would read it back: bare if safe, else quoted. */
+static int
+shell_quote(struct buf *b, const char *p, size_t n)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-";
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\0' || strchr(safe, p[i]) == NULL)
+			break;
+	}
+	if (n > 0 && i == n)
+		return (buf_add(b, p, n));
+	if (buf_add(b, "'", 1) == -1)
+		return (-1);
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\'') {
+			if (buf_add(b, "'\\''", 4) == -1)
+				return (-1);
+		} else if (buf_add(b, p + i, 1) == -1)
+			return (-1);
+	}
+	return (buf_add(b, "'", 1));
+}
+
+/* Pick "base-N" for a command, base from its file name. */
+static void
+generate_name(char *out, size_t len, const struct field *argv0)
+{
+	char		 base[41];
+	size_t		 i, start = 0, b = 0;
+	int		 k;
+
+	for (i = 0; i < argv0->n; i++) {
+		if (argv0->p[i] == '/')
+			start = i + 1;
+	}
+	for (i = start; i < argv0->n && b < sizeof base - 1; i++) {
+		char c = argv0->p[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-')
+			base[b++] = c;
+	}
+	base[b] = '\0';
+	while (b > 0 && base[0] == '-')
+		memmove(base, base + 1, b--);
+	if (b == 0)
+		strcpy(base, "s");
+	for (k = 1;; k++) {
+		snprintf(out, len, "%s-%d", base, k);
+		if (session_find(out, strlen(out)) == NULL)
+			return;
+	}
+}
+
+void
+do_new(struct client *c, struct request *r)
+{
+	const char	*args[CM_FIELDS_MAX + 64];
+	char		*own[CM_FIELDS_MAX + 16];
+	char		 name[CM_NAME_MAX + 1], created[32], cause[256];
+	char		 t1[CM_NAME_MAX + 3], *dir = NULL, *task = NULL;
+	struct session	*s;
+	struct buf	 cmd;
+	struct newreq	*nr;
+	struct field	*f;
+	int		 i, a = 0, nown = 0, confirm = default_confirm, cmd0;
+	int		 profile = -1;
+	char		*eq;
+
+	name[0] = '\0';
+	for (i = 0; i < r->argc; i++) {
+		f = &r->argv[i];
+		if (proto_field_eq(f, "--"))
+			break;
+		eq = memchr(f->p, '=', f->n);
+		if (eq - f->p == 4 && memcmp(f->p, "name", 4) == 0)
+			snprintf(name, sizeof name, "%.*s",
+			    (int)(f->n - 5), eq + 1);
+		else if (eq - f->p == 3 && memcmp(f->p, "dir", 3) == 0) {
+			free(dir);
+			dir = xmalloc(f->n - 3);
+			memcpy(dir, eq + 1, f->n - 4);
+			dir[f->n - 4] = '\0';
+		} else if (eq - f->p == 7 && memcmp(f->p, "confirm", 7) == 0)
+			confirm = eq[1] == '1';
+		else if (eq - f->p == 7 && memcmp(f->p, "profile", 7) == 0) {
+			f->p[f->n] = '\0';
+			if ((profile = profile_find(eq + 1)) == -1) {
+				reply_err(c, r->id, "usage", "unknown profile "
+				    "'%.32s'", eq + 1);
+				goto out;
+			}
+		}
+		else if (eq - f->p == 4 && memcmp(f->p, "task", 4) == 0) {
+			free(task);
+			task = xmalloc(f->n - 4);
+			memcpy(task, eq + 1, f->n - 5);
+			task[f->n - 5] = '\0';
+			if (strlen(task) != f->n - 5) {
+				free(task);
+				free(dir);
+				reply_err(c, r->id, "usage",
+				    "NUL byte in task");
+				return;
+			}
+		}
+	}
+	cmd0 = i + 1;
+	if (dir == NULL) {
+		/* No directory given: the agent's user's home. */
+		const char *home = getenv("HOME");
+
+		dir = xstrdup(home != NULL && *home == '/' ? home : "/");
+	}
+	if (profile == -1)
+		profile = profile_for_command(r->argv[cmd0].p,
+		    r->argv[cmd0].n);
+	if (name[0] == '\0')
+		generate_name(name, sizeof name, &r->argv[cmd0]);
+	if (session_find(name, strlen(name)) != NULL) {
+		reply_err(c, r->id, "exists", "session '%s' exists", name);
+		goto out;
+	}
+	if (!tmux_gate_open()) {
+		reply_err(c, r->id, "busy", "tmux is busy, try again");
+		goto out;
+	}
+	if (nsessions == CM_SESSIONS_MAX) {
+		reply_err(c, r->id, "full", "too many sessions (%d)",
+		    CM_SESSIONS_MAX);
+		goto out;
+	}
+
+	/* The command as shown: its argv, quoted as a shell would need. */
+	buf_init(&cmd, CM_CMD_MAX);
+	for (i = cmd0; i < r->argc; i++) {
+		if ((i > cmd0 && buf_add(&cmd, " ", 1) == -1) ||
+		    shell_quote(&cmd, r->argv[i].p, r->argv[i].n) == -1)
+			break;
+	}
+	if (i < r->argc || buf_add(&cmd, "", 1) == -1) {
+		buf_free(&cmd);
+		reply_err(c, r->id, "toolong", "command longer than %d bytes",
+		    CM_CMD_MAX);
+		goto out;
+	}
+
+	s = session_alloc(name);
+	s->creating = 1;
+	s->confirm = confirm;
+	s->profile = profile;
+	s->dir = xstrdup(dir != NULL ? dir : "/");
+	s->created = wall_ms() / 1000;
+	free(s->cmd);
+	s->cmd = xstrdup(buf_ptr(&cmd));
+	buf_free(&cmd);
+	if (task != NULL && *task != '\0')
+		s->task = xstrdup(task);
+
+	snprintf(t1, sizeof t1, "=%s:", s->tname);
+	snprintf(created, sizeof created, "%lld", (long long)s->created);
+	args[a++] = "new-session";
+	args[a++] = "-d";
+	args[a++] = "-s";
+	args[a++] = s->tname;
+	if (dir != NULL) {
+		args[a++] = "-c";
+		args[a++] = own[nown++] = tmux_dir(dir);
+	}
+	args[a++] = "-P";
+	args[a++] = "-F";
+	args[a++] = "#{pane_id}";
+	args[a++] = "--";
+	args[a++] = "env";
+	args[a++] = "--";
+	for (i = cmd0; i < r->argc; i++) {
+		r->argv[i].p[r->argv[i].n] = '\0';	/* was a separator */
+		args[a++] = own[nown++] = tmux_arg(r->argv[i].p);
+	}
+#define SETOPT(opt, val) do {						\
+	args[a++] = ";";						\
+	args[a++] = "set-option";					\
+	args[a++] = "-t";						\
+	args[a++] = t1;							\
+	args[a++] = (opt);						\
+	args[a++] = (val);						\
+} while (0)
+	args[a++] = ";";
+	args[a++] = "set-option";
+	args[a++] = "-w";
+	args[a++] = "-t";
+	args[a++] = t1;
+	args[a++] = "remain-on-exit";
+	args[a++] = "on";
+	SETOPT("@cm", "1");
+	SETOPT("@cm_name", s->name);
+	SETOPT("@cm_created", created);
+	SETOPT("@cm_confirm", confirm ? "1" : "0");
+	SETOPT("@cm_profile", profile_name(profile));
+	SETOPT("@cm_until", "0");
+	own[nown] = escaped(s->dir, strlen(s->dir));
+	own[nown + 1] = tmux_arg(own[nown]);
+	SETOPT("@cm_dir", own[nown + 1]);
+	nown += 2;
+	own[nown] = escaped(s->cmd, strlen(s->cmd));
+	own[nown + 1] = tmux_arg(own[nown]);
+	SETOPT("@cm_cmd", own[nown + 1]);
+	nown += 2;
+	own[nown] = s->task != NULL ? escaped(s->task, strlen(s->task)) :
+	    xstrdup("\\-");
+	own[nown + 1] = tmux_arg(own[nown]);
+	SETOPT("@cm_task", own[nown + 1]);
+	nown += 2;
+	args[a++] = ";";
+	args[a++] = "set-option";
+	args[a++] = "-F";
+	args[a++] = "-t";
+	args[a++] = t1;
+	args[a++] = "@cm_pane";
+	args[a++] = "#{pane_id}";
+#undef SETOPT
+	args[a] = NULL;
+
+	nr = xcalloc(1, sizeof *nr);
+	nr->cid = c->cid;
+	snprintf(nr->id, sizeof nr->id, "%s", r->id);
+	snprintf(nr->name, sizeof nr->name, "%s", s->name);
+	if (job_start(args, new_done, nr, cause, sizeof cause) == -1) {
+		s->gone = 1;
+		s->creating = 0;
+		free(nr);
+		reply_err(c, r->id, "tmux", "%s", cause);
+	} else {
+		c->busy++;
+		creating++;
+	}
+	for (i = 0; i < nown; i++)
+		free(own[i]);
+out:
+	free(dir);
+	free(task);
+}
+
+struct session *
+need_session(struct client *c, struct request *r, int live)
+{
+	struct session	*s;
+
+	s = session_find(r->argv[0].p, r->argv[0].n);
+	if (s == NULL || s->creating) {
+		reply_err(c, r->id, "notfound", "session '%.*s' not found",
+		    (int)r->argv[0].n, r->argv[0].p);
+		return (NULL);
+	}
+	if (live && s->state == S_EXITED) {
+		reply_err(c, r->id, "exited", "session '%s' has exited",
+		    s->name);
+		return (NULL);
+	}
+	if (live && s->ctl_in == -1) {
+		reply_err(c, r->id, "busy", "session '%s' is not connected "
+		    "to tmux yet", s->name);
+		return (NULL);
+	}
+	return (s);
+}
+
+void
+do_send(struct client *c, struct request *r)
+{
+	struct session	*s;
+	int		 n, enter = r->argc == 3, i, later;
+	size_t		 need;
+	char		 cmd[64];
+
+	if ((s = need_session(c, r, 1)) == NULL)
+		return;
+	if (s->enter_at != 0) {
+		reply_err(c, r->id, "busy", "session '%s' is busy, try again",
+		    s->name);
+		return;
+	}
+	/* Some programs take text and Enter in one burst for a paste: for
+	 * them the Enter waits. */
+	later = enter && profile_enter_delay(s->profile) > 0;
+	need = 40 + 3 * r->argv[1].n + 40 * (r->argv[1].n / CM_SEND_CHUNK + 1);
+	n = (int)(r->argv[1].n + CM_SEND_CHUNK - 1) / CM_SEND_CHUNK + enter;
+	if (!ctl_room(s, n, need)) {
+		reply_err(c, r->id, "busy", "session '%s' is busy, try again",
+		    s->name);
+		return;
+	}
+	n = tmux_hex_cmd(&s->cout, s->pane, r->argv[1].p, r->argv[1].n);
+	for (i = 0; i < n; i++)
+		(void)ctl_push(s, CK_SEND, c->cid, r->id, i == n - 1 && !enter);
+	if (later) {
+		s->enter_at = now_ms() + profile_enter_delay(s->profile);
+		s->enter_cid = c->cid;
+		snprintf(s->enter_id, sizeof s->enter_id, "%s", r->id);
+	} else if (enter) {
+		i = snprintf(cmd, sizeof cmd, "send-keys -t %s Enter\n",
+		    s->pane);
+		(void)buf_add(&s->cout, cmd, (size_t)i);
+		(void)ctl_push(s, CK_SEND, c->cid, r->id, 1);
+	}
+	if (n == 0 && !enter)
+		reply_ok(c, r->id);
+	else
+		c->busy++;
+}
+
+void
+do_keys(struct client *c, struct request *r)
+{
+	struct session	*s;
+	char		 cmd[64 + CM_KEYS_MAX * (CM_KEY_MAX + 3)];
+	int		 i, n;
+
+	if ((s = need_session(c, r, 1)) == NULL)
+		return;
+	n = snprintf(cmd, sizeof cmd, "send-keys -t %s", s->pane);
+	for (i = 1; i < r->argc; i++)
+		n += snprintf(cmd + n, sizeof cmd - (size_t)n, " '%.*s'",
+		    (int)r->argv[i].n, r->argv[i].p);
+	cmd[n++] = '\n';
+	if (!ctl_room(s, 1, (size_t)n)) {
+		reply_err(c, r->id, "busy", "session '%s' is busy", s->name);
+		return;
+	}
+	(void)buf_add(&s->cout, cmd, (size_t)n);
+	(void)ctl_push(s, CK_SEND, c->cid, r->id, 1);
+	c->busy++;
+}
+
+void
+do_show(struct client *c, struct request *r)
+{
+	struct session	*s;
+	char		 cmd[64];
+	int		 n;
+
+	if ((s = need_session(c, r, 0)) == NULL)
+		return;
+	if (s->ctl_in == -1) {
+		reply_err(c, r->id, "busy", "session '%s' is not connected "
+		    "to tmux", s->name);
+		return;
+	}
+	/* A dead pane's last output has scrolled into its history. */
+	n = snprintf(cmd, sizeof cmd, "capture-pane -p%s%s -t %s\n",
+	    r->argc == 2 ? " -e" : "", s->pane_dead ? " -S -100" : "",
+	    s->pane);
+	if (!ctl_room(s, 1, (size_t)n)) {
+		reply_err(c, r->id, "busy", "session '%s' is busy", s->name);
+		return;
+	}
+	(void)buf_add(&s->cout, cmd, (size_t)n);
+	(void)ctl_push(s, CK_SHOW, c->cid, r->id, 1);
+	c->busy++;
+}
+
+struct killreq {
+	int		 cid;
+	char		 id[CM_ID_MAX + 1];
+	char		 name[CM_NAME_MAX + 1];
+};
+
+static void
+kill_done(struct job *j, void *arg)
+{
+	struct killreq	*kr = arg;
+	struct session	*s;
+	struct client	*c;
+	char		 cause[256];
+
+	c = client_find(kr->cid);
+	if (c != NULL)
+		c->busy--;
+	creating--;
+	s = session_find(kr->name, strlen(kr->name));
+	if (!tmux_job_ok(j, cause, sizeof cause) &&
+	    strstr(cause, "can't find") == NULL &&
+	    strstr(cause, "no server") == NULL &&
+	    strstr(cause, "no such") == NULL) {
+		if (s != NULL)
+			s->killing = 0;
+		if (c != NULL)
+			reply_err(c, kr->id, "tmux", "%s", cause);
+		free(kr);
+		return;
+	}
+	if (s != NULL) {
+		if (s->state != S_EXITED)
+			session_set_state(s, S_EXITED, "killed");
+		s->gone = 1;
+	}
+	if (c != NULL)
+		reply_ok(c, kr->id);
+	free(kr);
+}
+
+void
+do_kill(struct client *c, struct request *r)
+{
+	const char	*args[] = { "kill-session", "-t", NULL, NULL };
+	char		 target[CM_NAME_MAX + 2], cause[256];
+	struct session	*s;
+	struct killreq	*kr;
+
+	if ((s = need_session(c, r, 0)) == NULL)
+		return;
+	if (!tmux_gate_open()) {
+		reply_err(c, r->id, "busy", "tmux is busy, try again");
+		return;
+	}
+	snprintf(target, sizeof target, "=%s", s->tname);
+	args[2] = target;
+	kr = xcalloc(1, sizeof *kr);
+	kr->cid = c->cid;
+	snprintf(kr->id, sizeof kr->id, "%s", r->id);
+	snprintf(kr->name, sizeof kr->name, "%s", s->name);
+	if (job_start(args, kill_done, kr, cause, sizeof cause) == -1) {
+		free(kr);
+		reply_err(c, r->id, "tmux", "%s", cause);
+		return;
+	}
+	/* tmux's kill-session hangs up on the pane; some programs ignore
+	 * SIGHUP (Gemini CLI does) and would live on.  Ask its process
+	 * group to end as well. */
+	if (s->pane_pid > 1 && !s->pane_dead && kill(-s->pane_pid, SIGTERM) ==
+	    -1 && errno != ESRCH)
+		log_warn("%s: kill %d: %s", s->name, (int)-s->pane_pid,
+		    strerror(errno));
+	s->killing = 1;
+	c->busy++;
+	creating++;
+	/* Detach our control client first: tmux 3.3a has crashed killing
+	 * sessions that control clients were attached to. */
+	session_ctl_stop(s);
+}
+
+/* Startup: adopt every session an earlier agent created. */
+static void
+adopt_done(struct job *j, void *arg)
+{
+	struct field	 f[16];
+	struct session	*s;
+	const char	*cause;
+
+	char		*l, *end, *nl, msg[256];
+	int		 nf, adopted = 0;
+
+	(void)arg;
+	adoption_over();
+	if (!tmux_job_ok(j, msg, sizeof msg)) {
+		log_info("no sessions to adopt (%s)", msg);
+		return;
+	}
+	if (buf_add(&j->out, "", 1) == -1)
+		return;
+	l = buf_ptr(&j->out);
+	end = l + j->out.len - 1;
+	for (; l < end; l = nl + 1) {
+		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
+			nl = end;
+		/* "1 PANE CREATED CONFIRM NAME CMD TASK PROFILE DIR UNTIL" */
+		if (nl - l < 2 || l[0] != '1' || l[1] != ' ')
+			continue;
+		nf = proto_split(l, (size_t)(nl - l), f, 16, &cause);
+		if (nf != 10 || f[1].n == 0 || f[1].n >= 24 ||
+		    f[1].p[0] != '%' || !proto_valid_name(f[4].p, f[4].n) ||
+		    session_find(f[4].p, f[4].n) != NULL ||
+		    nsessions == CM_SESSIONS_MAX) {
+			log_warn("skipped a session marked @cm");
+			continue;
+		}
+		f[4].p[f[4].n] = '\0';
+		s = session_alloc(f[4].p);
+		memcpy(s->pane, f[1].p, f[1].n);
+		f[2].p[f[2].n] = '\0';
+		s->created = strtoll(f[2].p, NULL, 10);
+		s->confirm = f[3].n == 1 && f[3].p[0] == '1';
+		f[7].p[f[7].n] = '\0';
+		if ((s->profile = profile_find(f[7].p)) == -1)
+			s->profile = profile_find("generic");
+		f[8].p[f[8].n] = '\0';
+		s->dir = xstrdup(f[8].p);
+		f[9].p[f[9].n] = '\0';
+		s->confirm_until = strtoll(f[9].p, NULL, 10);
+		free(s->cmd);
+		f[5].p[f[5].n] = '\0';
+		s->cmd = xstrdup(f[5].p);
+		if (f[6].n > 0 && memchr(f[6].p, '\0', f[6].n) == NULL) {
+			s->task = xmalloc(f[6].n + 1);
+			memcpy(s->task, f[6].p, f[6].n);
+			s->task[f[6].n] = '\0';
+		}
+		event_emit(s->name, "adopted", s->cmd);
+		/* What is on its screen is old: judge it as quiet. */
+		s->seen_output = 1;
+		s->last_output = now_ms() - CM_QUIET_MS;
+		session_ctl_start(s);
+		adopted++;
+	}
+	log_info("adopted %d session%s", adopted, adopted == 1 ? "" : "s");
+}
+
+void
+adopt_start(void)
+{
+	static const char *const args[] = { "list-sessions", "-F",
+	    "#{@cm} #{@cm_pane} #{@cm_created} #{@cm_confirm} #{@cm_name} "
+	    "#{@cm_cmd} #{@cm_task} #{@cm_profile} #{@cm_dir} #{@cm_until}",
+	    NULL };
+	char	 cause[256];
+
+	if (job_start(args, adopt_done, NULL, cause, sizeof cause) == -1) {
+		log_warn("adopting sessions: %s", cause);
+		adoption_over();
+	}
+}
