@@ -175,6 +175,7 @@ static const char *const opencode_choices[] = {
 };
 static const struct mark opencode_marks[] = {
 	{ "Continue  opencode -s ", S_EXITED, "exit-message" },
+	{ "Connect provider ctrl+a", S_INPUT, "model-picker" },
 	{ NULL, S_UNKNOWN, NULL }
 };
 
@@ -193,7 +194,8 @@ static const char *const qwen_idle[] = {
 	"Type your message", "shift + tab to cycle", "> ", NULL
 };
 static const char *const qwen_errors[] = {
-	"[API Error", "OPENAI_API_KEY environment variable not found", NULL
+	"\xe2\x9c\x95 ", "[API Error",	/* ✕ */
+	"OPENAI_API_KEY environment variable not found", NULL
 };
 static const char *const qwen_box[] = {
 	"Type your message", "shift + tab to cycle", NULL
@@ -204,6 +206,8 @@ static const char *const qwen_pending[] = {
 static const struct mark qwen_marks[] = {
 	{ "Initializing...", S_STARTING, "initializing" },
 	{ "Manually connect a local server", S_ERROR, "login" },
+	{ "Enter to select, \xe2\x86\x91\xe2\x86\x93 to navigate, Esc to close",
+	  S_INPUT, "picker" },	/* ↑↓ */
 	{ "To continue this session, run", S_EXITED, "exit-message" },
 	{ NULL, S_UNKNOWN, NULL }
 };
@@ -675,6 +679,10 @@ static const struct {
 	/* Gemini CLI: the box's first row. */
 	{ "? Shell ", PK_SHELL, 0 }, { "? WriteFile ", PK_EDIT, 0 },
 	{ "? Edit ", PK_EDIT, 0 }, { "? WebFetch ", PK_FETCH, 0 },
+	/* opencode: the row under "Permission required". */
+	{ "# Shell command", PK_SHELL, 1 },
+	{ "\xe2\x86\x92 Edit ", PK_EDIT, 0 },		/* → */
+	{ "\xe2\x86\x92 Write ", PK_EDIT, 0 },
 	{ NULL, PK_NONE, 0 }
 };
 
@@ -893,6 +901,85 @@ subject_codex(struct verdict *v, const struct row *rows, int nrows,
 }
 
 /*
+ * opencode: "Permission required" (row q), then a header ("# Shell
+ * command", "→ Edit PATH"), then the command ("$ cmd", and its wrapped
+ * rows) or the diff, then the choice (row c).
+ */
+static void
+subject_opencode(struct verdict *v, const struct row *rows, int q, int c)
+{
+	int	 i, h = -1, top;
+
+	for (i = q - 1; i > c && h == -1; i--) {
+		if (rows[i].n > 0 && header_kind(&rows[i]) != PK_NONE)
+			h = i;
+	}
+	if (h == -1)
+		return;
+	v->kind = header_kind(&rows[h]);
+	if (v->kind == PK_EDIT) {
+		/* "→ Edit PATH": the path after the verb. */
+		i = (int)strcspn(rows[h].p + 4, " ") + 5;
+		if ((size_t)i < rows[h].n)
+			(void)subject_add(v, rows[h].p + i, rows[h].n - i);
+		else
+			v->cut = "no path in the prompt's header";
+		return;
+	}
+	for (top = h - 1; top > c && rows[top].n == 0; top--)
+		;
+	if (top == c || !starts(rows[top].p, rows[top].n, "$ ")) {
+		v->cut = "no command in the prompt";
+		return;
+	}
+	if (!subject_add(v, rows[top].p + 2, rows[top].n - 2))
+		return;
+	for (i = top - 1; i > c && rows[i].n > 0; i--)
+		if (!subject_add(v, rows[i].p, rows[i].n))
+			return;
+}
+
+/*
+ * Qwen Code: a header ("? Shell cmd (what) ←"), then the command on rows
+ * of its own, then the question (row q); no inner box as Gemini's.
+ */
+static void
+subject_qwen(struct verdict *v, const struct row *rows, int nrows, int q)
+{
+	const char	*p, *e;
+	int		 i, h = -1;
+
+	for (i = q + 1; i < nrows && i <= q + CM_CONTEXT_ROWS * 2; i++) {
+		if (rows[i].n > 0 && header_kind(&rows[i]) != PK_NONE) {
+			h = i;
+			break;
+		}
+	}
+	if (h == -1)
+		return;
+	v->kind = header_kind(&rows[h]);
+	if (v->kind == PK_SHELL) {
+		subject_rows(v, rows, h - 1, q + 1);
+		if (v->rows == 0)
+			v->cut = "no command in the prompt";
+		return;
+	}
+	/* "? WriteFile Writing to PATH ←", "? Edit PATH ←": the path. */
+	p = rows[h].p + 2 + strcspn(rows[h].p + 2, " ");
+	e = rows[h].p + rows[h].n;
+	while (p < e && *p == ' ')
+		p++;
+	if (starts(p, (size_t)(e - p), "Writing to "))
+		p += 11;
+	if (e - p >= 4 && memcmp(e - 3, "\xe2\x86\x90", 3) == 0)	/* ← */
+		e -= 4;
+	if (e > p)
+		(void)subject_add(v, p, (size_t)(e - p));
+	else
+		v->cut = "no path in the prompt's header";
+}
+
+/*
  * What approving the prompt whose question is row q (and whose options
  * start at row last, or q for a one-line question) would do: fill the
  * verdict's kind and subject from the prompt's own structure.
@@ -911,6 +998,10 @@ find_subject(const struct profile *pr, const struct row *rows, int nrows,
 		subject_codex(v, rows, nrows, last);
 	else if (strcmp(pr->name, "gemini") == 0)
 		subject_gemini(v, rows, nrows, q);
+	else if (strcmp(pr->name, "opencode") == 0)
+		subject_opencode(v, rows, q, last);
+	else if (strcmp(pr->name, "qwen") == 0)
+		subject_qwen(v, rows, nrows, q);
 	if (v->kind == PK_NONE && (pr->box[0] == NULL ||
 	    has(v->rule, strlen(v->rule), "/press-enter"))) {
 		/* A program's own question: the question is the subject. */
@@ -1165,6 +1256,7 @@ find_choice(const struct profile *pr, struct row *rows, int nrows,
 		return (1);
 	}
 	set_rule(v, pr, "choice");
+	find_subject(pr, rows, nrows, q, i, v);
 	v->keys[0] = '\0';
 	for (c = 0; c < best; c++) {
 		kl = strlen(v->keys);

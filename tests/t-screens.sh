@@ -26,7 +26,7 @@ while IFS=$'\t' read -r path label state keys danger facts rule decision; do
 	group=${file#"$here"/screens/}
 	group=${group%%/*}
 	case "$group" in
-	claude|codex|gemini|aider) profile=$group ;;
+	claude|codex|gemini|opencode|qwen|aider) profile=$group ;;
 	*) profile=generic ;;
 	esac
 	args=(--host "$host" --dir "$dir" --profile "$profile")
@@ -75,10 +75,10 @@ done < "$manifest"
 total=$((pass + fail))
 echo "screens: $pass of $total classified as labelled"
 echo "groups: ${!seen_group[*]}; states: ${!seen_state[*]}"
-for s in working idle confirm input error exited; do
+for s in starting working idle confirm input error exited; do
 	[ -n "${seen_state[$s]:-}" ] || { echo "no fixture in state $s"; fail=$((fail + 1)); }
 done
-for g in claude codex gemini unix; do
+for g in claude codex gemini opencode qwen unix; do
 	[ -n "${seen_group[$g]:-}" ] || { echo "no fixture of $g"; fail=$((fail + 1)); }
 done
 [ "$total" -ge 60 ] || { echo "fewer than 60 fixtures"; fail=$((fail + 1)); }

@@ -204,23 +204,25 @@ group_qwen() {
   mode "bash:echo hi > greeting.txt"; line $w "write a greeting file with the shell"
   waitfor $w 'Waiting for user confirmation|Done\.' 40; sleep 1
   snap $G 14-shell-prompt-echo-redirect $w "Qwen Code shell confirmation for 'echo hi > greeting.txt' (1. Yes, allow once / 2.-3. Always allow ... / 4. No, suggest changes)" confirm Enter safe
-  key $w Enter; waitfor $w 'Done\.' 60; done_q $w
+  key $w Enter; waitfor $w '✓ Shell echo' 60; done_q $w
   snap $G 15-after-shell-approved $w "Qwen Code idle after 'Yes, allow once': '✓ Shell echo hi > greeting.txt' and 'Done.'" idle - -
 
   mode "write:notes.txt"; line $w "create notes.txt"
   waitfor $w 'Waiting for user confirmation' 40; sleep 1
   snap $G 16-write-file-prompt $w "Qwen Code WriteFile confirmation for notes.txt with the new content, 'Apply this change?' and numbered options" confirm Enter safe
-  key $w Enter; waitfor $w 'Done\.' 60; done_q $w
+  key $w Enter; waitfor $w '✓ WriteFile' 60; done_q $w
 
   mode "edit:hello.txt|hello world|goodbye world"; line $w "change the greeting"
   waitfor $w 'Waiting for user confirmation' 40; sleep 1
   snap $G 17-edit-file-prompt $w "Qwen Code Edit confirmation: diff of hello.txt and 'Apply this change?' with numbered options" confirm Enter safe
-  key $w Enter; waitfor $w 'Done\.' 60; done_q $w
+  key $w Enter; waitfor $w '✓ Edit hello' 60; done_q $w
   snap $G 18-after-edit-approved $w "Qwen Code idle after 'Yes, allow once' on the edit: '✓ Edit hello.txt' with the diff and 'Done.'" idle - -
 
-  line $w "/model"; waitfor $w 'Select Model|model' 10; sleep 2
-  snap $G 19-model-picker $w "Qwen Code /model dialog: a list of models to choose from" input - -
-  key $w Escape; sleep 1.5
+  done_q $w
+  line $w "/model"; waitfor $w 'Select Model|Select model' 20; sleep 2
+  snap $G 19-model-picker $w "Qwen Code /model dialog: 'Select Model', › 1. [openai] gpt-fake (Runtime), the model's details, 'Enter to select, ↑↓ to navigate, Esc to close'" input - -
+  key $w Escape; waitnot $w 'Select Model' 10 || { key $w Escape; waitnot $w 'Select Model' 10; }
+  sleep 1; key $w C-u; sleep 0.5
 
   # Shift+Tab cycles its approval modes; each shows in the footer.
   key $w BTab; sleep 1.5
