@@ -12,9 +12,9 @@ SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 
 SRCS =		cm.c agent.c client.c session.c autoconfirm.c ring.c proto.c \
-		tmux.c confirm.c rules.c shell.c policy.c remote.c util.c
+		tmux.c confirm.c profile.c rules.c shell.c policy.c remote.c util.c
 HDRS =		cm.h agent.h
-UNIT_SRCS =	proto.c util.c confirm.c rules.c shell.c policy.c
+UNIT_SRCS =	proto.c util.c confirm.c profile.c rules.c shell.c policy.c
 
 all: cm
 

@@ -6,11 +6,12 @@
  * free text or a secret, stopped on an error, or exited.
  *
  * What each program looks like is data: one profile per program, a table of
- * markers with a version, not a chain of ifs.  The rules that read the
- * tables decide by structure (a question, then numbered options, then at
- * most a footer, at the bottom of the screen) rather than by one substring,
- * so a prompt quoted in a conversation or a numbered list in a program's
- * output is not taken for a question.
+ * markers with a version, not a chain of ifs (the built-in ones are here;
+ * profile.c keeps the table in use, with the users' own).  The rules that
+ * read the tables decide by structure (a question, then numbered options
+ * or a one-row choice, then at most a footer, at the bottom of the screen)
+ * rather than by one substring, so a prompt quoted in a conversation or a
+ * numbered list in a program's output is not taken for a question.
  *
  * Invariants: pure (no I/O, no globals written); reads only the bytes it is
  * given; looks at the bottom CM_BOTTOM_ROWS rows only, bottom first.
@@ -29,38 +30,6 @@
 #define CM_MARK_ROWS	8	/* non-blank rows searched for a mark */
 #define CM_ERROR_ROWS	10	/* non-blank rows searched for an error */
 #define CM_CHOICE_BODY_ROWS 20	/* rows between a choice and its question */
-
-/* A screen known by one line of it, near the bottom. */
-struct mark {
-	const char	*text;
-	enum state	 state;
-	const char	*rule;
-};
-
-struct profile {
-	const char		*name;
-	const char		*version;	/* of this table */
-	const char *const	*commands;	/* argv[0] names that pick it */
-	const char *const	*working;	/* busy, anywhere at the bottom */
-	const char *const	*title_working;	/* busy, in the pane title */
-	const char *const	*idle;		/* its own input prompt */
-	const char *const	*errors;	/* stopped; will not recover */
-	const struct mark	*marks;		/* whole screens: login, exit */
-	const char *const	*box;		/* its input box is up: no menu
-						   is waiting */
-	const char		*turn;		/* starts its input box and the
-						   echo of each instruction */
-	int			 titled;	/* sets a title once ready: idle
-						   needs it */
-	int			 menus;		/* numbered approval menus */
-	int			 quiet_idle;	/* quiet with no marker: idle */
-	int			 enter_ms;	/* pause before Enter after text */
-	const char *const	*choices;	/* one-row choices, "A|B|C": the
-						   first label selected */
-	const char *const	*pending;	/* a prompt is up, even when its
-						   options do not parse */
-	int			 blank_starting; /* a blank screen: loading */
-};
 
 static const char *const none[] = { NULL };
 static const struct mark no_marks[] = { { NULL, S_UNKNOWN, NULL } };
@@ -301,57 +270,14 @@ struct row {
 	int		 dash;	/* a rule of dashes (╌╌╌), not a line */
 };
 
-const char *
-profile_name(int i)
+/* The built-in profile i (0, 1, ...), or NULL past the last; the last is
+ * "generic". */
+const struct profile *
+profile_builtin(int i)
 {
 	if (i < 0 || i >= NPROFILES)
 		return (NULL);
-	return (profiles[i].name);
-}
-
-/* How long Enter waits after typed text, for this profile. */
-int
-profile_enter_delay(int i)
-{
-	if (i < 0 || i >= NPROFILES)
-		return (0);
-	return (profiles[i].enter_ms);
-}
-
-/* The profile called name, or -1. */
-int
-profile_find(const char *name)
-{
-	int	 i;
-
-	for (i = 0; i < NPROFILES; i++) {
-		if (strcmp(profiles[i].name, name) == 0)
-			return (i);
-	}
-	return (-1);
-}
-
-/* The profile for a command (its argv[0]); the generic one by default. */
-int
-profile_for_command(const char *argv0, size_t n)
-{
-	const char	*base = argv0;
-	size_t		 i, bn;
-	int		 k, j;
-
-	for (i = 0; i < n; i++) {
-		if (argv0[i] == '/')
-			base = argv0 + i + 1;
-	}
-	bn = n - (size_t)(base - argv0);
-	for (k = 0; k < NPROFILES; k++) {
-		for (j = 0; profiles[k].commands[j] != NULL; j++) {
-			if (strlen(profiles[k].commands[j]) == bn &&
-			    memcmp(profiles[k].commands[j], base, bn) == 0)
-				return (k);
-		}
-	}
-	return (profile_find("generic"));
+	return (&profiles[i]);
 }
 
 static int
@@ -1168,7 +1094,7 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 /*
  * Does row r hold the labels of spec ("A|B|C") in order, starting the row,
  * separated by blanks, with at least two blanks or the row's end after the
- * last?  Fills label[] and len[] (at most CM_OPTIONS_MAX) and returns how
+ * last?  Fills label[] and len[] (at most CM_CHOICE_MAX) and returns how
  * many labels, or 0.
  */
 static int
@@ -1178,7 +1104,7 @@ choice_row(const struct row *r, const char *spec, const char **label,
 	const char	*p = r->p, *end = r->p + r->n, *bar;
 	int		 k = 0;
 
-	while (*spec != '\0' && k < CM_OPTIONS_MAX) {
+	while (*spec != '\0' && k < CM_CHOICE_MAX) {
 		bar = strchr(spec, '|');
 		label[k] = spec;
 		len[k] = bar != NULL ? (size_t)(bar - spec) : strlen(spec);
@@ -1212,8 +1138,8 @@ static int
 find_choice(const struct profile *pr, struct row *rows, int nrows,
     struct verdict *v)
 {
-	const char	*label[CM_OPTIONS_MAX];
-	size_t		 len[CM_OPTIONS_MAX], kl;
+	const char	*label[CM_CHOICE_MAX];
+	size_t		 len[CM_CHOICE_MAX], kl;
 	int		 i, j, c, k = 0, q = -1, best = -1, seen = 0;
 
 	for (i = 0; i < nrows && seen <= CM_FOOTER_MAX && k == 0; i++) {
@@ -1503,9 +1429,7 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 	struct row		 rows[CM_BOTTOM_ROWS];
 	int			 nrows, i, quiet, seen;
 
-	if (profile < 0 || profile >= NPROFILES)
-		profile = NPROFILES - 1;
-	pr = &profiles[profile];
+	pr = profile_get(profile);
 	memset(v, 0, sizeof *v);
 	if (sc->dead) {
 		v->state = S_EXITED;

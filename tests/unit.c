@@ -1014,6 +1014,45 @@ test_classify_choice(void)
 	CHECK(classify("claude", "", 5000, &v) == S_UNKNOWN);
 }
 
+/* Users' profiles: a slot keeps its name across reloads. */
+static void
+test_profile_slots(void)
+{
+	char		 path[] = "/tmp/cmunit.XXXXXX", err[256];
+	struct profile	*ps[2];
+	struct verdict	 v;
+	int		 fd, zz, oc, gen;
+
+	if ((fd = mkstemp(path)) == -1)
+		return;
+	CHECK(write(fd, "working \"frobbing\"\n", 19) == 19);
+	close(fd);
+	oc = profile_find("opencode");
+	gen = profile_find("generic");
+	CHECK((ps[0] = profile_parse(path, "zz", err, sizeof err)) != NULL);
+	CHECK((ps[1] = profile_parse(path, "opencode", err, sizeof err)) !=
+	    NULL);
+	CHECK(profile_install(ps, 2, err, sizeof err) == 0);
+	zz = profile_find("zz");
+	CHECK(zz > gen && profile_find("opencode") == oc);
+	CHECK(classify("zz", "x\nfrobbing\n", 5000, &v) == S_WORKING);
+	CHECK(classify("opencode", "x\nfrobbing\n", 5000, &v) == S_WORKING);
+	CHECK(classify("opencode", "x\nesc interrupt\n", 5000, &v) ==
+	    S_WORKING);
+	/* Gone from the files: zz's slot reads as generic, opencode's as
+	 * the built-in; a new name takes a new slot. */
+	CHECK(profile_install(ps, 0, err, sizeof err) == 0);
+	CHECK(profile_find("zz") == zz && profile_get(zz) == profile_get(gen));
+	CHECK(classify("opencode", "x\nfrobbing\n", 5000, &v) != S_WORKING);
+	CHECK((ps[0] = profile_parse(path, "yy", err, sizeof err)) != NULL);
+	CHECK((ps[1] = profile_parse(path, "zz", err, sizeof err)) != NULL);
+	CHECK(profile_install(ps, 2, err, sizeof err) == 0);
+	CHECK(profile_find("zz") == zz && profile_find("yy") == zz + 1);
+	CHECK(profile_for_command("/usr/bin/opencode", 17) == oc);
+	CHECK(profile_install(ps, 0, err, sizeof err) == 0);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -1030,6 +1069,7 @@ main(void)
 	test_policy();
 	test_classify();
 	test_classify_choice();
+	test_profile_slots();
 	printf("%d passed, %d failed\n", passed, failed);
 	return (failed != 0);
 }
