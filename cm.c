@@ -1544,6 +1544,8 @@ static void
 detect_one(const char *file, struct screen *sc, int profile,
     const struct ruleset *rs, const char *dir, int json)
 {
+	static const char *const kinds[] = { "none", "shell", "edit",
+	    "question", "fetch", "tool" };
 	struct buf	 in;
 	struct verdict	 v;
 	char		 decision[CM_PATH_MAX + 32];
@@ -1587,6 +1589,10 @@ detect_one(const char *file, struct screen *sc, int profile,
 		    strlen(profile_name(profile)));
 		fputs(",\"decision\":", stdout);
 		print_json_string(decision, strlen(decision));
+		fputs(",\"kind\":", stdout);
+		print_json_string(kinds[v.kind], strlen(kinds[v.kind]));
+		fputs(",\"subject\":", stdout);
+		print_json_string(v.subject, strlen(v.subject));
 		if (file != NULL) {
 			fputs(",\"file\":", stdout);
 			print_json_string(file, strlen(file));

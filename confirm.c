@@ -268,6 +268,7 @@ struct row {
 	int		 rule;	/* was a horizontal rule before trim():
 				   1, or 2 inside a box ("│ ╰───╯ │") */
 	int		 dash;	/* a rule of dashes (╌╌╌), not a line */
+	size_t		 lead;	/* blanks before it on screen */
 };
 
 /* The built-in profile i (0, 1, ...), or NULL past the last; the last is
@@ -411,7 +412,8 @@ bottom_rows(const char *s, size_t n, struct row *rows, int max)
 		rows[k].rule = is_rule(rows[k].p, rows[k].n);
 		trim(&rows[k]);
 		/* A rule has ten glyphs or more: three bytes to compare. */
-		g = s + start + strspn(s + start, " \t");
+		rows[k].lead = strspn(s + start, " \t");
+		g = s + start + rows[k].lead;
 		if (rows[k].rule && memcmp(g, "\xe2\x94\x82", 3) == 0)
 			rows[k].rule = 2;
 		/* ╌ ╍ (U+254C, U+254D) or ┄ ┅ ┈ ┉ (U+2504.., U+2508..). */
@@ -684,6 +686,12 @@ subject_gemini(struct verdict *v, const struct row *rows, int nrows, int q)
 		bottom = top = -1;	/* no inner box */
 	}
 	v->kind = header_kind(&rows[i]);
+	if (v->kind != PK_NONE && (i + 1 >= nrows || rows[i + 1].rule != 1)) {
+		/* A header must sit right under the box's top: one inside
+		 * the command is the command's text. */
+		v->cut = "the prompt's header is not where the box puts it";
+		return;
+	}
 	if (v->kind == PK_SHELL) {
 		if (bottom == -1)
 			goto cut;
@@ -706,6 +714,11 @@ cut:
 	v->cut = "the top of the prompt is not on the screen";
 }
 
+/* Bytes that make a row read as a shell command rather than prose. */
+static const char *const shellish[] = {
+	"|", "&", ";", "<", ">", "$", "`", "\\", " -", "=", NULL
+};
+
 /*
  * Claude Code: under a full-width line, a header ("Bash command"), then
  * the command - between ╌╌╌ rules right above the question in newer
@@ -720,7 +733,9 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 	int		 i, h = -1, top, bottom, k, dashes = 0;
 
 	for (i = q + 1; i < nrows; i++) {
-		if (rows[i].rule && !rows[i].dash)
+		/* The prompt's top: a line from the first column (a rule
+		 * inside the command is indented with it). */
+		if (rows[i].rule && !rows[i].dash && rows[i].lead == 0)
 			break;
 		if (rows[i].dash)
 			dashes++;
@@ -763,19 +778,22 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 	for (bottom = q + 1; bottom < top && rows[bottom].n == 0; bottom++)
 		;
 	if (top > bottom) {
-		for (k = h + 1; k < nrows && k <= h + CM_CONTEXT_ROWS * 2; k++) {
-			t = rows[k].p;
-			tl = rows[k].n;
-			if (starts(t, tl, "\xe2\x97\x8f "))	/* ● */
-				t += 4, tl -= 4;
-			if (!starts(t, tl, "Bash(") || t[tl - 1] != ')')
-				continue;
-			if (tl - 6 == rows[top].n && top - 1 == bottom &&
-			    memcmp(t + 5, rows[top].p, tl - 6) == 0) {
-				subject_rows(v, rows, top, top);
-				return;
-			}
-			break;
+		/* The tool call: the first transcript item ("●") above
+		 * the prompt, whole on one row. */
+		for (k = h + 1; k < nrows && k <= h + CM_CONTEXT_ROWS * 2 &&
+		    !starts(rows[k].p, rows[k].n, "\xe2\x97\x8f "); k++)
+			;
+		t = k < nrows ? rows[k].p + 4 : "";
+		tl = k < nrows && rows[k].n >= 4 ? rows[k].n - 4 : 0;
+		/* ...naming exactly the row above the last, which reads as
+		 * words, not as a command line. */
+		if (starts(t, tl, "Bash(") && t[tl - 1] == ')' &&
+		    tl - 6 == rows[top].n && top - 1 == bottom &&
+		    memcmp(t + 5, rows[top].p, tl - 6) == 0 &&
+		    rows[bottom].p[0] >= 'A' && rows[bottom].p[0] <= 'Z' &&
+		    !has_any(rows[bottom].p, rows[bottom].n, shellish)) {
+			subject_rows(v, rows, top, top);
+			return;
 		}
 	}
 	subject_rows(v, rows, top, bottom);
@@ -805,6 +823,21 @@ subject_codex(struct verdict *v, const struct row *rows, int nrows,
 	if (h == -1)
 		return;
 	v->kind = header_kind(&rows[h]);
+	/* Above the header, up to the transcript's last item, there must be
+	 * no other header or command: a command can print one in its text. */
+	for (i = h + 1; i < nrows && i <= h + CM_BOTTOM_ROWS; i++) {
+		if (rows[i].n == 0)
+			continue;
+		if (starts(rows[i].p, rows[i].n, "\xe2\x80\xa2 ") ||	/* • */
+		    starts(rows[i].p, rows[i].n, "\xe2\x80\xba"))	/* › */
+			break;
+		if (header_kind(&rows[i]) != PK_NONE ||
+		    starts(rows[i].p, rows[i].n, "$ ")) {
+			v->cut = "two prompts' worth of headers: the command "
+			    "holds one";
+			return;
+		}
+	}
 	if (cmd == -1) {
 		v->cut = "no command or destination in the prompt";
 		return;

@@ -14,7 +14,7 @@
 //   slow[:<secs>]         long text streamed slowly over <secs> (default 20)
 //   hang                  send headers/first event, then never finish
 //   list                  a numbered list in plain text (not a prompt)
-//   bash:<cmd>            tool call running a shell command
+//   bash:<cmd>            tool call running a shell command (\\n: a line break)
 //   bashx:<cmd>           same, but (Codex) asking for sandbox escalation with a justification
 //   write:<path>          tool call writing a new file
 //   edit:<path>|<old>|<new>  tool call editing a file
@@ -68,7 +68,7 @@ function plan(m) {
     case 'slow': return { kind: 'text', text: LONG, secs: +(arg || 20) };
     case 'hang': return { kind: 'hang' };
     case 'list': return { kind: 'text', text: LIST, secs: 0 };
-    case 'bash': return { kind: 'tool', tool: 'bash', cmd: arg || 'ls' };
+    case 'bash': return { kind: 'tool', tool: 'bash', cmd: (arg || 'ls').replace(/\\n/g, '\n') };
     case 'bashx': return { kind: 'tool', tool: 'bash', cmd: arg || 'ls', escalate: true };
     case 'write': return { kind: 'tool', tool: 'write', path: arg || 'notes.txt',
       content: 'hello from the fake model\nsecond line\n' };
