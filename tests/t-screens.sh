@@ -31,7 +31,7 @@ while IFS=$'\t' read -r path label state keys danger facts rule decision; do
 	esac
 	args=(--host "$host" --dir "$dir" --profile "$profile")
 	if [ -f "${file%.txt}.title" ]; then
-		args+=(--title "$(cat "${file%.txt}.title")")
+		args+=(--title "$(<"${file%.txt}.title")")
 	fi
 	# What the agent knows beside the text: quiet=MS, cursor=ROW, dead.
 	for f in ${facts:--}; do
@@ -43,10 +43,9 @@ while IFS=$'\t' read -r path label state keys danger facts rule decision; do
 		*) echo "bad fact '$f' for $path"; fail=$((fail + 1)) ;;
 		esac
 	done
-	out=$("$cm" detect "${args[@]}" "$file")
-	got=$(sed -n 1p <<<"$out")
-	got_rule=$(sed -n 3p <<<"$out")
-	got_decision=$(sed -n 4p <<<"$out")
+	# State, prompt, rule, decision: read without a fork per line.
+	{ read -r got; read -r _; read -r got_rule; read -r got_decision; } \
+	    < <("$cm" detect "${args[@]}" "$file")
 	got_decision=${got_decision%% (*}	# the rule, without its reason
 	[ "$state" = confirm ] || got_decision=-
 	want=$state
