@@ -48,6 +48,12 @@ bench/lat: bench/lat.c $(UNIT_SRCS) $(HDRS)
 bench: cm bench/lat
 	./bench/run $(QUICK:1=--quick)
 
+# The newest version of each AI CLI, captured offline through the scripted
+# scenario and classified: a table per CLI version of the frames cm
+# misreads.  On demand (root, npm, minutes); CI tests the pinned versions.
+drift: cm
+	./tests/drift.sh $(CLIS)
+
 install: cm
 	mkdir -p $(DESTDIR)$(BINDIR)
 	cp cm $(DESTDIR)$(BINDIR)/cm
@@ -55,4 +61,4 @@ install: cm
 clean:
 	rm -f cm tests/unit tests/fuzz_proto bench/lat
 
-.PHONY: all test check bench install clean
+.PHONY: all test check bench drift install clean

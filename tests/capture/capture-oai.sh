@@ -17,6 +17,8 @@ waitnot() {
 # ------------------------------------------------------------------ opencode
 # done_o WIN: the turn has ended (its footer no longer says esc interrupt)
 done_o() { waitnot "$1" 'esc (again to )?interrupt' 60; sleep 1.5; }
+# approved_o WIN: a prompt was answered; its turn goes on, then ends
+approved_o() { waitnot "$1" 'Allow once' 15; sleep 1; done_o "$1"; }
 
 # opencode_home DIR [PERMISSION]: the fake provider as the only model, no
 # auto-update, no sharing; PERMISSION (default: ask for bash and edits, as
@@ -102,21 +104,22 @@ group_opencode() {
   mode "bash:echo hi > greeting.txt"; line $w "write a greeting file with the shell"
   waitfor $w 'Allow once' 40; sleep 1
   snap $G 16-bash-prompt-echo-redirect $w "opencode permission prompt for 'echo hi > greeting.txt' (Allow once / Allow always / Reject)" confirm Enter safe
-  key $w Enter; waitfor $w 'Done\.' 60; done_o $w
+  key $w Enter; approved_o $w
   snap $G 17-after-bash-approved $w "opencode idle after 'Allow once' on the echo prompt: the command's block and 'Done.'" idle - -
 
   mode "write:notes.txt"; line $w "create notes.txt"
   waitfor $w 'Allow once' 40; sleep 1
   snap $G 18-write-file-prompt $w "opencode permission prompt for writing the new file notes.txt, content preview, Allow once / Allow always / Reject" confirm Enter safe
-  key $w Enter; waitfor $w 'Done\.' 60; done_o $w
+  key $w Enter; approved_o $w
 
   mode "edit:hello.txt|hello world|goodbye world"; line $w "change the greeting"
   waitfor $w 'Allow once' 40; sleep 1
   snap $G 19-edit-file-prompt $w "opencode permission prompt '→ Edit hello.txt' with the diff (1 - hello world / 1 + goodbye world), Allow once / Allow always / Reject" confirm Enter safe
-  key $w Enter; waitfor $w 'Done\.' 60; done_o $w
+  key $w Enter; approved_o $w
   snap $G 20-after-edit-approved $w "opencode idle after the edit was approved ('Done.')" idle - -
 
-  line $w "/models"; waitfor $w 'Select model|Fake Model' 10; sleep 1.5
+  done_o $w
+  line $w "/models"; waitfor $w 'Connect provider' 20; sleep 1.5
   snap $G 21-model-picker $w "opencode /models dialog: 'Select model' with a search field and the providers' models" input - -
   key $w Escape; sleep 1.5
 

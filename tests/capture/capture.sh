@@ -14,6 +14,8 @@
 #
 # The AI CLIs are installed (if missing) outside the repo with
 #   npm install --prefix $CAPTURE_PREFIX (default /opt/cli-capture)
+# CAPTURE_OUT puts the screens and MANIFEST.tsv somewhere else than
+# tests/screens (tests/drift.sh does).
 # Every session runs in $CAPTURE_WORK/proj (default /opt/cli-capture/work/proj,
 # the path the fixtures' prompts name), a private tmpfs inside the
 # namespace, so two captures never share a project.
@@ -22,7 +24,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-OUT=$REPO/tests/screens
+OUT=${CAPTURE_OUT:-$REPO/tests/screens}
 PFX=${CAPTURE_PREFIX:-/opt/cli-capture}
 BIN=$PFX/node_modules/.bin
 WORK=${CAPTURE_WORK:-/opt/cli-capture/work}
