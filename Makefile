@@ -2,6 +2,10 @@
 
 PREFIX ?=	/usr/local
 BINDIR ?=	$(PREFIX)/bin
+MANDIR ?=	$(PREFIX)/share/man
+BASHCOMPDIR ?=	$(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?=	$(PREFIX)/share/zsh/site-functions
+SYSTEMDUSERDIR ?= $(PREFIX)/lib/systemd/user
 CC ?=		cc
 CFLAGS ?=	-O2 -g
 WARN =		-Wall -Wextra -pedantic -Wformat=2 -Wshadow -Wstrict-prototypes \
@@ -12,7 +16,8 @@ SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 
 SRCS =		cm.c agent.c client.c session.c autoconfirm.c ring.c proto.c \
-		tmux.c confirm.c profile.c rules.c shell.c policy.c remote.c util.c
+		tmux.c confirm.c profile.c rules.c shell.c policy.c remote.c util.c \
+		attach.c demo.c fakecli.c notify.c sdnotify.c config.c
 HDRS =		cm.h agent.h
 UNIT_SRCS =	proto.c util.c confirm.c profile.c rules.c shell.c policy.c
 
@@ -54,11 +59,29 @@ bench: cm bench/lat
 drift: cm
 	./tests/drift.sh $(CLIS)
 
+# The binary, the man page, bash and zsh completions and the systemd user
+# unit (its ExecStart pointing at BINDIR); uninstall removes exactly those.
 install: cm
-	mkdir -p $(DESTDIR)$(BINDIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(SYSTEMDUSERDIR)
 	cp cm $(DESTDIR)$(BINDIR)/cm
+	chmod 755 $(DESTDIR)$(BINDIR)/cm
+	cp cm.1 $(DESTDIR)$(MANDIR)/man1/cm.1
+	cp contrib/cm.bash $(DESTDIR)$(BASHCOMPDIR)/cm
+	cp contrib/_cm $(DESTDIR)$(ZSHCOMPDIR)/_cm
+	sed 's|@BINDIR@|$(BINDIR)|g' contrib/cm-agent.service \
+	    >$(DESTDIR)$(SYSTEMDUSERDIR)/cm-agent.service
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/cm.1 $(DESTDIR)$(BASHCOMPDIR)/cm \
+	    $(DESTDIR)$(ZSHCOMPDIR)/_cm \
+	    $(DESTDIR)$(SYSTEMDUSERDIR)/cm-agent.service
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cm $(DESTDIR)$(MANDIR)/man1/cm.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/cm $(DESTDIR)$(ZSHCOMPDIR)/_cm \
+	    $(DESTDIR)$(SYSTEMDUSERDIR)/cm-agent.service
 
 clean:
 	rm -f cm tests/unit tests/fuzz_proto bench/lat
 
-.PHONY: all test check bench drift install clean
+.PHONY: all test check bench drift install uninstall clean

@@ -65,9 +65,11 @@ static int64_t		 quit_deadline;
 int64_t			 started_ms;
 int64_t			 started_wall;
 uint64_t		 spawns;	/* tmux processes started */
+uint64_t		 job_failures;	/* ... that failed or timed out */
 struct ruleset		*rules;
 static char		 rules_path[CM_PATH_MAX];
 int			 default_confirm;
+int			 default_profile_confirm[CM_PROFILES_MAX];
 static struct pollfd	 pfds[POLL_MAX];
 static struct powner	 owners[POLL_MAX];
 
@@ -107,6 +109,7 @@ void
 adoption_over(void)
 {
 	adopting = 0;
+	sdnotify("READY=1");
 	if (ready_fd != -1) {
 		(void)fd_write_all(ready_fd, "ready", 5);
 		close(ready_fd);
@@ -157,27 +160,23 @@ load_profiles(void)
 		    n == 1 ? "" : "s", dir);
 }
 
-/* The agent's config file: "autoconfirm on|off" lines and comments. */
+static void
+config_warn(const char *msg)
+{
+	log_warn("%s", msg);
+}
+
+/* The config file's settings for the agent (config.c says what it holds). */
 static void
 load_config(void)
 {
-	char	 path[CM_PATH_MAX], line[256];
-	FILE	*f;
+	static struct cm_config	 cfg;
+	int			 i;
 
-	if (path_config(path, sizeof path, "config") == -1 ||
-	    (f = fopen(path, "r")) == NULL)
-		return;
-	while (fgets(line, sizeof line, f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strcmp(line, "autoconfirm on") == 0)
-			default_confirm = 1;
-		else if (strcmp(line, "autoconfirm off") == 0)
-			default_confirm = 0;
-		else if (line[0] != '#' && line[0] != '\0' &&
-		    strncmp(line, "host ", 5) != 0)	/* for clients */
-			log_warn("%s: unknown line '%.64s'", path, line);
-	}
-	fclose(f);
+	(void)config_read(NULL, &cfg, config_warn);
+	default_confirm = cfg.autoconfirm == 1;
+	for (i = 0; i < CM_PROFILES_MAX; i++)
+		default_profile_confirm[i] = cfg.profile_confirm[i];
 }
 
 static void
@@ -222,6 +221,7 @@ start_quit(const char *why)
 	quitting = 1;
 	quit_deadline = now_ms() + CM_BYE_MS;
 	log_info("shutting down: %s", why);
+	sdnotify("STOPPING=1");
 	if (listen_fd != -1) {
 		close(listen_fd);
 		listen_fd = -1;
@@ -381,6 +381,7 @@ run_timers(int64_t now)
 static void
 reap(void)
 {
+	char	 cause[256];
 	int	 i, k, n;
 
 	for (i = k = 0; i < nclients; i++) {
@@ -395,6 +396,8 @@ reap(void)
 	n = njobs;
 	for (i = k = 0; i < n; i++) {
 		if (tmux_job_done(jobs[i])) {
+			if (!tmux_job_ok(jobs[i], cause, sizeof cause))
+				job_failures++;
 			if (jobs[i]->cb != NULL)
 				jobs[i]->cb(jobs[i], jobs[i]->arg);
 			tmux_job_free(jobs[i]);
@@ -430,7 +433,7 @@ loop(void)
 	struct client	*c;
 	struct session	*s;
 	struct job	*j;
-	int64_t		 now, next;
+	int64_t		 now, next, due;
 	int		 n, i, r, timeout, busy;
 	short		 ev;
 
@@ -443,6 +446,8 @@ loop(void)
 		}
 		now = now_ms();
 		next = run_timers(now);
+		if ((due = sdnotify_tick(now)) < next)
+			next = due;
 		reap();
 		if (quitting) {
 			busy = njobs;
@@ -669,7 +674,7 @@ setup_signals(void)
 static void
 agent_usage(void)
 {
-	fprintf(stderr, "usage: cm agent [-fv] [-S socket]\n");
+	fprintf(stderr, "usage: cm agent [-fv] [--strict] [-S socket]\n");
 	exit(2);
 }
 
@@ -678,11 +683,23 @@ agent_main(int argc, char **argv)
 {
 	char	 cause[512], logpath[CM_PATH_MAX], dir[CM_PATH_MAX], *slash;
 	char	 msg[512];
-	int	 foreground = 0, verbose = 0, ch, rp[2], i, null;
+	int	 foreground = 0, verbose = 0, ch, rp[2], i, null, strict = 0;
 	const char *sock = NULL;
 	pid_t	 pid;
 	ssize_t	 n;
 
+	/* --strict: fail when an agent already runs (as -f always does). */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--strict") == 0) {
+			strict = 1;
+			memmove(argv + i, argv + i + 1,
+			    (size_t)(argc - i) * sizeof *argv);
+			argc--;
+			i--;
+		}
+	}
 	optind = 1;
 	while ((ch = getopt(argc, argv, "fS:v")) != -1) {
 		switch (ch) {
@@ -710,6 +727,12 @@ agent_main(int argc, char **argv)
 	if (path_socket(sock_path, sizeof sock_path, sock) == -1) {
 		fprintf(stderr, "cm: socket path: %s\n", strerror(errno));
 		return (1);
+	}
+	/* Idempotent, for .profile: one that runs already is what was
+	 * asked for.  In the foreground (a supervisor) it is a failure. */
+	if (!foreground && !strict && agent_alive(sock_path)) {
+		printf("cm: an agent is already running on %s\n", sock_path);
+		return (0);
 	}
 
 	if (!foreground) {
@@ -753,6 +776,8 @@ agent_main(int argc, char **argv)
 	}
 
 	log_init(2, verbose);
+	if (sdnotify_init(cause, sizeof cause) == -1)
+		log_warn("%s", cause);
 	started_ms = now_ms();
 	started_wall = wall_ms();
 	make_instance();

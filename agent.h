@@ -121,8 +121,10 @@ extern int		 quitting;
 extern int64_t		 started_ms;
 extern int64_t		 started_wall;
 extern uint64_t		 spawns;	/* tmux processes started */
+extern uint64_t		 job_failures;	/* ... that failed or timed out */
 extern struct ruleset	*rules;
 extern int		 default_confirm;
+extern int		 default_profile_confirm[CM_PROFILES_MAX]; /* -1: unset */
 int64_t		 wall_ms(void);
 int		 job_start(const char *const *, job_cb *, void *, char *,
 		     size_t);
@@ -157,6 +159,7 @@ extern struct session	*sessions[CM_SESSIONS_MAX];
 extern int		 nsessions;
 extern int		 creating;	/* new- and kill-session jobs running */
 extern uint64_t		 captures;	/* screens read */
+extern uint64_t		 ctl_restarts;	/* control clients started again */
 void		 session_free(struct session *);
 int		 ctl_push(struct session *, enum ctlkind, int, const char *,
 		     int);
@@ -177,6 +180,7 @@ void		 adopt_start(void);
 
 /* autoconfirm.c */
 extern uint64_t		 confirms;
+void		 autoconfirm_counts(void);
 extern char		 audit_path[CM_PATH_MAX];
 void		 autoconfirm(struct session *, const struct verdict *);
 void		 session_set_confirm(struct session *, int, int64_t);

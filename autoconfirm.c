@@ -28,6 +28,60 @@
 #include "agent.h"
 
 uint64_t		 confirms;
+
+/* Decisions counted by action and rule, for "status" (and its metrics). */
+#define DECISIONS_MAX	64	/* distinct action/rule pairs counted */
+static struct decision {
+	char		 action[16];
+	char		 rule[64];
+	uint64_t	 n;
+} decisions[DECISIONS_MAX];
+static int		 ndecisions;
+static uint64_t		 decisions_other;	/* past DECISIONS_MAX */
+
+static void
+count_decision(const char *action, const char *rule)
+{
+	int	 i;
+
+	for (i = 0; i < ndecisions; i++) {
+		if (strcmp(decisions[i].action, action) == 0 &&
+		    strncmp(decisions[i].rule, rule,
+		    sizeof decisions[i].rule - 1) == 0) {
+			decisions[i].n++;
+			return;
+		}
+	}
+	if (ndecisions == DECISIONS_MAX) {
+		decisions_other++;
+		return;
+	}
+	snprintf(decisions[ndecisions].action, sizeof decisions[0].action,
+	    "%s", action);
+	snprintf(decisions[ndecisions].rule, sizeof decisions[0].rule, "%s",
+	    rule);
+	decisions[ndecisions++].n = 1;
+}
+
+/* The counts as status fields: "decision=ACTION:N:RULE". */
+void
+autoconfirm_counts(void)
+{
+	char	 f[128];
+	int	 i;
+
+	for (i = 0; i < ndecisions; i++) {
+		snprintf(f, sizeof f, "decision=%.15s:%llu:%.63s",
+		    decisions[i].action, (unsigned long long)decisions[i].n,
+		    decisions[i].rule);
+		line_fields(f);
+	}
+	if (decisions_other > 0) {
+		snprintf(f, sizeof f, "decision=other:%llu:other",
+		    (unsigned long long)decisions_other);
+		line_fields(f);
+	}
+}
 char			 audit_path[CM_PATH_MAX];
 
 static uint32_t
@@ -124,6 +178,7 @@ autoconfirm(struct session *s, const struct verdict *v)
 		    "", v->detail);
 		audit(s, action == RULE_DENY ? "denied" : "ask", rule, "",
 		    v->detail);
+		count_decision(action == RULE_DENY ? "denied" : "ask", rule);
 		return;
 	}
 	/* Loop guard: the same question answered too often, too fast (the
@@ -142,6 +197,7 @@ autoconfirm(struct session *s, const struct verdict *v)
 		confirm_event(s, "confirm-paused", "loop-guard", "",
 		    v->detail);
 		audit(s, "paused", "loop-guard", "", v->detail);
+		count_decision("paused", "loop-guard");
 		return;
 	}
 	if (!ctl_room(s, 8, 256) || send_keys_string(s, v->keys) == -1) {
@@ -155,6 +211,7 @@ autoconfirm(struct session *s, const struct verdict *v)
 	confirms++;
 	confirm_event(s, "auto-confirm", rule, v->keys, v->detail);
 	audit(s, "confirmed", rule, v->keys, v->detail);
+	count_decision("confirmed", rule);
 }
 
 /* Turn auto-confirm on (until: epoch ms, 0 for ever) or off; keep it in

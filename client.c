@@ -290,6 +290,10 @@ do_status(struct client *c, struct request *r)
 	    nclients, (unsigned long long)seq, (unsigned long long)confirms,
 	    (long long)(started_wall / 1000), (unsigned long long)spawns,
 	    (unsigned long long)captures);
+	(void)buf_printf(&scratch, " job_failures=%llu ctl_restarts=%llu",
+	    (unsigned long long)job_failures,
+	    (unsigned long long)ctl_restarts);
+	autoconfirm_counts();
 	line_send(c);
 }
 

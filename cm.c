@@ -72,6 +72,8 @@ static int	 expand_all_hosts(void);
 static void	 print_usage(FILE *);
 
 static void	 sleep_ms(int);
+static long long parse_count(const char *, const char *);
+static void	 config_quiet(const char *);
 
 static void __attribute__((noreturn))
 usage(void)
@@ -900,21 +902,78 @@ ls_row(struct field *f, int nf, void *arg)
 	format_age(r->age, sizeof r->age, (long long)time(NULL) - r->created);
 }
 
+/*
+ * One line for a status bar: "2 working · 1 idle · 1 needs you: fix
+ * (confirm)"; "no sessions" when there are none.
+ */
+static int
+ls_summary(struct lsctx *x)
+{
+	static const char *const order[] = { "working", "idle", "starting",
+	    "exited", "unknown", NULL };
+	const char	*sep = "";
+	int		 i, k, n, need = 0;
+
+	if (opt_host != NULL)
+		printf("%s: ", opt_host);
+
+	for (k = 0; order[k] != NULL; k++) {
+		for (i = n = 0; i < x->n; i++)
+			n += strcmp(x->rows[i].state, order[k]) == 0;
+		if (n > 0) {
+			printf("%s%d %s", sep, n, order[k]);
+			sep = " · ";
+		}
+	}
+	for (i = 0; i < x->n; i++) {
+		if (strcmp(x->rows[i].state, "confirm") != 0 &&
+		    strcmp(x->rows[i].state, "input") != 0 &&
+		    strcmp(x->rows[i].state, "error") != 0)
+			continue;
+		if (need++ == 0) {
+			for (k = n = 0; k < x->n; k++)
+				n += strcmp(x->rows[k].state, "confirm") == 0 ||
+				    strcmp(x->rows[k].state, "input") == 0 ||
+				    strcmp(x->rows[k].state, "error") == 0;
+			printf("%s%d needs you: ", sep, n);
+		} else
+			fputs(", ", stdout);
+		printf("%s (%s)", x->rows[i].name, x->rows[i].state);
+	}
+	if (x->n == 0)
+		fputs("no sessions", stdout);
+	putchar('\n');
+	for (i = 0; i < x->n; i++) {
+		free(x->rows[i].name);
+		free(x->rows[i].state);
+		free(x->rows[i].cmd);
+		free(x->rows[i].detail);
+	}
+	free(x->rows);
+	return (0);
+}
+
 static int
 cmd_ls(int argc, char **argv)
 {
 	struct lsctx	 x;
-	int		 i, tty, w[3] = { 4, 5, 7 };
+	int		 i, tty, w[3] = { 4, 5, 7 }, summary = 0;
 	struct field	 d;
 
 	memset(&x, 0, sizeof x);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			x.json = 1;
+		else if (strcmp(argv[i], "--summary") == 0)
+			summary = 1;
 		else
 			usage();
 	}
+	if (summary && x.json)
+		usage();
 	call("ls", NULL, ls_row, &x);
+	if (summary)
+		return (ls_summary(&x));
 	tty = isatty(1);
 	for (i = 0; i < x.n && tty && !x.json; i++) {
 		if ((int)strlen(x.rows[i].name) > w[0])
@@ -924,6 +983,8 @@ cmd_ls(int argc, char **argv)
 		if ((int)strlen(x.rows[i].cmd) > w[2])
 			w[2] = (int)strlen(x.rows[i].cmd);
 	}
+	if (tty && !x.json && opt_host != NULL)
+		printf("host %s\n", opt_host);
 	if (tty && !x.json)
 		printf("%-*s  %-*s  %-*s  %s\n", w[0], "NAME", w[1], "STATE",
 		    w[2], "COMMAND", "AGE");
@@ -1046,19 +1107,167 @@ cmd_ping(int argc, char **argv)
 	return (0);
 }
 
+/* A Prometheus label value: \\, \" and \n escaped. */
+static void
+prom_label(const char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\\' || p[i] == '"')
+			printf("\\%c", p[i]);
+		else if (p[i] == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(p[i]);
+	}
+}
+
+static void
+prom_head(const char *name, const char *type, const char *help)
+{
+	printf("# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* ls rows counted by state, for the metrics. */
+static void
+metrics_row(struct field *f, int nf, void *arg)
+{
+	int		*count = arg;
+	enum state	 st;
+	char		 s[16];
+
+	if (nf < 2 || f[1].n >= sizeof s)
+		return;
+	memcpy(s, f[1].p, f[1].n);
+	s[f[1].n] = '\0';
+	if (state_parse(s, &st) == 0)
+		count[st]++;
+}
+
+/* The value of key in a status reply's fields, or NULL. */
+static const char *
+status_value(struct reply *r, const char *key, char *out, size_t len)
+{
+	size_t	 k = strlen(key);
+	int	 i;
+
+	for (i = 2; i < r->nf; i++) {
+		if (r->f[i].n > k && r->f[i].p[k] == '=' &&
+		    memcmp(r->f[i].p, key, k) == 0) {
+			snprintf(out, len, "%.*s", (int)(r->f[i].n - k - 1),
+			    r->f[i].p + k + 1);
+			return (out);
+		}
+	}
+	return (NULL);
+}
+
+/*
+ * The agent's counters in Prometheus's text exposition format (version
+ * 0.0.4): the status reply, and the sessions by state from an ls on the same
+ * connection.
+ */
+static void
+print_metrics(struct conn *c, struct reply *r)
+{
+	static const struct {
+		const char	*key, *name, *type, *help;
+	} simple_m[] = {
+		{ "uptime", "cm_uptime_seconds", "gauge",
+		  "Seconds since the agent started." },
+		{ "clients", "cm_clients", "gauge", "Clients connected." },
+		{ "events", "cm_events_total", "counter",
+		  "Events sent since the agent started." },
+		{ "confirms", "cm_autoconfirms_total", "counter",
+		  "Prompts auto-confirm answered." },
+		{ "spawns", "cm_tmux_jobs_total", "counter",
+		  "tmux processes started." },
+		{ "job_failures", "cm_tmux_job_failures_total", "counter",
+		  "tmux processes that failed or timed out." },
+		{ "ctl_restarts", "cm_control_restarts_total", "counter",
+		  "tmux control clients started again." },
+		{ "captures", "cm_captures_total", "counter",
+		  "Screens read." },
+		{ NULL, NULL, NULL, NULL }
+	};
+	struct buf	 dec;
+	struct reply	 lr;
+	char		 v[256], ver[64], inst[64], *l, *nl, *c1, *c2;
+	int		 i, count[S_NSTATES];
+
+	/* What the next request overwrites: keep it. */
+	buf_init(&dec, CM_REPLY_LINE_MAX);
+	for (i = 2; i < r->nf; i++) {
+		if (r->f[i].n > 9 && memcmp(r->f[i].p, "decision=", 9) == 0) {
+			(void)buf_add(&dec, r->f[i].p + 9, r->f[i].n - 9);
+			(void)buf_add(&dec, "\n", 1);
+		}
+	}
+	(void)buf_add(&dec, "", 1);
+	if (status_value(r, "version", ver, sizeof ver) == NULL)
+		ver[0] = '\0';
+	if (status_value(r, "instance", inst, sizeof inst) == NULL)
+		inst[0] = '\0';
+	prom_head("cm_up", "gauge", "1: the agent answered.");
+	printf("cm_up 1\n");
+	prom_head("cm_info", "gauge", "The agent's version and instance.");
+	fputs("cm_info{version=\"", stdout);
+	prom_label(ver, strlen(ver));
+	fputs("\",instance=\"", stdout);
+	prom_label(inst, strlen(inst));
+	printf("\"} 1\n");
+	for (i = 0; simple_m[i].key != NULL; i++) {
+		if (status_value(r, simple_m[i].key, v, sizeof v) == NULL ||
+		    v[strspn(v, "0123456789")] != '\0' || v[0] == '\0')
+			continue;
+		prom_head(simple_m[i].name, simple_m[i].type, simple_m[i].help);
+		printf("%s %s\n", simple_m[i].name, v);
+	}
+	prom_head("cm_autoconfirm_decisions_total", "counter",
+	    "Auto-confirm's decisions by action and rule.");
+	for (l = buf_ptr(&dec); (nl = strchr(l, '\n')) != NULL; l = nl + 1) {
+		/* ACTION:N:RULE */
+		*nl = '\0';
+		if ((c1 = strchr(l, ':')) == NULL ||
+		    (c2 = strchr(c1 + 1, ':')) == NULL)
+			continue;
+		fputs("cm_autoconfirm_decisions_total{action=\"", stdout);
+		prom_label(l, (size_t)(c1 - l));
+		fputs("\",rule=\"", stdout);
+		prom_label(c2 + 1, strlen(c2 + 1));
+		printf("\"} %.*s\n", (int)(c2 - c1 - 1), c1 + 1);
+	}
+	buf_free(&dec);
+	memset(count, 0, sizeof count);
+	simple(c, "ls", NULL, metrics_row, count, &lr);
+	prom_head("cm_sessions", "gauge", "Sessions by state.");
+	for (i = 0; i < S_NSTATES; i++)
+		printf("cm_sessions{state=\"%s\"} %d\n", state_name(i),
+		    count[i]);
+}
+
 static int
 cmd_status(int argc, char **argv)
 {
 	struct conn	 c;
 	struct reply	 r;
-	int		 i;
+	int		 i, metrics = 0;
 	char		*eq;
 
-	(void)argv;
-	if (argc != 1)
+	if (argc == 2 && strcmp(argv[1], "--metrics") == 0)
+		metrics = 1;
+	else if (argc != 1)
 		usage();
 	connect_or_die(&c);
 	simple(&c, "status", NULL, NULL, NULL, &r);
+	if (metrics) {
+		print_metrics(&c, &r);
+		conn_close(&c);
+		return (0);
+	}
+	if (opt_host != NULL)
+		printf("host\t%s\n", opt_host);
 	printf("socket\t%s\n", c.path);
 	for (i = 2; i < r.nf; i++) {
 		eq = memchr(r.f[i].p, '=', r.f[i].n);
@@ -1178,18 +1387,55 @@ cmd_watch(int argc, char **argv)
 	struct field	 dash = { "-", 1 }, rs = { "resync", 6 }, why;
 	struct buf	 rows;
 	char		 cause[512], inst[CM_ID_MAX + 1] = "";
+	char		**exec_argv = NULL;
+	unsigned	 on = 0;
 	uint64_t	 last = 0;
 	int		 i, id, have = 0, absent, x2, delay = 100, first = 1;
+	int		 tmo = -1, done = -1;
+	struct cm_config cfg;
 
 	memset(&x, 0, sizeof x);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			x.json = 1;
-		else if (argv[i][0] == '-')
+		else if (strcmp(argv[i], "--on") == 0 && i + 1 < argc) {
+			if (notify_parse_on(argv[++i], &on, cause,
+			    sizeof cause) == -1)
+				die("--on: unknown event '%s' (confirm, input, "
+				    "error, exited, done)", cause);
+			argv[i - 1] = argv[i] = (char *)"-";
+		} else if ((strcmp(argv[i], "--timeout") == 0 ||
+		    strcmp(argv[i], "--done-after") == 0) && i + 1 < argc) {
+			if (argv[i][2] == 't')
+				tmo = (int)parse_count(argv[i + 1], argv[i]);
+			else
+				done = (int)parse_count(argv[i + 1], argv[i]);
+			argv[i] = argv[i + 1] = (char *)"-";
+			i++;
+		} else if (strcmp(argv[i], "--exec") == 0 && i + 1 < argc) {
+			exec_argv = argv + i + 1;
+			argc = i;	/* the rest is the command's */
+		} else if (argv[i][0] == '-')
 			usage();
 		else
 			check_name(&argv[i]);
 	}
+	if (exec_argv != NULL) {
+		/* The config's defaults for what the command line left out. */
+		(void)config_read(NULL, &cfg, config_quiet);
+		if (on == 0)
+			on = cfg.notify_on;
+		if (tmo == -1)
+			tmo = cfg.notify_timeout;
+		if (done == -1)
+			done = cfg.done_after;
+	}
+	if ((on != 0) != (exec_argv != NULL))
+		die("--on and --exec go together (e.g. cm watch --on confirm "
+		    "--exec notify-send cm \"needs you\")");
+	if (exec_argv != NULL)
+		notify_init(on, exec_argv, (tmo > 0 ? tmo : 30) * 1000,
+		    done * 1000, opt_host);
 	for (;;) {
 		if (conn_open(&c, cause, sizeof cause, &absent) == -1) {
 			if (first)
@@ -1225,11 +1471,14 @@ cmd_watch(int argc, char **argv)
 			if (x2 <= 0)
 				break;
 			if (parse_event(r.f, r.nf, &e) == 0) {
-				if (!have || e.seq > last) {
+				if ((!have || e.seq > last) && exec_argv != NULL)
+					notify_event(e.time, &e.name, &e.type,
+					    &e.detail, e.seq);
+				else if (!have || e.seq > last)
 					print_event(x.json, e.time, &e.name,
 					    &e.type, &e.detail, e.seq);
+				if (!have || e.seq > last)
 					last = e.seq;
-				}
 				continue;
 			}
 			if (r.nf >= 8 && proto_field_eq(&r.f[0], "data")) {
@@ -1260,8 +1509,11 @@ cmd_watch(int argc, char **argv)
 			why.p = strcmp(inst, c.instance) != 0 ?
 			    "agent restarted" : "events lost";
 			why.n = strlen(why.p);
-			print_event(x.json, wall_now(), &dash, &rs, &why, 0);
-			print_rows(&rows, x.json);
+			if (exec_argv == NULL) {
+				print_event(x.json, wall_now(), &dash, &rs,
+				    &why, 0);
+				print_rows(&rows, x.json);
+			}
 		}
 		buf_free(&rows);
 		if (r.nf >= 3)
@@ -1271,9 +1523,11 @@ cmd_watch(int argc, char **argv)
 		first = 0;
 		(void)id;
 		for (;;) {
-			x2 = conn_line(&c, -1, r.f, &r.nf, cause,
-			    sizeof cause);
-			if (x2 <= 0)
+			x2 = conn_line(&c, exec_argv != NULL ? notify_tick() :
+			    -1, r.f, &r.nf, cause, sizeof cause);
+			if (x2 == 0)
+				continue;
+			if (x2 < 0)
 				break;
 			if (r.nf >= 1 && proto_field_eq(&r.f[0], "bye"))
 				break;
@@ -1281,18 +1535,40 @@ cmd_watch(int argc, char **argv)
 				continue;
 			if (e.seq <= last)
 				continue;
-			print_event(x.json, e.time, &e.name, &e.type,
-			    &e.detail, e.seq);
+			if (exec_argv != NULL)
+				notify_event(e.time, &e.name, &e.type,
+				    &e.detail, e.seq);
+			else
+				print_event(x.json, e.time, &e.name, &e.type,
+				    &e.detail, e.seq);
 			last = e.seq;
 		}
 		conn_close(&c);
 	}
 }
 
+/* Is a field a state's name? */
+static int
+state_parse_field(const struct field *f)
+{
+	enum state	 st;
+	char		 s[16];
+
+	if (f->n >= sizeof s)
+		return (-1);
+	memcpy(s, f->p, f->n);
+	s[f->n] = '\0';
+	return (state_parse(s, &st));
+}
+
 struct waitctx {
 	int		 found;
+	int		 autoconfirm;	/* on for the session */
 	char		 state[16];
 };
+
+/* A confirm that auto-confirm answers within this is not the person's. */
+#define WAIT_CONFIRM_GRACE_MS	400
 
 static void
 wait_row(struct field *f, int nf, void *arg)
@@ -1303,6 +1579,7 @@ wait_row(struct field *f, int nf, void *arg)
 		return;
 	x->found = 1;
 	snprintf(x->state, sizeof x->state, "%.*s", (int)f[1].n, f[1].p);
+	x->autoconfirm = nf > 3 && proto_field_eq(&f[3], "1");
 }
 
 static int
@@ -1317,7 +1594,7 @@ cmd_wait(int argc, char **argv)
 	const char	*name = NULL, *want[S_NSTATES + 1];
 	char		 cause[256], *end;
 	double		 secs = -1;
-	int64_t		 deadline = 0;
+	int64_t		 deadline = 0, held = 0;
 	int		 i, nwant = 0, id, k, left;
 
 	for (i = 1; i < argc; i++) {
@@ -1355,9 +1632,20 @@ cmd_wait(int argc, char **argv)
 	if (!x.found)
 		die("session '%s' not found", name);
 	for (k = 0; k < nwant; k++) {
-		if (strcmp(want[k], x.state) == 0)
-			goto done;
+		if (strcmp(want[k], x.state) != 0)
+			continue;
+		if (x.autoconfirm && strcmp(x.state, "confirm") == 0) {
+			/* Maybe answered already: its "working" is near. */
+			held = now_ms() + WAIT_CONFIRM_GRACE_MS;
+			break;
+		}
+		goto done;
 	}
+	/*
+	 * With auto-confirm on, "confirm" means a question left to the
+	 * person: one the agent answers at once (an auto-confirm event
+	 * within WAIT_CONFIRM_GRACE_MS) does not count.
+	 */
 	for (;;) {
 		left = -1;
 		if (deadline != 0) {
@@ -1365,6 +1653,12 @@ cmd_wait(int argc, char **argv)
 			if (left <= 0)
 				die("timed out waiting for '%s' (it is %s)",
 				    name, x.state);
+		}
+		if (held != 0) {
+			if (now_ms() >= held)
+				goto done;
+			if (left == -1 || held - now_ms() < left)
+				left = (int)(held - now_ms());
 		}
 		k = conn_line(&c, left, r.f, &r.nf, cause, sizeof cause);
 		if (k == 0)
@@ -1375,12 +1669,29 @@ cmd_wait(int argc, char **argv)
 			die("agent closed the connection");
 		if (parse_event(r.f, r.nf, &e) == -1)
 			continue;
+		if (held != 0 && proto_field_eq(&e.type, "auto-confirm")) {
+			held = 0;	/* answered: not the person's */
+			continue;
+		}
+		if (held != 0 && (proto_field_eq(&e.type, "denied") ||
+		    proto_field_eq(&e.type, "ask")))
+			goto done;
+		if (state_parse_field(&e.type) == -1)
+			continue;	/* not a state */
+		held = 0;
 		snprintf(x.state, sizeof x.state, "%.*s", (int)e.type.n,
 		    e.type.p);
 		for (k = 0; k < nwant; k++) {
-			if (strcmp(want[k], x.state) == 0)
-				goto done;
+			if (strcmp(want[k], x.state) != 0)
+				continue;
+			if (x.autoconfirm && strcmp(x.state, "confirm") == 0) {
+				held = now_ms() + WAIT_CONFIRM_GRACE_MS;
+				break;
+			}
+			goto done;
 		}
+		if (held != 0)
+			continue;
 		if (strcmp(x.state, "exited") == 0)
 			die("session '%s' exited", name);
 	}
@@ -1388,6 +1699,124 @@ done:
 	buf_free(&a);
 	conn_close(&c);
 	return (0);
+}
+
+/* Who asked for the person last: per session, the seq of its last ask. */
+struct askctx {
+	char		 name[CM_NAME_MAX + 1];	/* the best so far */
+	uint64_t	 seq;
+	int		 found;
+	struct buf	 asked;		/* "NAME SEQ" lines, from the events */
+};
+
+static int
+asks_for_person(const struct field *type)
+{
+	return (proto_field_eq(type, "confirm") ||
+	    proto_field_eq(type, "input") || proto_field_eq(type, "error") ||
+	    proto_field_eq(type, "denied") || proto_field_eq(type, "ask") ||
+	    proto_field_eq(type, "confirm-paused"));
+}
+
+/* An ls row: a session that waits for the person now, and its last ask. */
+static void
+attach_row(struct field *f, int nf, void *arg)
+{
+	struct askctx	*x = arg;
+	char		*l, *nl, *sp;
+	uint64_t	 seq = 0;
+
+	if (nf < 2 || !asks_for_person(&f[1]) || f[0].n > CM_NAME_MAX)
+		return;
+	(void)buf_add(&x->asked, "", 1);
+	for (l = buf_ptr(&x->asked); (nl = strchr(l, '\n')) != NULL;
+	    l = nl + 1) {
+		sp = strchr(l, ' ');
+		if (sp != NULL && (size_t)(sp - l) == f[0].n &&
+		    memcmp(l, f[0].p, f[0].n) == 0)
+			seq = strtoull(sp + 1, NULL, 10);
+	}
+	x->asked.len--;
+	if (!x->found || seq > x->seq) {
+		snprintf(x->name, sizeof x->name, "%.*s", (int)f[0].n,
+		    f[0].p);
+		x->seq = seq;
+		x->found = 1;
+	}
+}
+
+/*
+ * Hand the terminal to a session: tmux attach on cm's tmux server (inside
+ * tmux: switch-client or a popup), or with -H, ssh -t to the far cm's attach.
+ * With no name: the session waiting for the person whose ask came last.
+ */
+static int
+cmd_attach(int argc, char **argv)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct askctx	 x;
+	struct buf	 a;
+	struct ev	 e;
+	char		 cause[512], kv[64], *name = NULL;
+	int		 id, k;
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
+		usage();
+	if (argc == 2) {
+		name = argv[1];
+		check_name(&name);
+	}
+	memset(&x, 0, sizeof x);
+	buf_init(&x.asked, CM_CLIENT_OUT_MAX);
+	connect_or_die(&c);
+	if (name == NULL) {
+		/* Every remembered event, for who asked when. */
+		buf_init(&a, CM_LINE_MAX);
+		arg_adds(&a, "since=0");
+		snprintf(kv, sizeof kv, "instance=%s", c.instance);
+		arg_adds(&a, kv);
+		id = request(&c, "watch", &a);
+		buf_free(&a);
+		for (;;) {
+			k = conn_line(&c, CM_CLIENT_TIMEOUT_MS, r.f, &r.nf,
+			    cause, sizeof cause);
+			if (k == 0)
+				die("no answer from agent in %d ms",
+				    CM_CLIENT_TIMEOUT_MS);
+			if (k == -1)
+				die("%s", cause);
+			if (parse_event(r.f, r.nf, &e) == 0) {
+				if (asks_for_person(&e.type))
+					(void)buf_printf(&x.asked, "%.*s %llu\n",
+					    (int)e.name.n, e.name.p,
+					    (unsigned long long)e.seq);
+				continue;
+			}
+			snprintf(kv, sizeof kv, "%d", id);
+			if (r.nf >= 2 && !proto_field_eq(&r.f[0], "data") &&
+			    proto_field_eq(&r.f[1], kv))
+				break;
+		}
+		simple(&c, "ls", NULL, attach_row, &x, &r);
+		if (!x.found)
+			die("no session is waiting for you (name one: cm "
+			    "attach NAME; see cm ls)");
+		name = x.name;
+	} else {
+		buf_init(&a, CM_LINE_MAX);
+		arg_adds(&a, name);
+		simple(&c, "get", &a, NULL, NULL, &r);
+		buf_free(&a);
+	}
+	conn_close(&c);
+	if (!isatty(0) || !isatty(1))
+		die("attach needs a terminal (stdin and stdout)");
+	if (opt_host != NULL)
+		(void)remote_attach(opt_host, name, cause, sizeof cause);
+	else
+		(void)attach_exec(name, cause, sizeof cause);
+	die("%s", cause);
 }
 
 /*
@@ -2081,10 +2510,98 @@ several_hosts(int argc, char **argv)
 }
 
 static int	cmd_help(int, char **);
+static void
+config_quiet(const char *msg)
+{
+	(void)msg;	/* cm config --check says it */
+}
+
+static void
+config_print(const char *msg)
+{
+	fprintf(stderr, "cm: %s\n", msg);
+}
+
+/*
+ * "cm use": print the default host ("local" if none) and where it comes
+ * from; "cm use HOST" or "cm use local" stores it in the config file.
+ */
+static int
+cmd_use(int argc, char **argv)
+{
+	struct cm_config	 cfg;
+	char			 cause[512];
+	const char		*env = getenv("CM_HOST");
+
+	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
+		usage();
+	if (argc == 1) {
+		(void)config_read(NULL, &cfg, config_print);
+		if (env != NULL && *env != '\0')
+			printf("%s\t(from CM_HOST)\n", env);
+		else if (cfg.use[0] != '\0')
+			printf("%s\t(from %s)\n", cfg.use, cfg.path);
+		else
+			printf("local\n");
+		return (0);
+	}
+	if (!config_valid_host(argv[1]))
+		die("bad host '%s' ([user@]host[:port], or local)", argv[1]);
+	if (config_set_use(strcmp(argv[1], "local") == 0 ? NULL : argv[1],
+	    cause, sizeof cause) == -1)
+		die("%s", cause);
+	if (env != NULL && *env != '\0')
+		fprintf(stderr, "cm: note: CM_HOST=%s still wins in this "
+		    "shell\n", env);
+	return (0);
+}
+
+/* "cm config": the file and what it sets; --check: its errors, exit 1. */
+static int
+cmd_config(int argc, char **argv)
+{
+	struct cm_config	 cfg;
+	const char		*file = NULL;
+	int			 check = 0, n, i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--check") == 0 && !check)
+			check = 1;
+		else if (check && file == NULL && argv[i][0] != '-')
+			file = argv[i];
+		else
+			usage();
+	}
+	(void)load_profiles(NULL, 0);	/* "profile NAME" may name one */
+	n = config_read(file, &cfg, config_print);
+	if (check)
+		return (n == 0 ? 0 : 1);
+	printf("file\t%s\n", cfg.path);
+	printf("autoconfirm\t%s\n", cfg.autoconfirm == 1 ? "on" : "off");
+	for (i = 0; i < CM_PROFILES_MAX; i++) {
+		if (cfg.profile_confirm[i] != -1)
+			printf("profile\t%s autoconfirm %s\n", profile_name(i),
+			    cfg.profile_confirm[i] ? "on" : "off");
+	}
+	for (i = 0; i < cfg.nhosts; i++)
+		printf("host\t%s\n", cfg.hosts[i]);
+	printf("use\t%s\n", cfg.use[0] != '\0' ? cfg.use : "local");
+	printf("done-after\t%d\n", cfg.done_after);
+	printf("notify-timeout\t%d\n", cfg.notify_timeout);
+	return (n == 0 ? 0 : 1);
+}
+
+
+static int
+cmd_demo(int argc, char **argv)
+{
+	return (demo_main(argc, argv, self_path));
+}
 
 static const struct command commands[] = {
-	{ "agent", cmd_agent, "agent [-fv] [-S socket]",
-	  "Start the agent (in the background unless -f)." },
+	{ "agent", cmd_agent, "agent [-fv] [--strict] [-S socket]",
+	  "Start the agent (background unless -f; one running is fine unless "
+	  "--strict)." },
 	{ "new", cmd_new,
 	  "new [-y] [-n name] [-C dir] [--profile name] [--task text] [--] "
 	  "command [arg ...]",
@@ -2094,18 +2611,20 @@ static const struct command commands[] = {
 	  "don't)." },
 	{ "keys", cmd_keys, "keys name key ...",
 	  "Press keys by tmux name: Enter, Escape, C-c, Up, Tab, F1, ..." },
-	{ "ls", cmd_ls, "ls [--json]",
+	{ "ls", cmd_ls, "ls [--json | --summary]",
 	  "List sessions: name, state, command, age." },
 	{ "show", cmd_show, "show [-e] name",
 	  "Print the session's screen (-e: with escape sequences)." },
 	{ "kill", cmd_kill, "kill name", "End the session." },
-	{ "watch", cmd_watch, "watch [--json] [name ...]",
+	{ "watch", cmd_watch, "watch [--json] [name ...] | watch --on event,... "
+	  "[--timeout secs]\n          [--done-after secs] [name ...] --exec "
+	  "command [arg ...]",
 	  "Print one line per event: time, session, state, detail." },
 	{ "wait", cmd_wait, "wait [-t seconds] name state ...",
 	  "Wait until the session is in one of the states (exit 1 on "
 	  "timeout)." },
 	{ "ping", cmd_ping, "ping", "Exit 0 if the agent answers." },
-	{ "status", cmd_status, "status",
+	{ "status", cmd_status, "status [--metrics]",
 	  "Print the agent's uptime, sessions, clients, events, confirms." },
 	{ "confirm", cmd_confirm, "confirm name on|off [--for duration]",
 	  "Turn auto-confirm on or off (--for 2h: for a time)." },
@@ -2127,6 +2646,18 @@ static const struct command commands[] = {
 	{ "remote-hello", cmd_remote_hello, "remote-hello",
 	  "(used through ssh by -H) start an agent if none, print its "
 	  "socket and token." },
+	{ "attach", cmd_attach, "attach [name]",
+	  "Take over the session's terminal (no name: the one that asked "
+	  "for you last)." },
+	{ "use", cmd_use, "use [host | local]",
+	  "Print or set the default host of every command (CM_HOST and -H "
+	  "win)." },
+	{ "config", cmd_config, "config [--check [file]]",
+	  "Print the config file's settings, or check it (file:line: "
+	  "message)." },
+	{ "demo", cmd_demo, "demo [--answer yes|no]",
+	  "Show what cm does, on a stand-in CLI, with a private agent and "
+	  "tmux." },
 	{ "help", cmd_help, "help", "Print this help." },
 	{ NULL, NULL, NULL, NULL }
 };
@@ -2219,14 +2750,15 @@ static int
 take_hosts(int argc, char **argv)
 {
 	static const char *const valued[] = { "-n", "-C", "--task",
-	    "--profile", "-t", "--for", "--title", NULL };
+	    "--profile", "-t", "--for", "--title", "--on", "--timeout",
+	    "--done-after", NULL };
 	int	 i, k, anywhere;
 
 	anywhere = strcmp(argv[1], "ls") == 0 ||
 	    strcmp(argv[1], "watch") == 0 || strcmp(argv[1], "ping") == 0 ||
 	    strcmp(argv[1], "status") == 0 || strcmp(argv[1], "tunnel") == 0;
 	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
+		if (strcmp(argv[i], "--") == 0 || strcmp(argv[i], "--exec") == 0)
 			break;
 		if (strcmp(argv[i], "-H") == 0 && i + 1 < argc) {
 			if (nhosts == CM_HOSTS_MAX) {
@@ -2254,6 +2786,35 @@ take_hosts(int argc, char **argv)
 		}
 	}
 	return (argc);
+}
+
+/*
+ * The host a command goes to: -H, else CM_HOST, else the config's "use"
+ * line; "local" in any of them means this machine.  Commands that are about
+ * this machine only (the agent, its bridge, the demo, files) take none.
+ */
+static void
+default_host(const char *cmd)
+{
+	static const char *const here[] = { "agent", "bridge",
+	    "remote-hello", "demo", "detect", "rules", "use", "config", "help",
+	    NULL };
+	static struct cm_config	 cfg;
+	int			 i;
+
+	if (opt_host != NULL && strcmp(opt_host, "local") == 0) {
+		opt_host = NULL;
+		return;
+	}
+	if (opt_host != NULL || opt_via != NULL || nhosts > 0)
+		return;
+	for (i = 0; here[i] != NULL; i++) {
+		if (strcmp(cmd, here[i]) == 0)
+			return;
+	}
+	(void)config_read(NULL, &cfg, config_quiet);
+	if (cfg.use[0] != '\0' && strcmp(cfg.use, "local") != 0)
+		opt_host = cfg.use;
 }
 
 int
@@ -2302,6 +2863,9 @@ main(int argc, char **argv)
 		printf("cm %s\n", CM_VERSION);
 		return (0);
 	}
+	/* Hidden: the stand-in CLI that cm demo runs. */
+	if (strcmp(argv[1], "fake-cli") == 0)
+		return (fakecli_main(argc - 1, argv + 1));
 	argc = take_hosts(argc, argv);
 	if (argc < 0 || expand_all_hosts() == -1)
 		return (2);
@@ -2309,6 +2873,7 @@ main(int argc, char **argv)
 		opt_host = NULL;
 		return (several_hosts(argc - 1, argv + 1));
 	}
+	default_host(argv[1]);
 	for (i = 0; commands[i].name != NULL; i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			current = &commands[i];

@@ -75,6 +75,9 @@
 #define CM_CONFIRM_CHECK_MS	1500	/* an answered prompt must be gone by */
 #define CM_CONFIRM_GAP_MS	50	/* no second answer sooner than this */
 #define CM_LOG_MAX		(256 * 1024)	/* audit log tail sent by "log" */
+#define CM_HOST_MAX		256	/* a host as -H takes it */
+#define CM_CONFIG_LINE_MAX	1024	/* one line of the config file */
+#define CM_CONFIG_HOSTS_MAX	32	/* "host" lines in the config file */
 
 /*
  * A byte buffer.  The valid bytes are data[off .. off + len); off + len <= cap
@@ -245,6 +248,20 @@ struct sh_parse {
 	size_t		 why_at;	/* where */
 };
 
+/* The config file, as config.c reads it; -1 or 0 for what it does not set. */
+struct cm_config {
+	char		 path[CM_PATH_MAX];
+	int		 autoconfirm;		/* 1, 0, -1 unset */
+	int		 profile_confirm[CM_PROFILES_MAX]; /* the same */
+	char		 hosts[CM_CONFIG_HOSTS_MAX][CM_HOST_MAX];
+	int		 nhosts;
+	char		 use[CM_HOST_MAX];	/* "" unset */
+	int		 done_after;		/* seconds */
+	int		 notify_timeout;	/* seconds */
+	unsigned	 notify_on;		/* 0 unset */
+};
+typedef void	 config_report_fn(const char *);
+
 /* util.c */
 void		 buf_init(struct buf *, size_t);
 void		 buf_free(struct buf *);
@@ -390,8 +407,37 @@ int		 remote_socket(const char *, int, char *, size_t, char *, size_t,
 		     char *, size_t);
 int		 remote_tunnel(const char *, const char *, char *, size_t);
 int		 remote_hello_main(const char *);
+int		 remote_attach(const char *, const char *, char *, size_t);
 
 /* agent.c (the agent's other files and shared structures: agent.h) */
 int		 agent_main(int, char **);
+
+/* attach.c */
+int		 attach_exec(const char *, char *, size_t);
+
+/* demo.c */
+int		 demo_main(int, char **, const char *);
+
+/* notify.c */
+int		 notify_parse_on(const char *, unsigned *, char *, size_t);
+void		 notify_init(unsigned, char *const *, int, int, const char *);
+void		 notify_event(int64_t, const struct field *,
+		     const struct field *, const struct field *, uint64_t);
+int		 notify_tick(void);
+
+/* config.c */
+void		 config_defaults(struct cm_config *);
+int		 config_read(const char *, struct cm_config *,
+		     config_report_fn *);
+int		 config_set_use(const char *, char *, size_t);
+int		 config_valid_host(const char *);
+
+/* sdnotify.c */
+int		 sdnotify_init(char *, size_t);
+void		 sdnotify(const char *);
+int64_t		 sdnotify_tick(int64_t);
+
+/* fakecli.c */
+int		 fakecli_main(int, char **);
 
 #endif

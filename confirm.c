@@ -714,6 +714,27 @@ cut:
 	v->cut = "the top of the prompt is not on the screen";
 }
 
+/*
+ * Claude shows an MCP tool as "server - tool(arguments) (MCP)": name it as
+ * its settings do, "mcp__server__tool".  Anything else keeps its text.
+ */
+static void
+tool_name(struct verdict *v)
+{
+	char	 name[128];
+	size_t	 a, b;
+
+	a = strcspn(v->subject, " \n");
+	if (v->rows != 1 || strncmp(v->subject + a, " - ", 3) != 0)
+		return;
+	b = strcspn(v->subject + a + 3, "( \n");
+	if (a == 0 || b == 0 || a + b + 8 >= sizeof name)
+		return;
+	snprintf(name, sizeof name, "mcp__%.*s__%.*s", (int)a, v->subject,
+	    (int)b, v->subject + a + 3);
+	snprintf(v->subject, sizeof v->subject, "%s", name);
+}
+
 /* Bytes that make a row read as a shell command rather than prose. */
 static const char *const shellish[] = {
 	"|", "&", ";", "<", ">", "$", "`", "\\", " -", "=", NULL
@@ -737,7 +758,7 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 		 * inside the command is indented with it). */
 		if (rows[i].rule && !rows[i].dash && rows[i].lead == 0)
 			break;
-		if (rows[i].dash)
+		if (rows[i].dash && rows[i].lead == 0)
 			dashes++;
 		if (rows[i].n > 0 && header_kind(&rows[i]) != PK_NONE)
 			h = i;
@@ -748,20 +769,33 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 	if (v->kind == PK_EDIT || v->kind == PK_FETCH || v->kind == PK_TOOL) {
 		/* The path (or address, or tool): the rows under the header
 		 * up to a blank row or a rule. */
-		for (i = h - 1; i > q && rows[i].n > 0 && !rows[i].rule; i--)
+		for (i = h - 1; i > q && rows[i].n == 0; i--)
+			;
+		for (; i > q && rows[i].n > 0 && !rows[i].rule; i--) {
 			if (!subject_add(v, rows[i].p, rows[i].n))
 				return;
+			if (v->kind == PK_FETCH)
+				break;	/* the address; a sentence follows */
+		}
 		if (v->rows == 0)
-			v->cut = "no path under the prompt's header";
+			v->cut = "nothing under the prompt's header";
+		else if (v->kind == PK_EDIT && v->rows > 1)
+			v->cut = "the file's name spans rows";
+		else if (v->kind == PK_TOOL)
+			tool_name(v);
 		return;
 	}
 	if (v->kind != PK_SHELL)
 		return;
 	if (dashes >= 2) {
-		/* The command between the last two rules above the question. */
-		for (bottom = q + 1; bottom < h && !rows[bottom].dash; bottom++)
+		/* The command between the last two rules above the question,
+		 * rules from the first column (the command's rows are
+		 * indented: a rule in its text is part of it). */
+		for (bottom = q + 1; bottom < h && !(rows[bottom].dash &&
+		    rows[bottom].lead == 0); bottom++)
 			;
-		for (top = bottom + 1; top < h && !rows[top].dash; top++)
+		for (top = bottom + 1; top < h && !(rows[top].dash &&
+		    rows[top].lead == 0); top++)
 			;
 		if (top >= h) {
 			v->cut = "the command's rules are not both on screen";

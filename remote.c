@@ -553,3 +553,37 @@ remote_hello_main(const char *self)
 	memset(token, 0, sizeof token);
 	return (fflush(stdout) == EOF);
 }
+
+/*
+ * "cm -H host attach NAME": ssh -t through the host's master (made if it is
+ * not up) to the remote cm's own attach.  Returns -1 with cause; does not
+ * return once ssh runs.  The name is valid (letters, digits, "_.-"), so the
+ * remote shell sees it as one word.
+ */
+int
+remote_attach(const char *spec, const char *name, char *cause, size_t clen)
+{
+	struct host	 h;
+	const char	*v[SSH_ARGV_MAX], *rcm;
+	char		 store[1024];
+	int		 n;
+
+	if (host_parse(spec, &h, cause, clen) == -1 ||
+	    master_up(&h, cause, clen) == -1)
+		return (-1);
+	rcm = getenv("CM_REMOTE_CM");
+	if (rcm == NULL || *rcm == '\0')
+		rcm = "cm";
+	n = ssh_argv(&h, v, store, sizeof store);
+	v[n++] = "-t";
+	v[n++] = "--";
+	v[n++] = h.dest;
+	v[n++] = rcm;
+	v[n++] = "attach";
+	v[n++] = name;
+	v[n] = NULL;
+	fflush(NULL);
+	execvp(v[0], (char *const *)v);
+	snprintf(cause, clen, "%s: %s", v[0], strerror(errno));
+	return (-1);
+}

@@ -40,6 +40,7 @@ struct session		*sessions[CM_SESSIONS_MAX];
 int			 nsessions;
 int			 creating;	/* new- and kill-session jobs running */
 uint64_t		 captures;	/* screens read */
+uint64_t		 ctl_restarts;	/* control clients started again */
 
 static struct session *
 session_find(const char *name, size_t n)
@@ -673,6 +674,7 @@ session_check_done(struct job *j, void *arg)
 	if (tmux_job_ok(j, cause, sizeof cause)) {
 		if (s->restarts < CM_CTL_RESTART_MAX)
 			s->restarts++;
+		ctl_restarts++;
 		session_ctl_start(s);
 		return;
 	}
@@ -829,7 +831,7 @@ do_new(struct client *c, struct request *r)
 	struct newreq	*nr;
 	struct field	*f;
 	int		 i, a = 0, nown = 0, confirm = default_confirm, cmd0;
-	int		 profile = -1;
+	int		 profile = -1, confirm_given = 0;
 	char		*eq;
 
 	name[0] = '\0';
@@ -846,8 +848,10 @@ do_new(struct client *c, struct request *r)
 			dir = xmalloc(f->n - 3);
 			memcpy(dir, eq + 1, f->n - 4);
 			dir[f->n - 4] = '\0';
-		} else if (eq - f->p == 7 && memcmp(f->p, "confirm", 7) == 0)
+		} else if (eq - f->p == 7 && memcmp(f->p, "confirm", 7) == 0) {
 			confirm = eq[1] == '1';
+			confirm_given = 1;
+		}
 		else if (eq - f->p == 7 && memcmp(f->p, "profile", 7) == 0) {
 			f->p[f->n] = '\0';
 			if ((profile = profile_find(eq + 1)) == -1) {
@@ -880,6 +884,10 @@ do_new(struct client *c, struct request *r)
 	if (profile == -1)
 		profile = profile_for_command(r->argv[cmd0].p,
 		    r->argv[cmd0].n);
+	/* The config's word for this profile, unless the client said. */
+	if (!confirm_given && profile >= 0 && profile < CM_PROFILES_MAX &&
+	    default_profile_confirm[profile] != -1)
+		confirm = default_profile_confirm[profile];
 	if (name[0] == '\0')
 		generate_name(name, sizeof name, &r->argv[cmd0]);
 	if (session_find(name, strlen(name)) != NULL) {
