@@ -41,15 +41,15 @@ struct uprofile {
 	char		*turn;
 	const char	**list[L_NLISTS];	/* each ends with NULL */
 	int		 n[L_NLISTS];
-	struct mark	*marks;			/* ends with a NULL text */
+	struct mark	*marks;		/* ends with a NULL text */
 	int		 nmarks;
 };
 
 /* The table: slot i holds the same name for the program's whole run. */
-static const struct profile	*table[CM_PROFILES_MAX];
-static char			 slot_name[CM_PROFILES_MAX][CM_PROFILE_NAME_MAX + 1];
-static struct uprofile		*owned[CM_PROFILES_MAX];
-static int			 nslots;
+static const struct profile *table[CM_PROFILES_MAX];
+static char	 slot_name[CM_PROFILES_MAX][CM_PROFILE_NAME_MAX + 1];
+static struct uprofile *owned[CM_PROFILES_MAX];
+static int	 nslots;
 
 static const struct {
 	const char	*word;
@@ -71,7 +71,8 @@ table_init(void)
 		return;
 	for (i = 0; (b = profile_builtin(i)) != NULL; i++) {
 		if (i == CM_PROFILES_MAX)
-			fatalx("more than %d built-in profiles", CM_PROFILES_MAX);
+			fatalx("more than %d built-in profiles",
+			    CM_PROFILES_MAX);
 		table[i] = b;
 		strncpy(slot_name[i], b->name, CM_PROFILE_NAME_MAX);
 	}
@@ -126,7 +127,7 @@ profile_find(const char *name)
 int
 profile_for_command(const char *argv0, size_t n)
 {
-	const char	*base = argv0;
+	const char	*base = argv0, *c;
 	size_t		 i, bn;
 	int		 k, j, pass;
 
@@ -141,8 +142,8 @@ profile_for_command(const char *argv0, size_t n)
 			if ((owned[k] != NULL) != (pass == 0))
 				continue;
 			for (j = 0; table[k]->commands[j] != NULL; j++) {
-				if (strlen(table[k]->commands[j]) == bn &&
-				    memcmp(table[k]->commands[j], base, bn) == 0)
+				c = table[k]->commands[j];
+				if (strlen(c) == bn && memcmp(c, base, bn) == 0)
 					return (k);
 			}
 		}
