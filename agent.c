@@ -328,6 +328,17 @@ run_timers(int64_t now)
 		}
 		due = autoconfirm_timers(s, now);
 		NEXT(due);
+		if (s->new_check_at != 0) {
+			if (now >= s->new_check_at) {
+				s->new_check_at = 0;
+				if (!s->dirty) {
+					s->dirty = 1;
+					s->dirty_since = now -
+					    CM_DEBOUNCE_MAX_MS;
+				}
+			} else
+				NEXT(s->new_check_at);
+		}
 		if (s->recheck_at != 0 && !s->dirty) {
 			if (now >= s->recheck_at) {
 				s->recheck_at = 0;

@@ -71,6 +71,8 @@ struct session {
 	int		 nguard;
 	enum state	 state;
 	char		 detail[CM_DETAIL_MAX];
+	char		 mode[32];		/* the program's own mode when it
+						   approves by itself, or "" */
 	int		 creating;		/* new-session not done */
 	int		 killing;
 	int		 gone;			/* reap at the end of pass */
@@ -100,6 +102,7 @@ struct session {
 	int64_t		 last_output;	/* or when we began to look */
 	int		 seen_output;
 	int64_t		 recheck_at;
+	int64_t		 new_check_at;	/* look once at 1 s: did it exit? */
 	int		 capturing;
 	int		 pane_dead;
 	int		 dead_status;	/* -1: tmux does not know (yet) */
@@ -108,6 +111,8 @@ struct session {
 	int		 title_default;	/* title is tmux's, not the program's */
 	pid_t		 pane_pid;	/* its process (and group), 0: unknown */
 	char		 title[256];
+	char		 shell[32];	/* the program, if it is a shell */
+	char		 fg[64];	/* the pane's foreground command */
 	int64_t		 enter_at;		/* a delayed Enter is due */
 	int		 enter_cid;		/* ... and answers this client */
 	char		 enter_id[CM_ID_MAX + 1];

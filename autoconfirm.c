@@ -40,10 +40,14 @@ static int		 ndecisions;
 static uint64_t		 decisions_other;	/* past DECISIONS_MAX */
 
 static void
-count_decision(const char *action, const char *rule)
+count_decision(const char *action, const char *full)
 {
+	char	 rule[64];
 	int	 i;
 
+	/* The rule's name, without its reason: "ask:policy (rm: ...)" is
+	 * counted as "ask:policy", so the counts stay few. */
+	snprintf(rule, sizeof rule, "%.*s", (int)strcspn(full, " "), full);
 	for (i = 0; i < ndecisions; i++) {
 		if (strcmp(decisions[i].action, action) == 0 &&
 		    strncmp(decisions[i].rule, rule,

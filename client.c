@@ -150,7 +150,7 @@ reply_err(struct client *c, const char *id, const char *code, const char *fmt,
 	line_send(c);
 }
 
-/* Session records: "NAME STATE CREATED CONFIRM CMD DETAIL". */
+/* Session records: "NAME STATE CREATED CONFIRM CMD DETAIL PROFILE MODE". */
 void
 line_session(const struct session *s)
 {
@@ -161,6 +161,10 @@ line_session(const struct session *s)
 	line_fields(s->cmd);
 	line_fields(s->detail);
 	line_fields(profile_name(s->profile));
+	line_num(s->confirm ? (long long)s->confirm_until : 0);
+	line_fields(s->dir != NULL ? s->dir : "");
+	line_num((long long)s->pane_pid);
+	line_fields(s->mode);
 }
 
 static void

@@ -4,8 +4,12 @@
  * and prints the replies, one record per line, in stable columns.
  *
  * Invariants: exit 0 on success, 1 on failure with "cm: ..." on stderr, 2 on
- * a usage error; no command waits on the agent longer than
- * CM_CLIENT_TIMEOUT_MS except watch and wait, which wait by design; bytes
+ * a usage error (send --wait and keys --wait: 3 confirm, 4 input, 5 error,
+ * 6 exited); no command waits on the agent longer than CM_CLIENT_TIMEOUT_MS
+ * except watch, wait and --wait, which wait by design, and new, which
+ * watches the program's first second (CM_NEW_CHECK_MS); a command that
+ * waits for what a change caused watches the session on the same
+ * connection before it makes the change, so no event can fall between; bytes
  * from the wire are printed escaped unless the command prints a screen.
  */
 
@@ -32,6 +36,7 @@ struct conn {
 	int		 fd;		/* read from the agent */
 	int		 wfd;		/* write to it: fd, or a pipe with --via */
 	pid_t		 via;		/* the --via command, or -1 */
+	int		 via_err;	/* its stderr, a file, or -1 */
 	struct buf	 in;
 	size_t		 scanned;
 	char		 instance[CM_ID_MAX + 1];
@@ -70,10 +75,15 @@ static int	 several_hosts(int, char **);
 static int	 take_hosts(int, char **);
 static int	 expand_all_hosts(void);
 static void	 print_usage(FILE *);
+static int	 dispatch(int, char **);
 
 static void	 sleep_ms(int);
+static void	 arg_add(struct buf *, const char *, size_t);
 static long long parse_count(const char *, const char *);
+static void	 arg_adds(struct buf *, const char *);
 static void	 config_quiet(const char *);
+static void	 print_event(int, int64_t, const struct field *,
+		    const struct field *, const struct field *, uint64_t, int);
 
 static void __attribute__((noreturn))
 usage(void)
@@ -109,7 +119,7 @@ write_out(const char *p, size_t n)
  * (columns are separated by tabs).  An empty field prints nothing.
  */
 static void
-print_escaped(const struct field *f)
+print_escaped_to(FILE *out, const struct field *f)
 {
 	struct buf	 b;
 	char		*p, *q, *end;
@@ -131,8 +141,16 @@ print_escaped(const struct field *f)
 		} else
 			*q++ = *p++;
 	}
-	write_out(buf_ptr(&b), (size_t)(q - buf_ptr(&b)));
+	if (fwrite(buf_ptr(&b), 1, (size_t)(q - buf_ptr(&b)), out) !=
+	    (size_t)(q - buf_ptr(&b)))
+		die("write: %s", strerror(errno));
 	buf_free(&b);
+}
+
+static void
+print_escaped(const struct field *f)
+{
+	print_escaped_to(stdout, f);
 }
 
 static void
@@ -248,6 +266,17 @@ conn_close(struct conn *c)
 		}
 		c->via = -1;
 	}
+	if (c->via_err != -1) {
+		/* What it said while it worked, now that it is done. */
+		char	 said[4096];
+		ssize_t	 n;
+
+		if (lseek(c->via_err, 0, SEEK_SET) != -1)
+			while ((n = read(c->via_err, said, sizeof said)) > 0)
+				(void)fd_write_all(2, said, (size_t)n);
+		close(c->via_err);
+		c->via_err = -1;
+	}
 	buf_free(&c->in);
 }
 
@@ -263,7 +292,8 @@ static int
 via_open(struct conn *c, char *cause, size_t clen)
 {
 	const char	*v[64];
-	char		 store[1024], *w;
+	char		 store[1024], *w, cwd[CM_PATH_MAX], found[CM_PATH_MAX];
+	char		 errpath[CM_PATH_MAX];
 	int		 in[2], out[2], n = 0;
 
 	snprintf(store, sizeof store, "%s", opt_via);
@@ -275,6 +305,23 @@ via_open(struct conn *c, char *cause, size_t clen)
 		snprintf(cause, clen, "--via: empty command");
 		return (-1);
 	}
+	if (getcwd(cwd, sizeof cwd) == NULL)
+		snprintf(cwd, sizeof cwd, ".");
+	if (exec_find(v[0], getenv("PATH"), cwd, found, sizeof found) == -1) {
+		snprintf(cause, clen, "--via: %s: not found (PATH=%.300s)",
+		    v[0], getenv("PATH") != NULL ? getenv("PATH") :
+		    CM_DEFAULT_PATH);
+		return (-1);
+	}
+	/* Its stderr goes to a file (unlinked at once) until we are done,
+	 * so that a failure can say what it said. */
+	snprintf(errpath, sizeof errpath, "%s/cm-via.XXXXXX",
+	    getenv("TMPDIR") != NULL && *getenv("TMPDIR") == '/' ?
+	    getenv("TMPDIR") : "/tmp");
+	if ((c->via_err = mkstemp(errpath)) != -1) {
+		(void)unlink(errpath);
+		(void)fd_cloexec(c->via_err);
+	}
 	if (pipe(in) == -1 || pipe(out) == -1) {
 		snprintf(cause, clen, "pipe: %s", strerror(errno));
 		return (-1);
@@ -283,7 +330,8 @@ via_open(struct conn *c, char *cause, size_t clen)
 	(void)fd_cloexec(in[1]);
 	(void)fd_cloexec(out[0]);
 	(void)fd_cloexec(out[1]);
-	c->via = spawn(v, in[0], out[1], 2, cause, clen);
+	c->via = spawn(v, in[0], out[1], c->via_err != -1 ? c->via_err : 2,
+	    cause, clen);
 	close(in[0]);
 	close(out[1]);
 	if (c->via == -1) {
@@ -302,6 +350,62 @@ via_open(struct conn *c, char *cause, size_t clen)
 	return (0);
 }
 
+/* What the --via command wrote on its stderr (the first clen bytes). */
+static void
+via_stderr(struct conn *c, char *out, size_t len)
+{
+	ssize_t	 n;
+	size_t	 k;
+
+	out[0] = '\0';
+	if (c->via_err == -1 || lseek(c->via_err, 0, SEEK_SET) == -1)
+		return;
+	if ((n = read(c->via_err, out, len - 1)) <= 0)
+		return;
+	out[n] = '\0';
+	for (k = 0; k < (size_t)n; k++) {
+		if (out[k] == '\n' && k + 1 < (size_t)n)
+			out[k] = ' ';
+		else if ((unsigned char)out[k] < 0x20 || out[k] == 0x7f)
+			out[k] = out[k] == '\n' ? '\0' : '?';
+	}
+}
+
+/*
+ * No greeting through --via: if the command ended, say how, with what it
+ * wrote on stderr.  Returns 1 if it did (cause set, c closed), else 0.
+ */
+static int
+via_failed(struct conn *c, char *cause, size_t clen)
+{
+	char	 said[400];
+	int	 st, i;
+
+	/* It may be on its way out: give it a moment. */
+	for (i = 0; i < 50; i++) {
+		if (waitpid(c->via, &st, WNOHANG) == c->via)
+			break;
+		sleep_ms(10);
+	}
+	if (i == 50)
+		return (0);
+	c->via = -1;
+	via_stderr(c, said, sizeof said);
+	if (WIFEXITED(st))
+		snprintf(cause, clen, "--via '%s' exited with status %d before "
+		    "the agent's greeting%s%s", opt_via, WEXITSTATUS(st),
+		    said[0] ? ": " : "", said);
+	else
+		snprintf(cause, clen, "--via '%s' was killed by signal %d "
+		    "before the agent's greeting%s%s", opt_via, WTERMSIG(st),
+		    said[0] ? ": " : "", said);
+	if (c->via_err != -1)
+		close(c->via_err);
+	c->via_err = -1;
+	conn_close(c);
+	return (1);
+}
+
 static int
 conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
     int *absent)
@@ -315,6 +419,7 @@ conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
 	*absent = 0;
 	c->fd = c->wfd = -1;
 	c->via = -1;
+	c->via_err = -1;
 	c->next_id = 1;
 	buf_init(&c->in, CM_REPLY_LINE_MAX + 65536);
 	c->scanned = 0;
@@ -356,8 +461,15 @@ greeting:
 	r = conn_line(c, CM_CLIENT_TIMEOUT_MS, f, &nf, why, sizeof why);
 	if (r <= 0 || nf < 4 || !proto_field_eq(&f[0], "hello") ||
 	    !proto_field_eq(&f[1], "cm")) {
-		snprintf(cause, clen, "%.200s: no greeting from agent%s%s",
-		    c->path, r == -1 ? ": " : "", r == -1 ? why : "");
+		if (c->via > 0 && via_failed(c, cause, clen))
+			return (-1);
+		if (r == 0)
+			snprintf(cause, clen, "%.200s: no greeting from agent "
+			    "in %d ms", c->path, CM_CLIENT_TIMEOUT_MS);
+		else
+			snprintf(cause, clen, "%.200s: no greeting from "
+			    "agent%s%s", c->path, r == -1 ? ": " : "",
+			    r == -1 ? why : "");
 		conn_close(c);
 		return (-1);
 	}
@@ -474,6 +586,142 @@ request(struct conn *c, const char *verb, const struct buf *args)
 	return (id);
 }
 
+/* An event: "event INSTANCE SEQ TIME NAME TYPE DETAIL". */
+struct ev {
+	uint64_t	 seq;
+	int64_t		 time;
+	struct field	 name, type, detail;
+};
+
+static int
+parse_event(struct field *f, int nf, struct ev *e)
+{
+	uint64_t	 t;
+
+	if (nf < 7 || !proto_field_eq(&f[0], "event") ||
+	    proto_field_u64(&f[2], &e->seq) == -1 ||
+	    proto_field_u64(&f[3], &t) == -1)
+		return (-1);
+	e->time = (int64_t)t;
+	e->name = f[4];
+	e->type = f[5];
+	e->detail = f[6];
+	return (0);
+}
+
+
+/*
+ * Following one session on a connection that watches it, until it settles
+ * after a command: every event goes through follow_event, in the order the
+ * agent sent it.  Events up to "after" happened before the command took
+ * effect.  Settled is idle, confirm, input, error or exited; a confirm that
+ * auto-confirm will answer is not (the event after it says), and with a task
+ * the first idle is where the agent types it, so it is not either.
+ */
+struct follow {
+	char		 name[CM_NAME_MAX + 1];	/* "": track seq only */
+	uint64_t	 after;
+	uint64_t	 last;		/* the newest event seen, any session */
+	int		 confirm;	/* its auto-confirm is on */
+	int		 task;		/* a task waits for the first idle */
+	int		 typed;		/* ... and has been typed */
+	int		 pending;	/* a confirm auto-confirm may answer */
+	int		 done;
+	int		 seen;		/* any state event after "after" */
+	int		 exited;	/* one of them was "exited" */
+	unsigned	 states;	/* 1 << state of each of them */
+	struct buf	 early;		/* events before the name is known */
+	char		 state[32];
+	char		 detail[4 * CM_DETAIL_MAX];
+	uint64_t	 seq;
+	int64_t		 time;
+};
+
+static int
+settled(const char *st)
+{
+	return (strcmp(st, "idle") == 0 || strcmp(st, "confirm") == 0 ||
+	    strcmp(st, "input") == 0 || strcmp(st, "error") == 0 ||
+	    strcmp(st, "exited") == 0);
+}
+
+static void
+follow_event(struct follow *fl, const struct ev *e)
+{
+	enum state	 st;
+	char		 type[32];
+
+	if (e->seq > fl->last)
+		fl->last = e->seq;
+	if (fl->name[0] == '\0' && fl->early.max > 0 && e->seq > fl->after) {
+		/* cm new, before the agent said the name: keep it. */
+		if (fl->early.len + 4 * (e->name.n + e->type.n +
+		    e->detail.n) + 64 > fl->early.max ||
+		    buf_printf(&fl->early, "%llu %lld",
+		    (unsigned long long)e->seq, (long long)e->time) == -1)
+			return;
+		arg_add(&fl->early, e->name.p, e->name.n);
+		arg_add(&fl->early, e->type.p, e->type.n);
+		arg_add(&fl->early, e->detail.p, e->detail.n);
+		(void)buf_add(&fl->early, "\n", 1);
+		return;
+	}
+	if (fl->name[0] == '\0' || e->seq <= fl->after ||
+	    !proto_field_eq(&e->name, fl->name))
+		return;
+	if (fl->done) {
+		/* Settled: cm new's first-second check still looks. */
+		if (proto_field_eq(&e->type, "exited")) {
+			fl->exited = 1;
+			snprintf(fl->detail, sizeof fl->detail, "%.*s",
+			    (int)e->detail.n, e->detail.p);
+		}
+		return;
+	}
+	snprintf(type, sizeof type, "%.*s", (int)e->type.n, e->type.p);
+	if (strcmp(type, "confirm-on") == 0)
+		fl->confirm = 1;
+	else if (strcmp(type, "confirm-off") == 0 ||
+	    strcmp(type, "confirm-expired") == 0)
+		fl->confirm = 0;
+	if (fl->pending) {
+		if (strcmp(type, "auto-confirm") == 0) {
+			fl->pending = 0;
+			return;
+		}
+		if (strcmp(type, "denied") == 0 || strcmp(type, "ask") == 0 ||
+		    strcmp(type, "confirm-paused") == 0 ||
+		    strcmp(type, "confirm-stuck") == 0) {
+			fl->pending = 0;
+			fl->done = 1;
+			return;
+		}
+	}
+	if (state_parse(type, &st) == -1)
+		return;
+	fl->seen = 1;
+	fl->states |= 1u << st;
+	if (st == S_EXITED)
+		fl->exited = 1;
+	fl->pending = 0;
+	snprintf(fl->state, sizeof fl->state, "%s", type);
+	snprintf(fl->detail, sizeof fl->detail, "%.*s", (int)e->detail.n,
+	    e->detail.p);
+	fl->seq = e->seq;
+	fl->time = e->time;
+	if (!settled(type))
+		return;
+	if (fl->task && !fl->typed && st == S_IDLE) {
+		fl->typed = 1;
+		return;
+	}
+	if (st == S_CONFIRM && fl->confirm) {
+		fl->pending = 1;
+		return;
+	}
+	fl->done = 1;
+}
+
 typedef void	 data_fn(struct field *, int, void *);
 
 /*
@@ -481,9 +729,11 @@ typedef void	 data_fn(struct field *, int, void *);
  * Fills r; dies if the connection fails or the reply does not come in time.
  */
 static void
-await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
+await_follow(struct conn *c, int id, int ms, data_fn *fn, void *arg,
+    struct reply *r, struct follow *fl)
 {
 	char	 want[16], cause[256];
+	struct ev e;
 	int	 x;
 
 	snprintf(want, sizeof want, "%d", id);
@@ -497,6 +747,10 @@ await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
 			die("agent closed the connection (%.*s)",
 			    r->nf > 1 ? (int)r->f[1].n : 0,
 			    r->nf > 1 ? r->f[1].p : "");
+		if (fl != NULL && parse_event(r->f, r->nf, &e) == 0) {
+			follow_event(fl, &e);
+			continue;
+		}
 		if (r->nf < 2 || !proto_field_eq(&r->f[1], want))
 			continue;
 		if (proto_field_eq(&r->f[0], "data")) {
@@ -522,21 +776,34 @@ await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
 }
 
 static void
-simple(struct conn *c, const char *verb, struct buf *args, data_fn *fn,
-    void *arg, struct reply *r)
+await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
+{
+	await_follow(c, id, ms, fn, arg, r, NULL);
+}
+
+static void
+simple_follow(struct conn *c, const char *verb, struct buf *args,
+    data_fn *fn, void *arg, struct reply *r, struct follow *fl)
 {
 	int	 id, tries;
 
 	/* "busy" means try again soon: a delayed Enter, a full queue. */
 	for (tries = 0;; tries++) {
 		id = request(c, verb, args);
-		await(c, id, CM_CLIENT_TIMEOUT_MS, fn, arg, r);
+		await_follow(c, id, CM_CLIENT_TIMEOUT_MS, fn, arg, r, fl);
 		if (r->ok || strcmp(r->code, "busy") != 0 || tries == 500)
 			break;
 		sleep_ms(20);
 	}
 	if (!r->ok)
 		die("%s", r->msg);
+}
+
+static void
+simple(struct conn *c, const char *verb, struct buf *args, data_fn *fn,
+    void *arg, struct reply *r)
+{
+	simple_follow(c, verb, args, fn, arg, r, NULL);
 }
 
 /* Connect, send one request, take its answer (data to fn), hang up. */
@@ -551,6 +818,161 @@ call(const char *verb, struct buf *args, data_fn *fn, void *arg)
 	conn_close(&c);
 	if (args != NULL)
 		buf_free(args);
+}
+
+/* A record of watch's snapshot: NAME STATE CREATED CONFIRM ... */
+static void
+follow_row(struct field *f, int nf, void *arg)
+{
+	struct follow	*fl = arg;
+
+	if (nf < 4)
+		return;
+	fl->confirm = proto_field_eq(&f[3], "1");
+	snprintf(fl->state, sizeof fl->state, "%.*s", (int)f[1].n, f[1].p);
+	fl->seen = -1;	/* found, but not a change */
+}
+
+/*
+ * Make c a watcher of name (NULL: of every session) and note the last
+ * event before now: what comes after it is caused by what we do next.
+ */
+static void
+follow_start(struct conn *c, struct follow *fl, const char *name)
+{
+	struct buf	 a;
+	struct reply	 r;
+	int		 id;
+
+	memset(fl, 0, sizeof *fl);
+	buf_init(&a, CM_LINE_MAX);
+	if (name != NULL) {
+		snprintf(fl->name, sizeof fl->name, "%s", name);
+		arg_adds(&a, "snapshot");
+		arg_adds(&a, name);
+	}
+	id = request(c, "watch", &a);
+	buf_free(&a);
+	await_follow(c, id, CM_CLIENT_TIMEOUT_MS, follow_row, fl, &r, fl);
+	if (!r.ok)
+		die("%s", r.msg);
+	if (r.nf < 3 || proto_field_u64(&r.f[2], &fl->after) == -1)
+		die("bad answer to watch from agent");
+	fl->last = fl->after;
+	if (fl->seen == -1)
+		fl->seen = 0;
+	else
+		fl->state[0] = '\0';
+	if (name == NULL)
+		buf_init(&fl->early, CM_FOLLOW_EARLY_MAX);
+}
+
+/* cm new: the name is known now; what it did before counts too. */
+static void
+follow_name(struct follow *fl, const char *name)
+{
+	struct field	 f[5];
+	struct ev	 e;
+	const char	*why;
+	char		*l, *nl, *end;
+	uint64_t	 v;
+
+	snprintf(fl->name, sizeof fl->name, "%s", name);
+	l = buf_ptr(&fl->early);
+	end = l + fl->early.len;
+	for (; l < end; l = nl + 1) {
+		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
+			break;
+		if (proto_split(l, (size_t)(nl - l), f, 5, &why) != 5 ||
+		    proto_field_u64(&f[0], &e.seq) == -1 ||
+		    proto_field_u64(&f[1], &v) == -1)
+			continue;
+		e.time = (int64_t)v;
+		e.name = f[2];
+		e.type = f[3];
+		e.detail = f[4];
+		follow_event(fl, &e);
+	}
+	buf_free(&fl->early);
+}
+
+/*
+ * Read events until the session settles (or with exit_only, until it
+ * exits) or the deadline (0: none) passes.  Returns 1 if it did, 0 on
+ * timeout.
+ */
+static int
+follow_wait(struct conn *c, struct follow *fl, int64_t deadline, int exit_only)
+{
+	struct field	 f[CM_FIELDS_MAX];
+	struct ev	 e;
+	char		 cause[256];
+	int		 nf, k, left;
+
+	while (exit_only ? !fl->exited : !fl->done) {
+		left = -1;
+		if (deadline != 0 && (left = (int)(deadline - now_ms())) <= 0)
+			return (0);
+		k = conn_line(c, left, f, &nf, cause, sizeof cause);
+		if (k == 0)
+			continue;
+		if (k == -1)
+			die("%s", cause);
+		if (nf >= 1 && proto_field_eq(&f[0], "bye"))
+			die("agent closed the connection");
+		if (parse_event(f, nf, &e) == 0)
+			follow_event(fl, &e);
+	}
+	return (1);
+}
+
+/*
+ * Print where the session settled, as watch prints an event, and return the
+ * exit code for it: 0 idle, 3 confirm, 4 input, 5 error, 6 exited.
+ */
+static int
+follow_report(const struct follow *fl, int json)
+{
+	struct field	 n, t, d;
+
+	n.p = (char *)fl->name;
+	n.n = strlen(fl->name);
+	t.p = (char *)fl->state;
+	t.n = strlen(fl->state);
+	d.p = (char *)fl->detail;
+	d.n = strlen(fl->detail);
+	print_event(json, fl->time, &n, &t, &d, fl->seq, 0);
+	if (strcmp(fl->state, "idle") == 0)
+		return (0);
+	if (strcmp(fl->state, "confirm") == 0)
+		return (3);
+	if (strcmp(fl->state, "input") == 0)
+		return (4);
+	if (strcmp(fl->state, "error") == 0)
+		return (5);
+	return (6);
+}
+
+/* --json of a command that changes something: the event it caused. */
+static void
+print_seq(const char *name, uint64_t seq)
+{
+	fputs("{\"session\":", stdout);
+	print_json_string(name, strlen(name));
+	printf(",\"seq\":%llu}\n", (unsigned long long)seq);
+}
+
+/* -t SECS: a deadline in ms on the monotonic clock, 0 for none. */
+static int64_t
+parse_timeout(const char *s)
+{
+	char	*end;
+	double	 secs;
+
+	secs = strtod(s, &end);
+	if (end == s || *end != '\0' || secs < 0 || secs > 1e7)
+		usage();
+	return (now_ms() + (int64_t)(secs * 1000));
 }
 
 static void
@@ -584,9 +1006,10 @@ check_name(char **namep)
 		}
 		memcpy(host, name, (size_t)(colon - name));
 		host[colon - name] = '\0';
-		if (opt_host != NULL && strcmp(opt_host, host) != 0) {
-			fprintf(stderr, "cm: '%s' names host %s, but -H says "
-			    "%s\n", name, host, opt_host);
+		/* The session's own host wins over -H. */
+		if (opt_via != NULL) {
+			fprintf(stderr, "cm: '%s' names a host, and --via is "
+			    "given\n", name);
 			exit(2);
 		}
 		opt_host = host;
@@ -655,6 +1078,83 @@ check_profile(const char *name, int strict)
 	return (i);
 }
 
+struct showctx {
+	struct buf	 screen;
+};
+
+static void
+show_row(struct field *f, int nf, void *arg)
+{
+	struct showctx	*x = arg;
+
+	if (nf < 1)
+		return;
+	if (buf_add(&x->screen, f[0].p, f[0].n) == -1 ||
+	    buf_add(&x->screen, "\n", 1) == -1)
+		die("screen larger than %d bytes", CM_SCREEN_MAX);
+}
+
+/* A row of a dead pane worth showing: not blank, not tmux's "Pane is dead". */
+static int
+keep_row(const char *p, size_t n)
+{
+	while (n > 0 && p[n - 1] == ' ')
+		n--;
+	return (n > 0 && !(n >= 12 && memcmp(p, "Pane is dead", 12) == 0));
+}
+
+/*
+ * The program of a new session ended in its first second: say so, with the
+ * last lines of its screen, and exit 1.  The session stays, for "cm show".
+ */
+static void __attribute__((noreturn))
+new_died(struct conn *c, struct follow *fl)
+{
+	struct buf	 a;
+	struct reply	 r;
+	struct field	 f;
+	struct showctx	 x;
+	char		*p, *end, *l, *nl, *q;
+	int		 rows;
+
+	buf_init(&a, CM_LINE_MAX);
+	arg_adds(&a, fl->name);
+	buf_init(&x.screen, CM_SCREEN_MAX);
+	simple(c, "show", &a, show_row, &x, &r);
+	buf_free(&a);
+	fflush(stdout);
+	fprintf(stderr, "cm: %s: the program exited at once (%s)", fl->name,
+	    fl->detail);
+	/* The last 10 rows that hold something, tmux's own "Pane is
+	 * dead" left out. */
+	p = buf_ptr(&x.screen);
+	end = p + x.screen.len;
+	for (rows = 0, l = end; l > p && rows < 10; ) {
+		nl = l - 1;		/* the end of the row before l */
+		q = nl;
+		while (q > p && q[-1] != '\n')
+			q--;
+		if (keep_row(q, (size_t)(nl - q)))
+			rows++;
+		l = q;
+	}
+	fputs(rows > 0 ? "; its screen ends:\n" : "\n", stderr);
+	for (; l < end; l = nl + 1) {
+		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
+			nl = end;
+		if (!keep_row(l, (size_t)(nl - l)))
+			continue;
+		f.p = l;
+		f.n = (size_t)(nl - l);
+		fputs("  ", stderr);
+		print_escaped_to(stderr, &f);
+		fputc('\n', stderr);
+	}
+	buf_free(&x.screen);
+	conn_close(c);
+	exit(1);
+}
+
 static int
 cmd_new(int argc, char **argv)
 {
@@ -664,7 +1164,11 @@ cmd_new(int argc, char **argv)
 	char		 cwd[CM_PATH_MAX], dirbuf[2 * CM_PATH_MAX];
 	const char	*name = NULL, *dir = NULL, *task = NULL;
 	const char	*profile = NULL;
-	int		 confirm = 0, i;
+	struct follow	 fl;
+	int64_t		 deadline = 0;
+	int		 confirm = 0, i, wait = 0, json = 0, nowait = 0, rc = 0;
+	int		 nenv = 0, k;
+	const char	*envs[CM_FIELDS_MAX / 2];
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -675,6 +1179,18 @@ cmd_new(int argc, char **argv)
 			break;
 		if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
 			name = argv[++i];
+		else if (strcmp(argv[i], "-e") == 0 && i + 1 < argc) {
+			if (nenv == CM_FIELDS_MAX / 2)
+				die("too many -e");
+			envs[nenv++] = argv[++i];
+		} else if (strcmp(argv[i], "--wait") == 0)
+			wait = 1;
+		else if (strcmp(argv[i], "--no-wait") == 0)
+			nowait = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
+			deadline = parse_timeout(argv[++i]);
 		else if (strcmp(argv[i], "-C") == 0 && i + 1 < argc)
 			dir = argv[++i];
 		else if (strcmp(argv[i], "-y") == 0)
@@ -739,6 +1255,17 @@ cmd_new(int argc, char **argv)
 		}
 		buf_free(&kv);
 	}
+	for (k = 0; k < nenv; k++) {
+		struct buf	 kv;
+
+		if (strchr(envs[k], '=') == NULL || envs[k][0] == '=')
+			die("-e wants NAME=VALUE, not '%s'", envs[k]);
+		buf_init(&kv, CM_LINE_MAX);
+		if (buf_adds(&kv, "env=") == -1 || buf_adds(&kv, envs[k]) == -1)
+			die("-e longer than %d bytes", CM_LINE_MAX);
+		arg_add(&a, buf_ptr(&kv), kv.len);
+		buf_free(&kv);
+	}
 	if (confirm)
 		arg_adds(&a, "confirm=1");
 	if (profile != NULL) {
@@ -751,21 +1278,89 @@ cmd_new(int argc, char **argv)
 	for (; i < argc; i++)
 		arg_adds(&a, argv[i]);
 
+	if (wait && nowait)
+		usage();
 	connect_or_die(&c);
-	simple(&c, "new", &a, NULL, NULL, &r);
-	if (r.nf > 2)
-		print_escaped(&r.f[2]);
-	putchar('\n');
-	conn_close(&c);
+	if (nowait && !wait && !json) {
+		simple(&c, "new", &a, NULL, NULL, &r);
+		if (r.nf > 2)
+			print_escaped(&r.f[2]);
+		putchar('\n');
+		conn_close(&c);
+		buf_free(&a);
+		return (0);
+	}
+	/* Watch from before it exists: every event of it is seen. */
+	follow_start(&c, &fl, NULL);
+	simple_follow(&c, "new", &a, NULL, NULL, &r, &fl);
 	buf_free(&a);
-	return (0);
+	if (r.nf < 3 || !proto_valid_name(r.f[2].p, r.f[2].n))
+		die("bad answer to new from agent");
+	r.f[2].p[r.f[2].n] = '\0';
+	fl.task = task != NULL && *task != '\0';
+	follow_name(&fl, r.f[2].p);
+	if (!nowait &&
+	    follow_wait(&c, &fl, now_ms() + CM_NEW_CHECK_MS +
+	    CM_NEW_CHECK_SLACK_MS, 1) == 1)
+		new_died(&c, &fl);
+	if (json)
+		print_seq(fl.name, fl.after);
+	else
+		printf("%s\n", fl.name);
+	if (fflush(stdout) == EOF)
+		die("write: %s", strerror(errno));
+	if (wait) {
+		if (follow_wait(&c, &fl, deadline, 0) == 0)
+			die("timed out waiting for '%s' to settle (it is %s)",
+			    fl.name, fl.state[0] ? fl.state : "starting");
+		rc = follow_report(&fl, json);
+	}
+	conn_close(&c);
+	return (rc);
+}
+
+/*
+ * Send a changing request for one session.  With --json or --wait, watch
+ * it first on the same connection, so that every event after the answer is
+ * known to come after the change: --json prints the last event before it
+ * (for "cm wait --after"), --wait waits for the session to react and
+ * settle, prints where it settled and exits with its code.
+ */
+static int
+changing(const char *verb, const char *name, struct buf *args, int json,
+    int wait, int64_t deadline)
+{
+	struct conn	 c;
+	struct reply	 r;
+	struct follow	 fl;
+
+	if (!json && !wait) {
+		call(verb, args, NULL, NULL);
+		return (0);
+	}
+	connect_or_die(&c);
+	follow_start(&c, &fl, name);
+	simple_follow(&c, verb, args, NULL, NULL, &r, &fl);
+	buf_free(args);
+	fl.after = fl.last;
+	if (!wait) {
+		print_seq(name, fl.after);
+		conn_close(&c);
+		return (0);
+	}
+	if (follow_wait(&c, &fl, deadline, 0) == 0)
+		die("timed out waiting for '%s' to settle (it is %s)", name,
+		    fl.state[0] ? fl.state : "unchanged");
+	conn_close(&c);
+	return (follow_report(&fl, json));
 }
 
 static int
 cmd_send(int argc, char **argv)
 {
 	struct buf	 a, text;
-	int		 enter = 1, i = 1, from_stdin = 0;
+	int		 enter = 1, i = 1, json = 0, wait = 0;
+	int64_t		 deadline = 0;
 	ssize_t		 n;
 
 	while (i < argc && argv[i][0] == '-' && argv[i][1] != '\0') {
@@ -775,6 +1370,12 @@ cmd_send(int argc, char **argv)
 		}
 		if (strcmp(argv[i], "-n") == 0)
 			enter = 0;
+		else if (strcmp(argv[i], "--wait") == 0)
+			wait = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "-t") == 0 && i + 1 < argc)
+			deadline = parse_timeout(argv[++i]);
 		else
 			usage();
 		i++;
@@ -784,7 +1385,6 @@ cmd_send(int argc, char **argv)
 	check_name(&argv[i]);
 	buf_init(&text, CM_TEXT_MAX);
 	if (argc - i == 2 && strcmp(argv[i + 1], "-") == 0) {
-		from_stdin = 1;
 		for (;;) {
 			n = buf_read(&text, 0);
 			if (n == 0)
@@ -806,23 +1406,36 @@ cmd_send(int argc, char **argv)
 				die("text longer than %d bytes", CM_TEXT_MAX);
 		}
 	}
-	(void)from_stdin;
 	buf_init(&a, CM_LINE_MAX);
 	arg_adds(&a, argv[i]);
 	arg_add(&a, buf_ptr(&text), text.len);
 	if (enter)
 		arg_adds(&a, "enter");
-	call("send", &a, NULL, NULL);
 	buf_free(&text);
-	return (0);
+	return (changing("send", argv[i], &a, json, wait, deadline));
 }
 
 static int
 cmd_keys(int argc, char **argv)
 {
 	struct buf	 a;
-	int		 i;
+	int		 i, json = 0, wait = 0;
+	int64_t		 deadline = 0;
 
+	while (argc > 1 && argv[1][0] == '-') {
+		if (strcmp(argv[1], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[1], "--wait") == 0)
+			wait = 1;
+		else if (strcmp(argv[1], "-t") == 0 && argc > 2) {
+			deadline = parse_timeout(argv[2]);
+			argc--;
+			argv++;
+		} else
+			usage();
+		argc--;
+		argv++;
+	}
 	if (argc < 3 || argc - 2 > CM_KEYS_MAX)
 		usage();
 	check_name(&argv[1]);
@@ -834,16 +1447,17 @@ cmd_keys(int argc, char **argv)
 	buf_init(&a, CM_LINE_MAX);
 	for (i = 1; i < argc; i++)
 		arg_adds(&a, argv[i]);
-	call("keys", &a, NULL, NULL);
-	return (0);
+	return (changing("keys", argv[1], &a, json, wait, deadline));
 }
 
 struct lsrow {
-	char	*name, *state, *cmd;
+	char	*name, *state, *cmd, *detail, *profile, *dir, *mode;
 	char	 age[32];
+	char	 ac[64];		/* auto-confirm, as shown */
 	long long created;
+	long long until;		/* epoch ms, 0: none */
+	long long pid;
 	int	 confirm;
-	char	*detail;
 };
 
 struct lsctx {
@@ -879,12 +1493,41 @@ format_age(char *out, size_t len, long long secs)
 		    secs / 3600 % 24);
 }
 
-/* "NAME STATE CREATED CONFIRM CMD DETAIL" */
+/* Auto-confirm as a person reads it: "off", "on", "on until 14:05". */
+static void
+format_autoconfirm(char *out, size_t len, int on, long long until_ms)
+{
+	time_t		 t = (time_t)(until_ms / 1000);
+	struct tm	 tm;
+
+	if (!on)
+		snprintf(out, len, "off");
+	else if (until_ms == 0 || localtime_r(&t, &tm) == NULL)
+		snprintf(out, len, "on");
+	else if (t - time(NULL) < 86400)
+		snprintf(out, len, "on until %02d:%02d", tm.tm_hour, tm.tm_min);
+	else
+		snprintf(out, len, "on until %04d-%02d-%02d %02d:%02d",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min);
+}
+
+static long long
+field_ll(struct field *f)
+{
+	char	 b[32];
+
+	snprintf(b, sizeof b, "%.*s", (int)(f->n < 31 ? f->n : 31), f->p);
+	return (strtoll(b, NULL, 10));
+}
+
+/* NAME STATE CREATED CONFIRM CMD DETAIL [PROFILE [UNTIL DIR PID [MODE]]] */
 static void
 ls_row(struct field *f, int nf, void *arg)
 {
 	struct lsctx	*x = arg;
 	struct lsrow	*r;
+	struct field	 none = { "", 0 };
 
 	if (nf < 6)
 		return;
@@ -894,12 +1537,17 @@ ls_row(struct field *f, int nf, void *arg)
 	r = &x->rows[x->n++];
 	r->name = field_dup(&f[0]);
 	r->state = field_dup(&f[1]);
-	f[2].p[f[2].n] = '\0';
-	r->created = strtoll(f[2].p, NULL, 10);
+	r->created = field_ll(&f[2]);
 	r->confirm = f[3].n == 1 && f[3].p[0] == '1';
 	r->cmd = field_dup(&f[4]);
 	r->detail = field_dup(&f[5]);
+	r->profile = field_dup(nf > 6 ? &f[6] : &none);
+	r->until = nf > 7 ? field_ll(&f[7]) : 0;
+	r->dir = field_dup(nf > 8 ? &f[8] : &none);
+	r->pid = nf > 9 ? field_ll(&f[9]) : 0;
+	r->mode = nf > 10 && f[10].n > 0 ? field_dup(&f[10]) : xstrdup("-");
 	format_age(r->age, sizeof r->age, (long long)time(NULL) - r->created);
+	format_autoconfirm(r->ac, sizeof r->ac, r->confirm, r->until);
 }
 
 /*
@@ -948,17 +1596,34 @@ ls_summary(struct lsctx *x)
 		free(x->rows[i].state);
 		free(x->rows[i].cmd);
 		free(x->rows[i].detail);
+		free(x->rows[i].profile);
+		free(x->rows[i].dir);
+		free(x->rows[i].mode);
 	}
 	free(x->rows);
 	return (0);
 }
 
+static void
+json_member(const char *key, const char *val)
+{
+	printf(",\"%s\":", key);
+	print_json_string(val, strlen(val));
+}
+
+/*
+ * ls: NAME STATE COMMAND AGE PROFILE AUTOCONFIRM, tab-separated (padded,
+ * with a header, on a terminal); --json: one object per session.
+ */
 static int
 cmd_ls(int argc, char **argv)
 {
 	struct lsctx	 x;
-	int		 i, tty, w[3] = { 4, 5, 7 }, summary = 0;
+	struct lsrow	*r;
+	int		 i, k, tty, w[6] = { 4, 5, 7, 3, 7, 11 }, summary = 0;
 	struct field	 d;
+	char		 ts[40];
+	const char	*col[6];
 
 	memset(&x, 0, sizeof x);
 	for (i = 1; i < argc; i++) {
@@ -974,73 +1639,77 @@ cmd_ls(int argc, char **argv)
 	call("ls", NULL, ls_row, &x);
 	if (summary)
 		return (ls_summary(&x));
-	tty = isatty(1);
-	for (i = 0; i < x.n && tty && !x.json; i++) {
-		if ((int)strlen(x.rows[i].name) > w[0])
-			w[0] = (int)strlen(x.rows[i].name);
-		if ((int)strlen(x.rows[i].state) > w[1])
-			w[1] = (int)strlen(x.rows[i].state);
-		if ((int)strlen(x.rows[i].cmd) > w[2])
-			w[2] = (int)strlen(x.rows[i].cmd);
-	}
-	if (tty && !x.json && opt_host != NULL)
+	if (isatty(1) && !x.json && opt_host != NULL)
 		printf("host %s\n", opt_host);
-	if (tty && !x.json)
-		printf("%-*s  %-*s  %-*s  %s\n", w[0], "NAME", w[1], "STATE",
-		    w[2], "COMMAND", "AGE");
-	for (i = 0; i < x.n; i++) {
-		if (x.json) {
-			fputs("{\"name\":", stdout);
-			print_json_string(x.rows[i].name,
-			    strlen(x.rows[i].name));
-			fputs(",\"state\":", stdout);
-			print_json_string(x.rows[i].state,
-			    strlen(x.rows[i].state));
-			fputs(",\"command\":", stdout);
-			print_json_string(x.rows[i].cmd,
-			    strlen(x.rows[i].cmd));
-			printf(",\"created\":%lld,\"age\":%lld,"
-			    "\"autoconfirm\":%s,\"detail\":",
-			    x.rows[i].created,
-			    (long long)time(NULL) - x.rows[i].created,
-			    x.rows[i].confirm ? "true" : "false");
-			print_json_string(x.rows[i].detail,
-			    strlen(x.rows[i].detail));
-			fputs("}\n", stdout);
-		} else if (tty) {
-			printf("%-*s  %-*s  %-*s  %s\n", w[0], x.rows[i].name,
-			    w[1], x.rows[i].state, w[2], x.rows[i].cmd,
-			    x.rows[i].age);
-		} else {
-			d.p = x.rows[i].cmd;
-			d.n = strlen(d.p);
-			printf("%s\t%s\t", x.rows[i].name, x.rows[i].state);
-			print_escaped(&d);
-			printf("\t%s\n", x.rows[i].age);
+	tty = isatty(1) && !x.json;
+	for (i = 0; i < x.n && tty; i++) {
+		r = &x.rows[i];
+		col[0] = r->name;
+		col[1] = r->state;
+		col[2] = r->cmd;
+		col[3] = r->age;
+		col[4] = r->profile;
+		col[5] = r->ac;
+		for (k = 0; k < 6; k++) {
+			if ((int)strlen(col[k]) > w[k])
+				w[k] = (int)strlen(col[k]);
 		}
-		free(x.rows[i].name);
-		free(x.rows[i].state);
-		free(x.rows[i].cmd);
-		free(x.rows[i].detail);
+	}
+	if (tty)
+		printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w[0], "NAME",
+		    w[1], "STATE", w[2], "COMMAND", w[3], "AGE", w[4], "PROFILE",
+		    w[5], "AUTOCONFIRM", "MODE");
+	for (i = 0; i < x.n; i++) {
+		r = &x.rows[i];
+		if (x.json) {
+			fputs("{\"host\":", stdout);
+			if (opt_host != NULL)
+				print_json_string(opt_host, strlen(opt_host));
+			else
+				fputs("null", stdout);
+			json_member("name", r->name);
+			json_member("state", r->state);
+			json_member("command", r->cmd);
+			printf(",\"created\":%lld,\"age\":%lld,"
+			    "\"autoconfirm\":%s,\"autoconfirm_until\":",
+			    r->created, (long long)time(NULL) - r->created,
+			    r->confirm ? "true" : "false");
+			if (r->confirm && r->until != 0) {
+				format_time(ts, sizeof ts, r->until);
+				printf("\"%s\"", ts);
+			} else
+				fputs("null", stdout);
+			json_member("detail", r->detail);
+			json_member("profile", r->profile);
+			json_member("dir", r->dir);
+			json_member("mode", strcmp(r->mode, "-") == 0 ? "" :
+			    r->mode);
+			if (r->pid > 0)
+				printf(",\"pid\":%lld}\n", r->pid);
+			else
+				fputs(",\"pid\":null}\n", stdout);
+		} else if (tty) {
+			printf("%-*s  %-*s  %-*s  %-*s  %-*s  %-*s  %s\n", w[0],
+			    r->name, w[1], r->state, w[2], r->cmd, w[3],
+			    r->age, w[4], r->profile, w[5], r->ac, r->mode);
+		} else {
+			d.p = r->cmd;
+			d.n = strlen(d.p);
+			printf("%s\t%s\t", r->name, r->state);
+			print_escaped(&d);
+			printf("\t%s\t%s\t%s\t%s\n", r->age, r->profile, r->ac,
+			    r->mode);
+		}
+		free(r->name);
+		free(r->state);
+		free(r->cmd);
+		free(r->detail);
+		free(r->profile);
+		free(r->dir);
+		free(r->mode);
 	}
 	free(x.rows);
 	return (0);
-}
-
-struct showctx {
-	struct buf	 screen;
-};
-
-static void
-show_row(struct field *f, int nf, void *arg)
-{
-	struct showctx	*x = arg;
-
-	if (nf < 1)
-		return;
-	if (buf_add(&x->screen, f[0].p, f[0].n) == -1 ||
-	    buf_add(&x->screen, "\n", 1) == -1)
-		die("screen larger than %d bytes", CM_SCREEN_MAX);
 }
 
 static int
@@ -1087,13 +1756,18 @@ cmd_kill(int argc, char **argv)
 {
 	struct buf	 a;
 
+	int		 json = argc == 3 && strcmp(argv[1], "--json") == 0;
+
+	if (json) {
+		argc--;
+		argv++;
+	}
 	if (argc != 2)
 		usage();
 	check_name(&argv[1]);
 	buf_init(&a, CM_LINE_MAX);
 	arg_adds(&a, argv[1]);
-	call("kill", &a, NULL, NULL);
-	return (0);
+	return (changing("kill", argv[1], &a, json, 0, 0));
 }
 
 static int
@@ -1247,17 +1921,29 @@ print_metrics(struct conn *c, struct reply *r)
 		    count[i]);
 }
 
+/*
+ * status: "KEY<tab>VALUE" lines, uptime as 3h12m and times in ISO 8601;
+ * --json: one object, numbers as the agent sent them.
+ */
 static int
 cmd_status(int argc, char **argv)
 {
 	struct conn	 c;
 	struct reply	 r;
-	int		 i, metrics = 0;
-	char		*eq;
+	int		 i, json = 0, metrics = 0, ndec = 0;
+	char		*eq, key[64], val[256], *end;
+	long long	 v;
+	size_t		 kn;
 
-	if (argc == 2 && strcmp(argv[1], "--metrics") == 0)
-		metrics = 1;
-	else if (argc != 1)
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--metrics") == 0)
+			metrics = 1;
+		else
+			usage();
+	}
+	if (json && metrics)
 		usage();
 	connect_or_die(&c);
 	simple(&c, "status", NULL, NULL, NULL, &r);
@@ -1266,40 +1952,57 @@ cmd_status(int argc, char **argv)
 		conn_close(&c);
 		return (0);
 	}
-	if (opt_host != NULL)
-		printf("host\t%s\n", opt_host);
-	printf("socket\t%s\n", c.path);
+	if (json) {
+		fputs("{\"socket\":", stdout);
+		print_json_string(c.path, strlen(c.path));
+		if (opt_host != NULL) {
+			fputs(",\"host\":", stdout);
+			print_json_string(opt_host, strlen(opt_host));
+		}
+	} else {
+		if (opt_host != NULL)
+			printf("host\t%s\n", opt_host);
+		printf("socket\t%s\n", c.path);
+	}
 	for (i = 2; i < r.nf; i++) {
 		eq = memchr(r.f[i].p, '=', r.f[i].n);
 		if (eq == NULL)
 			continue;
-		printf("%.*s\t%.*s\n", (int)(eq - r.f[i].p), r.f[i].p,
-		    (int)(r.f[i].n - (size_t)(eq - r.f[i].p) - 1), eq + 1);
+		kn = (size_t)(eq - r.f[i].p);
+		snprintf(key, sizeof key, "%.*s", (int)kn, r.f[i].p);
+		snprintf(val, sizeof val, "%.*s", (int)(r.f[i].n - kn - 1),
+		    eq + 1);
+		errno = 0;
+		v = strtoll(val, &end, 10);
+		if (json && strcmp(key, "decision") == 0) {
+			/* ACTION:N:RULE, one field each: an array. */
+			printf("%s", ndec++ == 0 ? ",\"decisions\":[" : ",");
+			print_json_string(val, strlen(val));
+			continue;
+		}
+		if (json && ndec > 0) {
+			fputs("]", stdout);
+			ndec = -1000;
+		}
+		if (json) {
+			printf(",\"%s\":", key);
+			if (*val != '\0' && *end == '\0' && errno == 0 &&
+			    strcmp(key, "version") != 0 &&
+			    strcmp(key, "instance") != 0)
+				printf("%lld", v);
+			else
+				print_json_string(val, strlen(val));
+			continue;
+		}
+		if (strcmp(key, "uptime") == 0 && *end == '\0')
+			format_age(val, sizeof val, v);
+		else if (strcmp(key, "started") == 0 && *end == '\0')
+			format_time(val, sizeof val, (int64_t)v * 1000);
+		printf("%s\t%s\n", key, val);
 	}
+	if (json)
+		fputs(ndec > 0 ? "]}\n" : "}\n", stdout);
 	conn_close(&c);
-	return (0);
-}
-
-/* An event: "event INSTANCE SEQ TIME NAME TYPE DETAIL". */
-struct ev {
-	uint64_t	 seq;
-	int64_t		 time;
-	struct field	 name, type, detail;
-};
-
-static int
-parse_event(struct field *f, int nf, struct ev *e)
-{
-	uint64_t	 t;
-
-	if (nf < 7 || !proto_field_eq(&f[0], "event") ||
-	    proto_field_u64(&f[2], &e->seq) == -1 ||
-	    proto_field_u64(&f[3], &t) == -1)
-		return (-1);
-	e->time = (int64_t)t;
-	e->name = f[4];
-	e->type = f[5];
-	e->detail = f[6];
 	return (0);
 }
 
@@ -1323,11 +2026,52 @@ wall_now(void)
 	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
+/*
+ * Auto-confirm's events carry "rule=RULE [keys=KEYS] prompt=PROMPT": find
+ * the three parts (KEYS may hold spaces).  Returns 0, or -1 if the detail is
+ * not of that form.
+ */
+static int
+split_confirm_detail(const struct field *d, struct field *rule,
+    struct field *keys, struct field *prompt)
+{
+	const char	*p = d->p, *end = d->p + d->n, *k = NULL, *q;
+
+	if (d->n < 5 || memcmp(p, "rule=", 5) != 0)
+		return (-1);
+	/* The rule may hold blanks: it ends at " keys=" or " prompt=". */
+	for (q = p + 5; q + 8 <= end; q++) {
+		if (k == NULL && memcmp(q, " keys=", 6) == 0)
+			k = q;
+		if (memcmp(q, " prompt=", 8) == 0)
+			break;
+	}
+	if (q + 8 > end)
+		return (-1);
+	rule->p = (char *)p + 5;
+	rule->n = (size_t)((k != NULL ? k : q) - rule->p);
+	keys->p = k != NULL ? (char *)k + 6 : NULL;
+	keys->n = k != NULL ? (size_t)(q - keys->p) : 0;
+	prompt->p = (char *)q + 8;
+	prompt->n = (size_t)(end - prompt->p);
+	return (0);
+}
+
+/*
+ * One line of watch (and of wait and send --wait): TIME SESSION TYPE
+ * DETAIL, tab-separated; with -H given more than once the host comes first
+ * (fanout adds it).  A snapshot line (the state a session was in when watch
+ * began) has the same columns, its state as TYPE; in JSON it says
+ * "snapshot":true.  JSON splits auto-confirm's detail into rule, keys and
+ * prompt.
+ */
 static void
 print_event(int json, int64_t t, const struct field *name,
-    const struct field *type, const struct field *detail, uint64_t seq)
+    const struct field *type, const struct field *detail, uint64_t seq,
+    int snapshot)
 {
-	char	 ts[40];
+	struct field	 rule, keys, prompt;
+	char		 ts[40];
 
 	format_time(ts, sizeof ts, t);
 	if (json) {
@@ -1338,6 +2082,16 @@ print_event(int json, int64_t t, const struct field *name,
 		print_json_string(type->p, type->n);
 		fputs(",\"detail\":", stdout);
 		print_json_string(detail->p, detail->n);
+		if (split_confirm_detail(detail, &rule, &keys, &prompt) == 0) {
+			fputs(",\"rule\":", stdout);
+			print_json_string(rule.p, rule.n);
+			fputs(",\"keys\":", stdout);
+			print_json_string(keys.p, keys.n);
+			fputs(",\"prompt\":", stdout);
+			print_json_string(prompt.p, prompt.n);
+		}
+		if (snapshot)
+			fputs(",\"snapshot\":true", stdout);
 		fputs("}\n", stdout);
 	} else {
 		printf("%s\t", ts);
@@ -1352,13 +2106,9 @@ print_event(int json, int64_t t, const struct field *name,
 		die("write: %s", strerror(errno));
 }
 
-struct watchctx {
-	int	 json;
-};
-
 /* Print kept "NAME STATE DETAIL" rows as state lines, at the time now. */
 static void
-print_rows(struct buf *rows, int json)
+print_rows(struct buf *rows, int json, uint64_t seq)
 {
 	struct field	 f[3];
 	const char	*why;
@@ -1372,8 +2122,21 @@ print_rows(struct buf *rows, int json)
 		if (nl == NULL)
 			break;
 		if (proto_split(l, (size_t)(nl - l), f, 3, &why) == 3)
-			print_event(json, t, &f[0], &f[1], &f[2], 0);
+			print_event(json, t, &f[0], &f[1], &f[2], seq, 1);
 	}
+}
+
+/* A line about the agent itself (session "-"): resync, agent-gone, ... */
+static void
+print_agent_line(int json, const char *type, const char *detail)
+{
+	struct field	 dash = { "-", 1 }, t, d;
+
+	t.p = (char *)type;
+	t.n = strlen(type);
+	d.p = (char *)detail;
+	d.n = strlen(detail);
+	print_event(json, wall_now(), &dash, &t, &d, 0, 0);
 }
 
 static int
@@ -1381,23 +2144,23 @@ cmd_watch(int argc, char **argv)
 {
 	struct conn	 c;
 	struct reply	 r;
-	struct watchctx	 x;
 	struct buf	 a;
 	struct ev	 e;
-	struct field	 dash = { "-", 1 }, rs = { "resync", 6 }, why;
 	struct buf	 rows;
 	char		 cause[512], inst[CM_ID_MAX + 1] = "";
+	uint64_t	 last = 0;
+	int		 i, have = 0, absent, x2, delay = 100, first = 1;
+	int		 json = 0, snapshot = 1, gone = 0, overflow = 0;
+	int		 tmo = -1, done = -1;
 	char		**exec_argv = NULL;
 	unsigned	 on = 0;
-	uint64_t	 last = 0;
-	int		 i, id, have = 0, absent, x2, delay = 100, first = 1;
-	int		 tmo = -1, done = -1;
 	struct cm_config cfg;
 
-	memset(&x, 0, sizeof x);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
-			x.json = 1;
+			json = 1;
+		else if (strcmp(argv[i], "--no-snapshot") == 0)
+			snapshot = 0;
 		else if (strcmp(argv[i], "--on") == 0 && i + 1 < argc) {
 			if (notify_parse_on(argv[++i], &on, cause,
 			    sizeof cause) == -1)
@@ -1433,13 +2196,19 @@ cmd_watch(int argc, char **argv)
 	if ((on != 0) != (exec_argv != NULL))
 		die("--on and --exec go together (e.g. cm watch --on confirm "
 		    "--exec notify-send cm \"needs you\")");
-	if (exec_argv != NULL)
+	if (exec_argv != NULL) {
 		notify_init(on, exec_argv, (tmo > 0 ? tmo : 30) * 1000,
 		    done * 1000, opt_host);
+		snapshot = 0;	/* only what happens from now on */
+	}
 	for (;;) {
 		if (conn_open(&c, cause, sizeof cause, &absent) == -1) {
 			if (first)
 				die("%s", cause);
+			if (!gone) {
+				print_agent_line(json, "agent-gone", cause);
+				gone = 1;
+			}
 			sleep_ms(delay);
 			if (delay < 2000)
 				delay *= 2;
@@ -1455,30 +2224,39 @@ cmd_watch(int argc, char **argv)
 			arg_adds(&a, kv);
 			snprintf(kv, sizeof kv, "instance=%s", inst);
 			arg_adds(&a, kv);
-		}
+		} else if (snapshot)
+			arg_adds(&a, "snapshot");
 		for (i = 1; i < argc; i++) {
 			if (argv[i][0] != '-')
 				arg_adds(&a, argv[i]);
 		}
-		id = request(&c, "watch", &a);
+		(void)request(&c, "watch", &a);
 		buf_free(&a);
 		buf_init(&rows, CM_CLIENT_OUT_MAX);
-		/* Replayed events come before the ok: print them now.  A
-		 * resync's session rows come before it too: keep them. */
+		/* Replayed events come before the ok: print them now.  The
+		 * session rows of a snapshot or a resync come before it too:
+		 * keep them. */
 		for (;;) {
 			x2 = conn_line(&c, CM_CLIENT_TIMEOUT_MS, r.f, &r.nf,
 			    cause, sizeof cause);
 			if (x2 <= 0)
 				break;
 			if (parse_event(r.f, r.nf, &e) == 0) {
-				if ((!have || e.seq > last) && exec_argv != NULL)
-					notify_event(e.time, &e.name, &e.type,
-					    &e.detail, e.seq);
-				else if (!have || e.seq > last)
-					print_event(x.json, e.time, &e.name,
-					    &e.type, &e.detail, e.seq);
-				if (!have || e.seq > last)
+				if (!have || e.seq > last) {
+					if (gone) {
+						print_agent_line(json,
+						    "agent-back", c.instance);
+						gone = 0;
+					}
+					if (exec_argv != NULL)
+						notify_event(e.time, &e.name,
+						    &e.type, &e.detail, e.seq);
+					else
+						print_event(json, e.time,
+						    &e.name, &e.type,
+						    &e.detail, e.seq, 0);
 					last = e.seq;
+				}
 				continue;
 			}
 			if (r.nf >= 8 && proto_field_eq(&r.f[0], "data")) {
@@ -1498,39 +2276,51 @@ cmd_watch(int argc, char **argv)
 			/* The agent went away mid-answer: start again. */
 			buf_free(&rows);
 			conn_close(&c);
+			if (first)
+				die("%s", x2 <= 0 ? cause : "agent closed the "
+				    "connection");
 			continue;
 		}
 		if (proto_field_eq(&r.f[0], "err"))
 			die("%.*s", r.nf > 3 ? (int)r.f[3].n : 0,
 			    r.nf > 3 ? r.f[3].p : "");
+		if (gone) {
+			print_agent_line(json, "agent-back", c.instance);
+			gone = 0;
+		}
+		if (r.nf >= 3)
+			(void)proto_field_u64(&r.f[2], &last);
 		if (r.nf >= 4 && proto_field_eq(&r.f[3], "resync")) {
 			/* Missed events we cannot replay: say so, then the
 			 * current state of every session. */
-			why.p = strcmp(inst, c.instance) != 0 ?
-			    "agent restarted" : "events lost";
-			why.n = strlen(why.p);
 			if (exec_argv == NULL) {
-				print_event(x.json, wall_now(), &dash, &rs,
-				    &why, 0);
-				print_rows(&rows, x.json);
+				print_agent_line(json, "resync",
+				    strcmp(inst, c.instance) != 0 ?
+				    "agent restarted" : "events lost");
+				print_rows(&rows, json, last);
 			}
-		}
+		} else if (r.nf >= 4 && proto_field_eq(&r.f[3], "snapshot"))
+			print_rows(&rows, json, last);
 		buf_free(&rows);
-		if (r.nf >= 3)
-			(void)proto_field_u64(&r.f[2], &last);
 		snprintf(inst, sizeof inst, "%s", c.instance);
 		have = 1;
 		first = 0;
-		(void)id;
 		for (;;) {
 			x2 = conn_line(&c, exec_argv != NULL ? notify_tick() :
 			    -1, r.f, &r.nf, cause, sizeof cause);
 			if (x2 == 0)
-				continue;
+				continue;	/* a tick for the commands */
 			if (x2 < 0)
 				break;
-			if (r.nf >= 1 && proto_field_eq(&r.f[0], "bye"))
+			if (r.nf >= 1 && proto_field_eq(&r.f[0], "bye")) {
+				snprintf(cause, sizeof cause, "agent said bye "
+				    "(%.*s)", r.nf > 1 ? (int)r.f[1].n : 0,
+				    r.nf > 1 ? r.f[1].p : "");
+				/* Overflow: it is there, resume at once. */
+				overflow = r.nf > 1 &&
+				    proto_field_eq(&r.f[1], "overflow");
 				break;
+			}
 			if (parse_event(r.f, r.nf, &e) == -1)
 				continue;
 			if (e.seq <= last)
@@ -1539,11 +2329,16 @@ cmd_watch(int argc, char **argv)
 				notify_event(e.time, &e.name, &e.type,
 				    &e.detail, e.seq);
 			else
-				print_event(x.json, e.time, &e.name, &e.type,
-				    &e.detail, e.seq);
+				print_event(json, e.time, &e.name, &e.type,
+				    &e.detail, e.seq, 0);
 			last = e.seq;
 		}
 		conn_close(&c);
+		if (!overflow) {
+			print_agent_line(json, "agent-gone", cause);
+			gone = 1;
+		}
+		overflow = 0;
 	}
 }
 
@@ -1582,6 +2377,52 @@ wait_row(struct field *f, int nf, void *arg)
 	x->autoconfirm = nf > 3 && proto_field_eq(&f[3], "1");
 }
 
+/*
+ * wait --after SEQ: did the session reach one of the states (mask) in an
+ * event after SEQ?  The agent replays what it still holds; if it restarted
+ * or has forgotten them, the current state decides.  Returns 1 if so (the
+ * wait is over), 0 to go on waiting for live events (the caller's watch
+ * replaces this one); exits 1 if it exited.
+ */
+static int
+wait_after(struct conn *c, const char *name, uint64_t after, unsigned mask,
+    int64_t deadline, struct waitctx *x)
+{
+	struct follow	 fl;
+	struct buf	 a;
+	struct reply	 r;
+	char		 kv[64];
+	int		 id;
+	enum state	 st;
+
+	(void)deadline;
+	memset(&fl, 0, sizeof fl);
+	snprintf(fl.name, sizeof fl.name, "%s", name);
+	fl.after = after;
+	buf_init(&a, CM_LINE_MAX);
+	snprintf(kv, sizeof kv, "since=%llu", (unsigned long long)after);
+	arg_adds(&a, kv);
+	snprintf(kv, sizeof kv, "instance=%s", c->instance);
+	arg_adds(&a, kv);
+	arg_adds(&a, name);
+	id = request(c, "watch", &a);
+	buf_free(&a);
+	await_follow(c, id, CM_CLIENT_TIMEOUT_MS, wait_row, x, &r, &fl);
+	if (!r.ok)
+		die("%s", r.msg);
+	if (fl.states & mask)
+		return (1);
+	if (r.nf >= 4 && proto_field_eq(&r.f[3], "resync")) {
+		if (!x->found)
+			die("session '%s' not found", name);
+		if (state_parse(x->state, &st) == 0 && (mask & (1u << st)))
+			return (1);
+	}
+	if (fl.exited)
+		die("session '%s' exited", name);
+	return (0);
+}
+
 static int
 cmd_wait(int argc, char **argv)
 {
@@ -1595,13 +2436,18 @@ cmd_wait(int argc, char **argv)
 	char		 cause[256], *end;
 	double		 secs = -1;
 	int64_t		 deadline = 0, held = 0;
-	int		 i, nwant = 0, id, k, left;
+	uint64_t	 after = 0;
+	unsigned	 mask = 0;
+	int		 i, nwant = 0, id, k, left, has_after = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
 			secs = strtod(argv[++i], &end);
 			if (*end != '\0' || secs < 0 || secs > 1e7)
 				usage();
+		} else if (strcmp(argv[i], "--after") == 0 && i + 1 < argc) {
+			after = (uint64_t)parse_count(argv[++i], "--after");
+			has_after = 1;
 		} else if (argv[i][0] == '-')
 			usage();
 		else if (name == NULL)
@@ -1613,6 +2459,7 @@ cmd_wait(int argc, char **argv)
 				    "unknown)", argv[i]);
 			if (nwant < S_NSTATES)
 				want[nwant++] = argv[i];
+			mask |= 1u << st;
 		}
 	}
 	if (name == NULL || nwant == 0)
@@ -1623,6 +2470,11 @@ cmd_wait(int argc, char **argv)
 	memset(&x, 0, sizeof x);
 	connect_or_die(&c);
 	buf_init(&a, CM_LINE_MAX);
+	if (has_after) {
+		if (wait_after(&c, name, after, mask, deadline, &x))
+			goto done;
+		goto live;
+	}
 	arg_adds(&a, "snapshot");
 	arg_adds(&a, name);
 	id = request(&c, "watch", &a);
@@ -1641,6 +2493,7 @@ cmd_wait(int argc, char **argv)
 		}
 		goto done;
 	}
+live:
 	/*
 	 * With auto-confirm on, "confirm" means a question left to the
 	 * person: one the agent answers at once (an auto-confirm event
@@ -2022,14 +2875,17 @@ detect_one(const char *file, struct screen *sc, int profile,
 		print_json_string(kinds[v.kind], strlen(kinds[v.kind]));
 		fputs(",\"subject\":", stdout);
 		print_json_string(v.subject, strlen(v.subject));
+		fputs(",\"mode\":", stdout);
+		print_json_string(v.mode, strlen(v.mode));
 		if (file != NULL) {
 			fputs(",\"file\":", stdout);
 			print_json_string(file, strlen(file));
 		}
 		fputs("}\n", stdout);
 	} else
-		printf("%s%s%s\n%s\n%s\n%s\n", state_name(v.state),
-		    v.keys[0] ? " " : "", v.keys, v.detail, v.rule, decision);
+		printf("%s%s%s\n%s\n%s\n%s\n%s\n", state_name(v.state),
+		    v.keys[0] ? " " : "", v.keys, v.detail, v.rule, decision,
+		    v.mode[0] ? v.mode : "-");
 	buf_free(&in);
 }
 
@@ -2051,6 +2907,7 @@ cmd_detect(int argc, char **argv)
 	char		 hostbuf[256];
 	char		 cwd[CM_PATH_MAX], rpath[CM_PATH_MAX], err[512];
 	int		 i, json = 0, profile, cursor = -1, dead = 0, nfiles = 0;
+	int		 fg_job = 0;
 	long long	 quiet = INT64_MAX / 2;
 
 	for (i = 1; i < argc; i++) {
@@ -2068,6 +2925,8 @@ cmd_detect(int argc, char **argv)
 			cursor = (int)parse_count(argv[++i], "--cursor");
 		else if (strcmp(argv[i], "--dead") == 0)
 			dead = 1;
+		else if (strcmp(argv[i], "--fg-job") == 0)
+			fg_job = 1;
 		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
 			dir = argv[++i];
 		else if (strcmp(argv[i], "--host") == 0 && i + 1 < argc)
@@ -2105,6 +2964,7 @@ cmd_detect(int argc, char **argv)
 	sc.dead = dead;
 	sc.quiet_ms = quiet;
 	sc.cursor_y = cursor;
+	sc.fg_job = fg_job;
 	for (i = 0; i < (nfiles > 0 ? nfiles : 1); i++) {
 		if (nfiles > 1 && !json)
 			printf("%s== %s\n", i > 0 ? "\n" : "", argv[1 + i]);
@@ -2142,8 +3002,16 @@ cmd_confirm(int argc, char **argv)
 {
 	struct buf	 a;
 	long long	 secs = 0;
-	char		 kv[64];
+	char		 kv[64], shown[64];
+	int		 json = 0, i, k;
 
+	for (i = k = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else
+			argv[k++] = argv[i];
+	}
+	argc = k;
 	if (argc == 5 && strcmp(argv[3], "--for") == 0) {
 		if ((secs = parse_duration(argv[4])) == -1 ||
 		    secs > 366LL * 86400)
@@ -2162,7 +3030,13 @@ cmd_confirm(int argc, char **argv)
 		snprintf(kv, sizeof kv, "for=%lld", secs);
 		arg_adds(&a, kv);
 	}
-	call("confirm", &a, NULL, NULL);
+	(void)changing("confirm", argv[1], &a, json, 0, 0);
+	if (!json) {
+		/* What it set, as cm ls shows it. */
+		format_autoconfirm(shown, sizeof shown, argv[2][1] == 'n',
+		    secs != 0 ? (long long)wall_now() + secs * 1000 : 0);
+		printf("%s: auto-confirm %s\n", argv[1], shown);
+	}
 	return (0);
 }
 
@@ -2334,8 +3208,8 @@ fan_signal(int sig)
 
 /*
  * Run "cm -H HOST ARGS..." for every host at once and merge what they print,
- * one line at a time, with the host in front: a first column, or a "host"
- * member of each JSON object.  A host that fails says so on stderr and the
+ * one line at a time, with the host: a last column (so that every other
+ * column keeps its number), or a "host" member of each JSON object.  A host that fails says so on stderr and the
  * others go on.  Returns 0 if all succeeded.
  */
 static int
@@ -2398,13 +3272,16 @@ fanout(char **args, int nargs, int json, struct buf *keep)
 				if (keep != NULL) {
 					(void)buf_printf(keep, "%s\t%s\n",
 					    hosts[i], l);
-				} else if (json && l[0] == '{') {
+				} else if (json && strncmp(l, "{\"host\":",
+				    8) == 0)
+					printf("%s\n", l);	/* has it */
+				else if (json && l[0] == '{') {
 					fputs("{\"host\":", stdout);
 					print_json_string(hosts[i],
 					    strlen(hosts[i]));
 					printf(",%s\n", l + 1);
-				} else
-					printf("%s\t%s\n", hosts[i], l);
+				} else	/* the host last: $1.. stay */
+					printf("%s\t%s\n", l, hosts[i]);
 				buf_consume(&in[i], (size_t)(nl - l) + 1);
 			}
 			if (fflush(stdout) == EOF)
@@ -2430,7 +3307,7 @@ fanout(char **args, int nargs, int json, struct buf *keep)
 }
 
 /*
- * With several -H: ls and watch merge every host's lines, host first; new
+ * With several -H: ls and watch merge every host's lines, host last; new
  * goes to the host with the fewest working sessions and prints host:name;
  * other commands need one host, named as -H or as host:name.
  */
@@ -2452,6 +3329,15 @@ several_hosts(int argc, char **argv)
 	if (strcmp(argv[0], "ls") == 0 || strcmp(argv[0], "watch") == 0)
 		return (fanout(argv, argc, json, NULL));
 	if (strcmp(argv[0], "new") != 0) {
+		/* A session named host:name says which host. */
+		for (i = 1; i < argc; i++) {
+			if (argv[i][0] != '-' && strchr(argv[i], ':') != NULL &&
+			    strrchr(argv[i], ':') != argv[i]) {
+				nhosts = 1;
+				opt_host = NULL;
+				return (dispatch(argc + 1, argv - 1));
+			}
+		}
 		fprintf(stderr, "cm: %s takes one host: give -H once, or name "
 		    "the session as host:name\n", argv[0]);
 		return (2);
@@ -2603,41 +3489,45 @@ static const struct command commands[] = {
 	  "Start the agent (background unless -f; one running is fine unless "
 	  "--strict)." },
 	{ "new", cmd_new,
-	  "new [-y] [-n name] [-C dir] [--profile name] [--task text] [--] "
+	  "new [-y] [-n name] [-C dir] [-e var=value] [--profile name]\n"
+	  "          [--task text] [--wait [-t secs]] [--no-wait] [--json] [--] "
 	  "command [arg ...]",
 	  "Create a session running command (no shell); print its name." },
-	{ "send", cmd_send, "send [-n] name text ... | send [-n] name -",
+	{ "send", cmd_send,
+	  "send [-n] [--wait [-t secs]] [--json] name text ... | "
+	  "send ... name -",
 	  "Type text (or stdin) into the session and press Enter (-n: "
 	  "don't)." },
-	{ "keys", cmd_keys, "keys name key ...",
+	{ "keys", cmd_keys, "keys [--wait [-t secs]] [--json] name key ...",
 	  "Press keys by tmux name: Enter, Escape, C-c, Up, Tab, F1, ..." },
 	{ "ls", cmd_ls, "ls [--json | --summary]",
 	  "List sessions: name, state, command, age." },
 	{ "show", cmd_show, "show [-e] name",
 	  "Print the session's screen (-e: with escape sequences)." },
-	{ "kill", cmd_kill, "kill name", "End the session." },
-	{ "watch", cmd_watch, "watch [--json] [name ...] | watch --on event,... "
-	  "[--timeout secs]\n          [--done-after secs] [name ...] --exec "
-	  "command [arg ...]",
+	{ "kill", cmd_kill, "kill [--json] name", "End the session." },
+	{ "watch", cmd_watch, "watch [--json] [--no-snapshot] [name ...] | "
+	  "watch --on event,... [--timeout secs]\n          [--done-after secs] "
+	  "[name ...] --exec command [arg ...]",
 	  "Print one line per event: time, session, state, detail." },
-	{ "wait", cmd_wait, "wait [-t seconds] name state ...",
+	{ "wait", cmd_wait, "wait [-t seconds] [--after seq] name state ...",
 	  "Wait until the session is in one of the states (exit 1 on "
 	  "timeout)." },
 	{ "ping", cmd_ping, "ping", "Exit 0 if the agent answers." },
-	{ "status", cmd_status, "status [--metrics]",
+	{ "status", cmd_status, "status [--json | --metrics]",
 	  "Print the agent's uptime, sessions, clients, events, confirms." },
-	{ "confirm", cmd_confirm, "confirm name on|off [--for duration]",
+	{ "confirm", cmd_confirm,
+	  "confirm [--json] name on|off [--for duration]",
 	  "Turn auto-confirm on or off (--for 2h: for a time)." },
 	{ "log", cmd_log, "log [name]",
 	  "Print the audit log of auto-confirms and denials." },
 	{ "rules", cmd_rules, "rules [--check [file] | --explain COMMAND [--dir DIR]]",
 	  "Print the auto-confirm rules, or check a rules file." },
 	{ "detect", cmd_detect,
-	  "detect [--json] [--dead] [--dir dir] [--host name] [--profile name]\n"
-	  "          [--profile-file file] [--title text] [--quiet ms]\n"
-	  "          [--cursor row] [file ...]",
+	  "detect [--json] [--dead] [--fg-job] [--dir dir] [--host name]\n"
+	  "          [--profile name] [--profile-file file] [--title text]\n"
+	  "          [--quiet ms] [--cursor row] [file ...]",
 	  "Classify screens (files or stdin): state and approving keys, "
-	  "prompt, rule, decision." },
+	  "prompt, rule, decision, the CLI's own mode." },
 	{ "bridge", cmd_bridge, "bridge [--raw]",
 	  "Connect stdin and stdout to the agent's socket, logged in "
 	  "(--raw: not)." },
@@ -2667,7 +3557,8 @@ print_usage(FILE *f)
 {
 	int	 i;
 
-	fprintf(f, "usage: cm [-H [user@]host[:port]] command [arg ...]\n");
+	fprintf(f, "usage: cm [-H [user@]host[:port] ...] [--via command] "
+	    "command [arg ...]\n");
 	for (i = 0; commands[i].name != NULL; i++)
 		fprintf(f, "  cm %s\n", commands[i].usage);
 }
@@ -2749,9 +3640,9 @@ expand_all_hosts(void)
 static int
 take_hosts(int argc, char **argv)
 {
-	static const char *const valued[] = { "-n", "-C", "--task",
+	static const char *const valued[] = { "-n", "-C", "--task", "-e",
 	    "--profile", "-t", "--for", "--title", "--on", "--timeout",
-	    "--done-after", NULL };
+	    "--done-after", "--after", NULL };
 	int	 i, k, anywhere;
 
 	anywhere = strcmp(argv[1], "ls") == 0 ||
@@ -2820,8 +3711,6 @@ default_host(const char *cmd)
 int
 main(int argc, char **argv)
 {
-	int	 i;
-
 	token_env_take();
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die("signal: %s", strerror(errno));
@@ -2874,6 +3763,15 @@ main(int argc, char **argv)
 		return (several_hosts(argc - 1, argv + 1));
 	}
 	default_host(argv[1]);
+	return (dispatch(argc, argv));
+}
+
+/* Run the command argv[1] with its arguments. */
+static int
+dispatch(int argc, char **argv)
+{
+	int	 i;
+
 	for (i = 0; commands[i].name != NULL; i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			current = &commands[i];

@@ -78,6 +78,12 @@
 #define CM_HOST_MAX		256	/* a host as -H takes it */
 #define CM_CONFIG_LINE_MAX	1024	/* one line of the config file */
 #define CM_CONFIG_HOSTS_MAX	32	/* "host" lines in the config file */
+#define CM_FOLLOW_EARLY_MAX	(256 * 1024)	/* events kept by cm new until
+						   it knows its session's name */
+#define CM_DEFAULT_PATH		"/bin:/usr/bin"	/* execvp's, PATH unset */
+#define CM_NEW_CHECK_MS		1000	/* cm new: a program that exits this
+					   soon is reported */
+#define CM_NEW_CHECK_SLACK_MS	400	/* ... noticed this much later */
 
 /*
  * A byte buffer.  The valid bytes are data[off .. off + len); off + len <= cap
@@ -128,6 +134,9 @@ struct screen {
 	int		 dead;		/* the program has ended */
 	int64_t		 quiet_ms;	/* since the pane last printed */
 	int		 cursor_y;	/* row of the cursor, -1 unknown */
+	int		 fg_job;	/* a shell runs something else in the
+					   foreground (tmux's
+					   pane_current_command) */
 };
 
 /* What approving a prompt does, as confirm.c read it from the screen. */
@@ -148,6 +157,11 @@ struct verdict {
 					   after what it is about */
 	char		 keys[64];	/* approving keys, space-separated */
 	char		 rule[64];	/* "profile/rule" that decided */
+	char		 mode[32];	/* the program's own permission mode
+					   as its screen shows it ("auto",
+					   "bypass", "accept-edits", "yolo"
+					   approve by themselves; "manual",
+					   "plan" ask), or "": not shown */
 	int		 kind;		/* PK_*, for a confirmation */
 	char		 subject[CM_SUBJECT_MAX]; /* the whole command, path,
 					   address or tool, from the prompt's
@@ -182,8 +196,14 @@ struct profile {
 	const struct mark	*marks;		/* whole screens: login, exit */
 	const char *const	*box;		/* its input box is up: no menu
 						   is waiting */
+	const char *const	*hints;		/* key hints under its prompts: a
+						   prompt is up, whole or not */
+	const struct mark	*modes;		/* its permission mode, shown:
+						   the mode's name in rule */
 	const char		*turn;		/* starts its input box and the
 						   echo of each instruction */
+	const char		*draft;		/* starts its input row, a draft
+						   or not (at most 1 column in) */
 	int			 titled;	/* sets a title once ready: idle
 						   needs it */
 	int			 menus;		/* numbered approval menus */
@@ -307,6 +327,8 @@ int		 token_equal(const char *, const char *);
 void		 token_env_take(void);
 int		 agent_alive(const char *);
 void		 format_time(char *, size_t, int64_t);
+int		 exec_find(const char *, const char *, const char *, char *,
+		     size_t);
 
 /* proto.c */
 int		 proto_escape(struct buf *, const void *, size_t);
@@ -362,6 +384,9 @@ const struct profile *profile_builtin(int);
 const struct profile *profile_get(int);
 int		 profile_find(const char *);
 int		 profile_for_command(const char *, size_t);
+int		 profile_for_argv(const char *const *, int, int *);
+int		 profile_for_path(const char *);
+const char	*shell_name(const char *);
 const char	*profile_name(int);
 int		 profile_enter_delay(int);
 void		 profile_names(char *, size_t);

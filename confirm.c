@@ -8,13 +8,19 @@
  * What each program looks like is data: one profile per program, a table of
  * markers with a version, not a chain of ifs (the built-in ones are here;
  * profile.c keeps the table in use, with the users' own).  The rules that
- * read the tables decide by structure (a question, then numbered options
- * or a one-row choice, then at most a footer, at the bottom of the screen)
- * rather than by one substring, so a prompt quoted in a conversation or a
- * numbered list in a program's output is not taken for a question.
+ * read the tables decide by structure (a question, then options, numbered,
+ * under a cursor or in one row, then at most a footer, at the bottom of
+ * the screen) rather than by one substring, so a prompt quoted in a
+ * conversation or a numbered list in a program's output is not taken for
+ * a question.  It also says which permission mode the program shows (one
+ * that approves by itself, or not).
  *
  * Invariants: pure (no I/O, no globals written); reads only the bytes it is
- * given; looks at the bottom CM_BOTTOM_ROWS rows only, bottom first.
+ * given; looks at the bottom CM_BOTTOM_ROWS rows only, bottom first.  The
+ * approving keys come from the options' labels, never their positions; an
+ * option that approves more than once or changes the program's permission
+ * mode is never the one chosen; a screen with only part of a prompt is a
+ * confirmation with no keys, never idle.
  */
 
 #include <string.h>
@@ -30,6 +36,9 @@
 #define CM_MARK_ROWS	8	/* non-blank rows searched for a mark */
 #define CM_ERROR_ROWS	10	/* non-blank rows searched for an error */
 #define CM_CHOICE_BODY_ROWS 20	/* rows between a choice and its question */
+#define CM_PARTIAL_ROWS	12	/* non-blank rows searched for a part of a
+				   prompt */
+#define CM_LABEL_HEAD	12	/* bytes of an option that say yes */
 
 static const char *const none[] = { NULL };
 static const struct mark no_marks[] = { { NULL, S_UNKNOWN, NULL } };
@@ -41,7 +50,10 @@ static const char *const claude_working[] = {
 };
 static const char *const claude_title_working[] = {
 	"\xe2\xa0\x82", "\xe2\xa0\x90", "\xe2\xa0\x88", "\xe2\xa0\x81",
-	"\xe2\xa0\x84", "\xe2\xa0\xa0", "\xe2\xa0\x80", NULL	/* ⠂⠐⠈⠁⠄⠠ */
+	"\xe2\xa0\x84", "\xe2\xa0\xa0", "\xe2\xa0\x80",	/* ⠂⠐⠈⠁⠄⠠ */
+	"\xe2\x97\x90", "\xe2\x97\x91", NULL	/* ◐◑ (2.1.3xx); in the title
+						   only: its footer shows ◐ for
+						   the effort level */
 };
 /* Codex spins a braille dot pattern (⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏) in front of the title. */
 static const char *const codex_title_working[] = {
@@ -61,11 +73,31 @@ static const char *const claude_errors[] = {
 	"OAuth token has expired", "Missing API key",
 	"Unable to connect to Anthropic services", NULL
 };
+/* Its input box, and the footers under it: the mode footers of 2.1.3xx
+ * ("⏸ manual mode on", "⏵⏵ auto mode on ...") show only there. */
 static const char *const claude_box[] = {
-	"\xe2\x9d\xaf\xc2\xa0", "? for shortcuts", NULL	/* ❯, no-break space */
+	"\xe2\x9d\xaf\xc2\xa0", "? for shortcuts",	/* ❯, no-break space */
+	"manual mode on", "auto mode on", "accept edits on", "plan mode on",
+	"bypass permissions on", NULL
+};
+static const char *const claude_hints[] = {
+	"Enter to confirm", "Enter to continue", "Enter to select",
+	"Esc to cancel", "Tab to amend", NULL
 };
 static const struct mark claude_marks[] = {
 	{ "Select login method", S_ERROR, "login" },
+	/* Its last words, when the pane outlives it. */
+	{ "Resume this session with:", S_EXITED, "exit-message" },
+	{ NULL, S_UNKNOWN, NULL }
+};
+static const struct mark claude_modes[] = {
+	{ "\xe2\x8f\xb5\xe2\x8f\xb5 auto mode on", S_UNKNOWN, "auto" },	/* ⏵⏵ */
+	{ "\xe2\x8f\xb5\xe2\x8f\xb5 bypass permissions on", S_UNKNOWN, "bypass" },
+	{ "\xe2\x8f\xb5\xe2\x8f\xb5 accept edits on", S_UNKNOWN, "accept-edits" },
+	/* Modes in which it asks: a change back is news too. */
+	{ "plan mode on", S_UNKNOWN, "plan" },
+	{ "manual mode on", S_UNKNOWN, "manual" },
+	{ "? for shortcuts", S_UNKNOWN, "manual" },	/* 2.1.197: no word */
 	{ NULL, S_UNKNOWN, NULL }
 };
 
@@ -81,7 +113,17 @@ static const char *const codex_errors[] = {
 	"stream error", "unexpected status 401", "Unauthorized",
 	"exceeded retry limit", "You've hit your usage limit",
 	"Missing environment variable", "experiencing high demand",
-	"unexpected status", NULL
+	"unexpected status", "\xe2\x96\xa0 {\"error\"",	/* ■ and the API's
+							   raw JSON body */
+	"invalid_request_error", NULL
+};
+static const char *const codex_hints[] = {
+	"Press enter to confirm", "Press enter to continue", "enter continue",
+	"esc to cancel", "Press esc to go back", NULL
+};
+static const struct mark codex_modes[] = {
+	{ "permissions: YOLO mode", S_UNKNOWN, "yolo" },
+	{ NULL, S_UNKNOWN, NULL }
 };
 static const char *const codex_box[] = {
 	"? for shortcuts", "Ask Codex to do anything", NULL
@@ -113,6 +155,18 @@ static const char *const gemini_box[] = {
 static const struct mark gemini_marks[] = {
 	{ "Paste your API key here", S_INPUT, "api-key" },
 	{ "How would you like to authenticate", S_ERROR, "login" },
+	/* Its last words, at the end of the summary box. */
+	{ "To resume this session: gemini --resume", S_EXITED,
+	  "exit-message" },
+	{ NULL, S_UNKNOWN, NULL }
+};
+static const char *const gemini_hints[] = {
+	"Press Enter to submit", "Use Enter to select", "Esc to cancel", NULL
+};
+static const struct mark gemini_modes[] = {
+	{ "YOLO mode", S_UNKNOWN, "yolo" },
+	{ "auto-accept edits", S_UNKNOWN, "accept-edits" },
+	{ "Shift+Tab to accept edits", S_UNKNOWN, "manual" },
 	{ NULL, S_UNKNOWN, NULL }
 };
 
@@ -169,6 +223,14 @@ static const char *const qwen_errors[] = {
 static const char *const qwen_box[] = {
 	"Type your message", "shift + tab to cycle", NULL
 };
+/* Its footer names the approval mode; Shift+Tab cycles them. */
+static const struct mark qwen_modes[] = {
+	{ "YOLO mode (shift + tab", S_UNKNOWN, "yolo" },
+	{ "Auto mode (shift + tab", S_UNKNOWN, "auto" },
+	{ "auto-accept edits (shift + tab", S_UNKNOWN, "accept-edits" },
+	{ "Ask permissions (shift + tab", S_UNKNOWN, "manual" },
+	{ NULL, S_UNKNOWN, NULL }
+};
 static const char *const qwen_pending[] = {
 	"Waiting for user confirmation", NULL
 };
@@ -192,31 +254,35 @@ static const char *const aider_errors[] = {
 };
 
 static const struct profile profiles[] = {
-	{ "claude", "3", claude_cmds, claude_working, claude_title_working,
-	  claude_idle, claude_errors, claude_marks, claude_box,
-	  "\xe2\x9d\xaf", 0, 1, 0, 0, none, none, 0 },
-	{ "codex", "3", codex_cmds, codex_working, codex_title_working,
-	  codex_idle, codex_errors, codex_marks, codex_box,
-	  "\xe2\x80\xba ", 1, 1, 0, 300, none, none, 0 },
-	{ "gemini", "3", gemini_cmds, gemini_working, gemini_title_working,
-	  gemini_idle, gemini_errors, gemini_marks, gemini_box,
-	  "> ", 0, 1, 0, 300, none, none, 0 },
+	{ "claude", "4", claude_cmds, claude_working, claude_title_working,
+	  claude_idle, claude_errors, claude_marks, claude_box, claude_hints,
+	  claude_modes, "\xe2\x9d\xaf", NULL, 0, 1, 0, 0, none, none, 0 },
+	{ "codex", "4", codex_cmds, codex_working, codex_title_working,
+	  codex_idle, codex_errors, codex_marks, codex_box, codex_hints,
+	  codex_modes, "\xe2\x80\xba ", "\xe2\x80\xba ", 1, 1, 0, 300, none, none,
+	  0 },
+	{ "gemini", "4", gemini_cmds, gemini_working, gemini_title_working,
+	  gemini_idle, gemini_errors, gemini_marks, gemini_box, gemini_hints,
+	  gemini_modes, "> ", "> ", 0, 1, 0, 300, none, none, 0 },
 	{ .name = "opencode", .version = "1", .commands = opencode_cmds,
 	  .working = opencode_working, .title_working = none,
 	  .idle = opencode_idle, .errors = opencode_errors,
 	  .marks = opencode_marks, .box = opencode_box,
 	  .turn = "\xe2\x96\xa3", .menus = 1, .enter_ms = 300,	/* ▣ */
+	  .hints = none, .modes = no_marks,
 	  .choices = opencode_choices, .pending = none,
 	  .blank_starting = 1 },
 	{ .name = "qwen", .version = "1", .commands = qwen_cmds,
 	  .working = qwen_working, .title_working = qwen_title_working,
 	  .idle = qwen_idle, .errors = qwen_errors, .marks = qwen_marks,
-	  .box = qwen_box, .turn = "> ", .menus = 1, .enter_ms = 300,
+	  .box = qwen_box, .hints = none, .modes = qwen_modes,
+	  .turn = "> ", .draft = "> ", .menus = 1, .enter_ms = 300,
 	  .choices = none, .pending = qwen_pending },
 	{ "aider", "1", aider_cmds, aider_working, none, aider_idle,
-	  aider_errors, no_marks, none, NULL, 0, 0, 1, 0, none, none, 0 },
-	{ "generic", "2", none, none, none, none, none, no_marks, none,
-	  NULL, 0, 1, 1, 0, none, none, 0 },
+	  aider_errors, no_marks, none, none, no_marks, NULL, NULL, 0, 0, 1,
+	  0, none, none, 0 },
+	{ "generic", "2", none, none, none, none, none, no_marks, none, none,
+	  no_marks, NULL, NULL, 0, 1, 1, 0, none, none, 0 },
 };
 #define NPROFILES ((int)(sizeof profiles / sizeof profiles[0]))
 
@@ -256,10 +322,20 @@ static const char *const approving[] = {
 	"Trust", "Continue", "OK", NULL
 };
 
-/* Options that approve for more than this one time. */
+/* Options that approve for more than this one time, or change the
+ * program's own permission mode: never chosen. */
 static const char *const broad[] = {
 	"don't ask again", "do not ask again", "always", "Always",
-	"all ", "for this session", "every", NULL
+	"all ", "for this session", "every", "switch to", "Switch to",
+	"auto mode", "accept edits", "mode", NULL
+};
+
+/* A question whose answer sets the program's permission mode ("Make auto
+ * mode your default permission mode?", "running in Bypass Permissions
+ * mode"): none of its options is one cm may choose. */
+static const char *const modal[] = {
+	"permission mode", "Permission mode", "Permissions mode",
+	"permissions mode", "YOLO", NULL
 };
 
 struct row {
@@ -269,6 +345,7 @@ struct row {
 				   1, or 2 inside a box ("│ ╰───╯ │") */
 	int		 dash;	/* a rule of dashes (╌╌╌), not a line */
 	size_t		 lead;	/* blanks before it on screen */
+	int		 indent;	/* columns trim() took from its left */
 };
 
 /* The built-in profile i (0, 1, ...), or NULL past the last; the last is
@@ -279,6 +356,188 @@ profile_builtin(int i)
 	if (i < 0 || i >= NPROFILES)
 		return (NULL);
 	return (&profiles[i]);
+}
+
+/*
+ * Packages that install a profile's program, as npx, bunx, pnpm dlx, uvx or
+ * pipx run name them, and the directories they install into (for node
+ * .../cli.js and for symlinks).
+ */
+static const struct {
+	const char	*package;
+	const char	*dir;
+	const char	*profile;
+} packages[] = {
+	{ "@anthropic-ai/claude-code", "/@anthropic-ai/claude-code/", "claude" },
+	{ "@openai/codex", "/@openai/codex/", "codex" },
+	{ "@google/gemini-cli", "/@google/gemini-cli/", "gemini" },
+	{ "aider-chat", "/aider/", "aider" },
+};
+#define NPACKAGES ((int)(sizeof packages / sizeof packages[0]))
+
+/* Shells: a foreground program other than the shell is a job it runs. */
+static const char *const shells[] = {
+	"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "tcsh",
+	"csh", "yash", "posh", NULL
+};
+
+static const char *
+base_name(const char *p)
+{
+	const char	*b = strrchr(p, '/');
+
+	return (b != NULL ? b + 1 : p);
+}
+
+/* A package named as npx does, with or without "@version". */
+static int
+profile_for_package(const char *p)
+{
+	size_t	 n;
+	int	 k;
+	const char *at = strchr(p + (*p == '@'), '@');
+
+	n = at != NULL ? (size_t)(at - p) : strlen(p);
+	for (k = 0; k < NPACKAGES; k++) {
+		if (strlen(packages[k].package) == n &&
+		    memcmp(packages[k].package, p, n) == 0)
+			return (profile_find(packages[k].profile));
+	}
+	return (profile_for_command(p, n));
+}
+
+/*
+ * The profile for a file's path (a symlink resolved, a script run by node):
+ * the package directory it lies in, else its name; -1 if neither tells.
+ */
+int
+profile_for_path(const char *path)
+{
+	const char	*b;
+	int		 k;
+
+	for (k = 0; k < NPACKAGES; k++) {
+		if (strstr(path, packages[k].dir) != NULL)
+			return (profile_find(packages[k].profile));
+	}
+	b = base_name(path);
+	k = profile_for_command(b, strlen(b));
+	return (k == profile_find("generic") ? -1 : k);
+}
+
+/*
+ * The profile for a command line, looking through the wrappers that run the
+ * real program: env [-i] [-u NAME] [NAME=VALUE...], npx/bunx/pnpx/uvx
+ * [options] PACKAGE, pnpm/yarn dlx, npm exec, bun x, pipx run, node/bun/deno
+ * [options] SCRIPT, nice, nohup, exec, command.  *prog is set to the index
+ * of the program's word (-1 if it ends in a wrapper); the generic profile
+ * if nothing tells.
+ */
+int
+profile_for_argv(const char *const *argv, int argc, int *prog)
+{
+	const char	*b;
+	int		 i = 0, k, script;
+
+	*prog = -1;
+	while (i < argc) {
+		b = base_name(argv[i]);
+		script = 0;
+		if (strcmp(b, "env") == 0) {
+			for (i++; i < argc; i++) {
+				if (strcmp(argv[i], "-u") == 0 ||
+				    strcmp(argv[i], "-C") == 0)
+					i++;
+				else if (strcmp(argv[i], "-S") == 0 ||
+				    strncmp(argv[i], "--split-string", 14) == 0)
+					return (profile_find("generic"));
+				else if (argv[i][0] != '-' &&
+				    strchr(argv[i], '=') == NULL)
+					break;
+			}
+			continue;
+		}
+		if (strcmp(b, "nice") == 0 || strcmp(b, "nohup") == 0 ||
+		    strcmp(b, "exec") == 0 || strcmp(b, "command") == 0) {
+			for (i++; i < argc && argv[i][0] == '-'; i++) {
+				if (strcmp(argv[i], "-n") == 0)
+					i++;
+			}
+			continue;
+		}
+		if (strcmp(b, "pnpm") == 0 || strcmp(b, "yarn") == 0 ||
+		    strcmp(b, "npm") == 0 || strcmp(b, "bun") == 0 ||
+		    strcmp(b, "pipx") == 0) {
+			if (i + 1 < argc && (strcmp(argv[i + 1], "dlx") == 0 ||
+			    strcmp(argv[i + 1], "exec") == 0 ||
+			    strcmp(argv[i + 1], "x") == 0 ||
+			    strcmp(argv[i + 1], "run") == 0)) {
+				b = "npx";
+				i++;
+			} else if (strcmp(b, "bun") == 0)
+				script = 1;
+		}
+		if (strcmp(b, "node") == 0 || strcmp(b, "nodejs") == 0 ||
+		    strcmp(b, "deno") == 0)
+			script = 1;
+		if (script) {
+			/* node [options] SCRIPT: the script's path tells. */
+			for (i++; i < argc && argv[i][0] == '-'; i++) {
+				if (strcmp(argv[i], "-r") == 0 ||
+				    strcmp(argv[i], "--require") == 0 ||
+				    strcmp(argv[i], "--import") == 0 ||
+				    strcmp(argv[i], "--loader") == 0)
+					i++;
+			}
+			if (i >= argc || (k = profile_for_path(argv[i])) == -1)
+				return (profile_find("generic"));
+			*prog = i;
+			return (k);
+		}
+		if (strcmp(b, "npx") == 0 || strcmp(b, "bunx") == 0 ||
+		    strcmp(b, "pnpx") == 0 || strcmp(b, "uvx") == 0) {
+			for (i++; i < argc; i++) {
+				if (strcmp(argv[i], "--") == 0)
+					continue;
+				if (strcmp(argv[i], "-p") == 0 ||
+				    strcmp(argv[i], "--package") == 0 ||
+				    strcmp(argv[i], "--from") == 0) {
+					if (i + 1 < argc)
+						return (profile_for_package(
+						    argv[i + 1]));
+				} else if (strncmp(argv[i], "--package=", 10) == 0)
+					return (profile_for_package(argv[i] + 10));
+				else if (strcmp(argv[i], "-c") == 0 ||
+				    strcmp(argv[i], "--call") == 0)
+					return (profile_find("generic"));
+				else if (argv[i][0] != '-')
+					break;
+			}
+			if (i >= argc)
+				return (profile_find("generic"));
+			*prog = i;
+			return (profile_for_package(argv[i]));
+		}
+		*prog = i;
+		return (profile_for_command(argv[i], strlen(argv[i])));
+	}
+	return (profile_find("generic"));
+}
+
+/* Is this program (a path or a name) a shell?  Its name if so, else NULL. */
+const char *
+shell_name(const char *argv0)
+{
+	const char	*b = base_name(argv0);
+	int		 k;
+
+	if (*b == '-')
+		b++;		/* a login shell */
+	for (k = 0; shells[k] != NULL; k++) {
+		if (strcmp(shells[k], b) == 0)
+			return (shells[k]);
+	}
+	return (NULL);
 }
 
 static int
@@ -333,6 +592,18 @@ frame_glyph(const char *s, size_t n)
 	return (0);
 }
 
+/* Columns that n bytes of UTF-8 take: one per character. */
+static int
+columns(const char *s, size_t n)
+{
+	size_t	 i;
+	int	 c = 0;
+
+	for (i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return (c);
+}
+
 /* Is the glyph at s a block element (U+2580..U+259F: a scrollbar's
  * thumb, "█")? */
 static int
@@ -349,6 +620,7 @@ trim(struct row *r)
 {
 	size_t	 g;
 
+	r->indent = 0;
 	for (;;) {
 		if (r->n > 0 && (r->p[0] == ' ' || r->p[0] == '\t')) {
 			r->p++;
@@ -358,6 +630,7 @@ trim(struct row *r)
 			r->n -= g;
 		} else
 			break;
+		r->indent++;
 	}
 	for (;;) {
 		if (r->n > 0 && (r->p[r->n - 1] == ' ' ||
@@ -524,7 +797,8 @@ shell_command_row(const struct row *r)
 
 /*
  * Put what a question is about in front of its prompt: the rows above row q,
- * up to a rule, a pair of blank rows, the shell command that asked, or
+ * up to a rule (not a dashed one: Claude draws those around the command
+ * inside its prompt), a pair of blank rows, the shell command that asked, or
  * CM_CONTEXT_ROWS, as many of the nearest as fit, so the question and its
  * choices are never cut off.
  */
@@ -537,7 +811,8 @@ prompt_context(struct verdict *v, const struct row *rows, int nrows, int q)
 
 	room = sizeof v->detail - 1 - have;
 	for (top = q; top + 1 < nrows && top + 1 <= q + CM_CONTEXT_ROWS &&
-	    rows[top + 1].rule != 1 && !(rows[top + 1].n == 0 &&
+	    (rows[top + 1].rule != 1 || rows[top + 1].dash) &&
+	    !(rows[top + 1].n == 0 &&
 	    top + 2 < nrows && rows[top + 2].n == 0); top++) {
 		if (rows[top + 1].n == 0 || rows[top + 1].rule)
 			continue;
@@ -1009,43 +1284,134 @@ find_subject(const struct profile *pr, const struct row *rows, int nrows,
 }
 
 /*
- * A numbered menu at the bottom: options 1..N in order, with at most a short
- * footer (and a ruled-off preview) below them, and above them either a
- * question or, for a menu with a cursor on one option, a title.  It is a
- * confirmation if there is a question and an option approves; otherwise (a
- * model picker, a theme) it asks for a choice: input.  A numbered list with
- * the program's own input box below it is output, not a menu.
+ * Which option to choose, by the options' labels: the first that says yes
+ * (in its first CM_LABEL_HEAD bytes) without saying "always", "don't ask
+ * again" or a mode.  None (and *any -1) when the prompt itself is about the
+ * program's permission mode (a few rows above the options, bottom-first
+ * indices above last, up to a rule).  *any is 1 if some option said yes.
  */
 static int
-find_menu(const struct profile *pr, struct row *rows, int nrows,
-    struct verdict *v)
+best_option(const struct row *rows, int nrows, int last, const char **text,
+    const size_t *tlen, int k, int *any)
 {
-	const char	*text[CM_OPTIONS_MAX + 1];
-	size_t		 tlen[CM_OPTIONS_MAX + 1];
-	int		 sel[CM_OPTIONS_MAX + 1];
-	int		 i, j, first = -1, last = -1, num = 0, s, k, expect;
-	int		 q = -1, best = 0, any = 0, footer = 0, marked = 0;
-	int		 gap;
-	const char	*t;
-	size_t		 tl;
+	int	 i, seen = 0;
 
-	memset(sel, 0, sizeof sel);
-	/* Bottom first: skip the footer, then collect options N..1. */
-	for (i = 0; i < nrows; i++) {
-		num = option_row(&rows[i], &s, &t, &tl);
-		if (num != 0) {
-			first = i;
-			break;
+	*any = 0;
+	for (i = last + 1; i < nrows && seen < CM_QUESTION_GAP &&
+	    rows[i].rule != 1; i++) {
+		seen += rows[i].n > 0;
+		if (has_any(rows[i].p, rows[i].n, modal)) {
+			*any = -1;
+			return (0);
 		}
+	}
+	for (i = 1; i <= k; i++) {
+		if (!has_any(text[i], tlen[i] > CM_LABEL_HEAD ? CM_LABEL_HEAD :
+		    tlen[i], approving))
+			continue;
+		*any = 1;
+		if (!has_any(text[i], tlen[i], broad))
+			return (i);
+	}
+	return (0);
+}
+
+/* The prompt: the question (rows q down to last + 1) and the options. */
+static void
+menu_detail(struct verdict *v, const struct row *rows, int q, int last,
+    const char **text, const size_t *tlen, int k, int numbered)
+{
+	char	 opt[CM_DETAIL_MAX];
+	size_t	 ol;
+	int	 i;
+
+	v->detail[0] = '\0';
+	for (i = q; i > last; i--) {
+		if (!is_space(&rows[i]))
+			prompt_add(v, rows[i].p, rows[i].n);
+	}
+	for (i = 1; i <= k; i++) {
+		ol = numbered ? (size_t)snprintf(opt, sizeof opt, "%d. ", i) : 0;
+		if (tlen[i] < sizeof opt - ol) {
+			memcpy(opt + ol, text[i], tlen[i]);
+			ol += tlen[i];
+		}
+		prompt_add(v, opt, ol);
+	}
+}
+
+/*
+ * The verdict for a parsed menu: best is the option that approves (0:
+ * none), any what best_option said.  The keys: the key an option names
+ * ("Yes, proceed (y)"), else Enter if the cursor is on it, else its number
+ * (numbered) or the arrow keys from the cursor to it, then Enter.
+ */
+static void
+menu_verdict(const struct profile *pr, struct verdict *v, int best, int any,
+    const char *text, size_t tlen, int cursor, int numbered)
+{
+	size_t	 n = 0;
+	int	 i, moves;
+
+	v->keys[0] = '\0';
+	if (best == 0 && any == -1) {
+		/* It would change how the program asks: the person's. */
+		v->state = S_CONFIRM;
+		set_rule(v, pr, "menu-mode");
+		return;
+	}
+	if (best == 0) {
+		v->state = S_INPUT;
+		set_rule(v, pr, any ? "menu-broad-only" : "menu-choice");
+		return;
+	}
+	v->state = S_CONFIRM;
+	set_rule(v, pr, numbered ? "menu" : "menu-unnumbered");
+	if (tlen >= 3 && text[tlen - 1] == ')' && text[tlen - 3] == '(' &&
+	    text[tlen - 2] >= 'a' && text[tlen - 2] <= 'z') {
+		v->keys[0] = text[tlen - 2];
+		v->keys[1] = '\0';
+	} else if (cursor == best)
+		strcpy(v->keys, "Enter");
+	else if (numbered) {
+		v->keys[0] = (char)('0' + best);
+		v->keys[1] = '\0';
+	} else if (cursor != 0) {
+		moves = best > cursor ? best - cursor : cursor - best;
+		for (i = 0; i < moves; i++) {
+			memcpy(v->keys + n, best > cursor ? "Down " : "Up ",
+			    best > cursor ? 5 : 3);
+			n += best > cursor ? 5 : 3;
+		}
+		strcpy(v->keys + n, "Enter");
+	} else {
+		/* No cursor, no numbers: no way to choose it. */
+		set_rule(v, pr, "partial-no-cursor");
+	}
+}
+
+/*
+ * Rows 0 .. end - 1 (bottom first) are what a menu may have below it:
+ * blank rows, rules, a ruled-off preview and at most CM_FOOTER_MAX short
+ * rows, none of them the program's input box.
+ */
+static int
+menu_footer(const struct profile *pr, const struct row *rows, int nrows,
+    int end)
+{
+	int	 i, j, footer = 0, s;
+	const char	*t;
+	size_t	 tl;
+
+	for (i = 0; i < end; i++) {
 		if (rows[i].rule) {
 			/* A preview between two rules (no options in it):
 			 * skip it whole. */
-			for (j = i + 1; j < nrows && j <= i + CM_PREVIEW_ROWS &&
-			    !rows[j].rule &&
+			for (j = i + 1; j < nrows && j < end &&
+			    j <= i + CM_PREVIEW_ROWS && !rows[j].rule &&
 			    option_row(&rows[j], &s, &t, &tl) == 0; j++)
 				;
-			if (j < nrows && j <= i + CM_PREVIEW_ROWS &&
-			    rows[j].rule)
+			if (j < end && j <= i + CM_PREVIEW_ROWS && rows[j].rule)
 				i = j;
 			continue;
 		}
@@ -1056,7 +1422,56 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 		if (has_any(rows[i].p, rows[i].n, pr->box))
 			return (0);	/* its input box: the list is output */
 	}
-	if (first == -1)
+	return (1);
+}
+
+/* The question above row last: within a few non-blank rows, or -1. */
+static int
+menu_question(const struct row *rows, int nrows, int last)
+{
+	int	 i, gap;
+
+	for (i = last + 1, gap = 0; i < nrows && gap < CM_QUESTION_GAP; i++) {
+		if (rows[i].n == 0)
+			continue;
+		if (is_question(&rows[i]))
+			return (i);
+		gap++;
+	}
+	return (-1);
+}
+
+/*
+ * A numbered menu at the bottom: options 1..N in order, with at most a short
+ * footer (and a ruled-off preview) below them, and above them either a
+ * question or, for a menu with a cursor on one option, a title.  It is a
+ * confirmation if there is a question and an option approves; otherwise (a
+ * model picker, a theme) it asks for a choice: input.  A numbered list with
+ * the program's own input box below it is output, not a menu.  An option
+ * may wrap: its further rows are indented past its number.
+ */
+static int
+find_menu(const struct profile *pr, struct row *rows, int nrows,
+    struct verdict *v)
+{
+	const char	*text[CM_OPTIONS_MAX + 1];
+	size_t		 tlen[CM_OPTIONS_MAX + 1];
+	int		 sel[CM_OPTIONS_MAX + 1];
+	int		 i, first = -1, last = -1, num = 0, s, k, expect;
+	int		 q = -1, best, any, cursor = 0, col = 0;
+	const char	*t;
+	size_t		 tl;
+
+	memset(sel, 0, sizeof sel);
+	/* Bottom first: skip the footer, then collect options N..1. */
+	for (i = 0; i < nrows; i++) {
+		if (!rows[i].rule && rows[i].n > 0 &&
+		    (num = option_row(&rows[i], &s, &t, &tl)) != 0) {
+			first = i;
+			break;
+		}
+	}
+	if (first == -1 || !menu_footer(pr, rows, nrows, first))
 		return (0);
 	expect = num;
 	if (num > CM_OPTIONS_MAX || num < 2)
@@ -1066,9 +1481,10 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 			continue;
 		num = option_row(&rows[i], &s, &t, &tl);
 		if (num == 0) {
-			/* A wrapped option's second line. */
-			if (i > first && expect < CM_OPTIONS_MAX &&
-			    rows[i].p[0] != '\0' && !is_question(&rows[i]))
+			/* A wrapped option's further row: indented as far
+			 * as the options' text, or further. */
+			if (i > first && col > 0 && rows[i].indent >= col &&
+			    !rows[i].rule)
 				continue;
 			break;
 		}
@@ -1077,83 +1493,186 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 		text[num] = t;
 		tlen[num] = tl;
 		sel[num] = s;
-		marked |= s;
+		if (s)
+			cursor = num;
+		/* The column the options' text starts at. */
+		col = rows[i].indent + columns(rows[i].p,
+		    (size_t)(t - rows[i].p));
 		last = i;
 		expect--;
 	}
 	if (expect != 0)
 		return (0);
 	/* The question: above option 1, within a few non-blank rows. */
-	for (i = last + 1, gap = 0; i < nrows && gap < CM_QUESTION_GAP; i++) {
-		if (rows[i].n == 0)
-			continue;
-		if (is_question(&rows[i])) {
-			q = i;
-			break;
-		}
-		gap++;
-	}
+	q = menu_question(rows, nrows, last);
 	if (q == -1) {
 		/* No question: a picker, if a cursor marks one option. */
-		if (!marked)
+		if (!cursor)
 			return (0);
 		for (q = last + 1; q < nrows && is_space(&rows[q]); q++)
 			;
 		if (q == nrows)
 			q = last;
 	}
-	k = rows[first].n > 0 ? option_row(&rows[first], &s, &t, &tl) : 0;
-	/* Which option approves once?  The first that says yes but not
-	 * "always" or "don't ask again". */
-	for (i = 1; i <= k && q > last && is_question(&rows[q]); i++) {
-		if (!has_any(text[i], tlen[i] > 12 ? 12 : tlen[i], approving))
+	k = option_row(&rows[first], &s, &t, &tl);
+	best = 0;
+	any = 0;
+	if (q > last && is_question(&rows[q]))
+		best = best_option(rows, nrows, last, text, tlen, k, &any);
+	menu_detail(v, rows, q, last, text, tlen, k, 1);
+	prompt_context(v, rows, nrows, q);
+	menu_verdict(pr, v, best, any, best ? text[best] : NULL,
+	    best ? tlen[best] : 0, cursor, 1);
+	if (v->state == S_CONFIRM)
+		find_subject(pr, rows, nrows, q, last, v);
+	return (1);
+}
+
+/* A row with the cursor on an unnumbered option: "❯ Yes" (a space after
+ * the mark, not the no-break space of Claude's input box). */
+static int
+cursor_row(const struct row *r, const char **text, size_t *tlen)
+{
+	static const char *const marks[] = {
+		"\xe2\x9d\xaf ", "\xe2\x80\xba ", "\xe2\x96\xb8 ",
+		"\xe2\x96\xb6 ", NULL
+	};	/* ❯ › ▸ ▶ */
+	int	 i;
+	size_t	 k;
+
+	for (i = 0; marks[i] != NULL; i++) {
+		k = strlen(marks[i]);
+		if (r->n > k && memcmp(r->p, marks[i], k) == 0 &&
+		    r->p[k] != ' ') {
+			*text = r->p + k;
+			*tlen = r->n - k;
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * A menu without numbers (Claude Code 2.1.3xx: "  Yes" / "❯ No
+ * (recommended)", "❯ No, exit" / "  Yes, I trust this folder"): one row
+ * with the cursor mark, its siblings indented to its text (or up to two
+ * columns more, past a "✔ "), no blank row between them, at most a footer
+ * below, a question or a title above.  Chosen by label like a numbered
+ * menu; reached with the arrow keys.
+ */
+static int
+find_list(const struct profile *pr, struct row *rows, int nrows,
+    struct verdict *v)
+{
+	const char	*text[CM_OPTIONS_MAX + 1];
+	size_t		 tlen[CM_OPTIONS_MAX + 1];
+	const char	*t;
+	size_t		 tl;
+	int		 i, m = -1, seen = 0, lo, hi, k, q, best, any, cursor;
+	int		 base, s;
+
+	for (i = 0; i < nrows && seen <= CM_OPTIONS_MAX + CM_FOOTER_MAX +
+	    CM_PREVIEW_ROWS; i++) {
+		if (rows[i].n == 0)
 			continue;
-		any = 1;
-		if (!has_any(text[i], tlen[i], broad)) {
-			best = i;
+		seen++;
+		if (!rows[i].rule && has_any(rows[i].p, rows[i].n, pr->box))
+			return (0);
+		if (!rows[i].rule && cursor_row(&rows[i], &t, &tl) &&
+		    option_row(&rows[i], &s, &t, &tl) == 0) {
+			m = i;
 			break;
 		}
 	}
-	/* The prompt text: the question and the choices, then what the
-	 * question is about in front of them. */
+	if (m == -1)
+		return (0);
+	base = rows[m].indent;
+#define SIBLING(r)	((r).n > 0 && !(r).rule && (r).indent >= base + 2 && \
+			    (r).indent <= base + 4)
+	for (lo = m; lo > 0 && SIBLING(rows[lo - 1]); lo--)
+		;
+	for (hi = m; hi + 1 < nrows && SIBLING(rows[hi + 1]); hi++)
+		;
+#undef SIBLING
+	k = hi - lo + 1;
+	if (k < 2 || k > CM_OPTIONS_MAX || !menu_footer(pr, rows, nrows, lo))
+		return (0);
+	/* Options 1..k top to bottom. */
+	cursor = hi - m + 1;
+	for (i = hi; i >= lo; i--) {
+		if (i == m)
+			(void)cursor_row(&rows[i], &text[hi - i + 1],
+			    &tlen[hi - i + 1]);
+		else {
+			text[hi - i + 1] = rows[i].p;
+			tlen[hi - i + 1] = rows[i].n;
+		}
+	}
+	q = menu_question(rows, nrows, hi);
+	if (q == -1) {
+		for (q = hi + 1; q < nrows && is_space(&rows[q]); q++)
+			;
+		if (q == nrows)
+			q = hi;
+	}
+	best = best_option(rows, nrows, hi, text, tlen, k, &any);
+	menu_detail(v, rows, q, hi, text, tlen, k, 0);
+	prompt_context(v, rows, nrows, q);
+	menu_verdict(pr, v, best, any, best ? text[best] : NULL,
+	    best ? tlen[best] : 0, cursor, 0);
+	if (v->state == S_CONFIRM)
+		find_subject(pr, rows, nrows, q, hi, v);
+	return (1);
+}
+
+/*
+ * Part of a prompt below the program's input box (or at the bottom, when
+ * it is not up): a key hint ("Enter to confirm", "Esc to cancel"), a
+ * question, or a row with the cursor on an option, that find_menu and
+ * find_list could not make a whole prompt of.  Fail safe: a confirmation
+ * with no approving keys, so it is never answered, and a rule saying what
+ * was missing.
+ */
+static int
+find_partial(const struct profile *pr, const struct row *rows, int nrows,
+    struct verdict *v)
+{
+	const char	*t;
+	size_t		 tl;
+	int		 i, seen = 0, hint = 0, question = 0, option = 0, s;
+	int		 top = -1;
+
+	if (pr->hints[0] == NULL)
+		return (0);
+	for (i = 0; i < nrows && seen < CM_PARTIAL_ROWS; i++) {
+		if (rows[i].n == 0 || rows[i].rule)
+			continue;
+		seen++;
+		if (has_any(rows[i].p, rows[i].n, pr->box) ||
+		    (pr->draft != NULL && rows[i].indent <= 1 &&
+		    starts(rows[i].p, rows[i].n, pr->draft) &&
+		    option_row(&rows[i], &s, &t, &tl) == 0))
+			break;	/* its input box, with or without a draft */
+		top = i;
+		if (has_any(rows[i].p, rows[i].n, pr->hints))
+			hint = 1;
+		else if (rows[i].p[rows[i].n - 1] == '?' ||
+		    has(rows[i].p, rows[i].n, "? "))
+			question = 1;
+		if (cursor_row(&rows[i], &t, &tl) ||
+		    option_row(&rows[i], &s, &t, &tl) != 0)
+			option = 1;
+	}
+	if (!hint && !question && !option)
+		return (0);
+	v->state = S_CONFIRM;
+	v->keys[0] = '\0';
+	set_rule(v, pr, !option ? "partial-no-options" : !question ?
+	    "partial-no-question" : "partial-menu");
 	v->detail[0] = '\0';
-	for (i = q; i > last; i--) {
+	for (i = top; i >= 0; i--) {
 		if (!is_space(&rows[i]))
 			prompt_add(v, rows[i].p, rows[i].n);
-	}
-	for (i = 1; i <= k; i++) {
-		char	 opt[CM_DETAIL_MAX];
-		size_t	 ol;
-
-		ol = (size_t)snprintf(opt, sizeof opt, "%d. ", i);
-		if (tlen[i] < sizeof opt - ol) {
-			memcpy(opt + ol, text[i], tlen[i]);
-			ol += tlen[i];
-		}
-		prompt_add(v, opt, ol);
-	}
-	prompt_context(v, rows, nrows, q);
-	if (best == 0) {
-		v->state = S_INPUT;
-		set_rule(v, pr, any ? "menu-broad-only" : "menu-choice");
-		v->keys[0] = '\0';
-		return (1);
-	}
-	v->state = S_CONFIRM;
-	set_rule(v, pr, "menu");
-	find_subject(pr, rows, nrows, q, last, v);
-	if (tlen[best] >= 3 && text[best][tlen[best] - 1] == ')' &&
-	    text[best][tlen[best] - 3] == '(' &&
-	    text[best][tlen[best] - 2] >= 'a' &&
-	    text[best][tlen[best] - 2] <= 'z') {
-		/* The option names its own key: "Yes, proceed (y)". */
-		v->keys[0] = text[best][tlen[best] - 2];
-		v->keys[1] = '\0';
-	} else if (sel[best])
-		strcpy(v->keys, "Enter");
-	else {
-		v->keys[0] = (char)('0' + best);
-		v->keys[1] = '\0';
 	}
 	return (1);
 }
@@ -1260,6 +1779,26 @@ find_choice(const struct profile *pr, struct row *rows, int nrows,
 	if (kl + 5 < sizeof v->keys)
 		memcpy(v->keys + kl, "Enter", 6);
 	return (1);
+}
+
+/* The program's own permission mode, if its screen shows it: its name in
+ * v->mode (auto, bypass, accept-edits, yolo: it approves by itself; manual,
+ * plan: it asks). */
+static void
+find_mode(const struct profile *pr, const struct row *rows, int nrows,
+    struct verdict *v)
+{
+	int	 i, j;
+
+	for (i = 0; i < nrows; i++) {
+		for (j = 0; pr->modes[j].text != NULL; j++) {
+			if (has(rows[i].p, rows[i].n, pr->modes[j].text)) {
+				snprintf(v->mode, sizeof v->mode, "%s",
+				    pr->modes[j].rule);
+				return;
+			}
+		}
+	}
 }
 
 /* Does s end with suffix, followed by nothing but ' ', ':', '?' or '>'? */
@@ -1505,6 +2044,7 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 	}
 	quiet = sc->quiet_ms >= CM_QUIET_MS;
 	nrows = bottom_rows(sc->text, sc->len, rows, CM_BOTTOM_ROWS);
+	find_mode(pr, rows, nrows, v);
 	/* tmux's own word, when remain-on-exit keeps a dead pane. */
 	if (nrows > 0 && starts(rows[0].p, rows[0].n, "Pane is dead")) {
 		v->state = S_EXITED;
@@ -1535,7 +2075,8 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 	}
 	if (nrows > 0 && find_mark(pr, rows, nrows, v))
 		return;
-	if (nrows > 0 && pr->menus && find_menu(pr, rows, nrows, v))
+	if (nrows > 0 && pr->menus && (find_menu(pr, rows, nrows, v) ||
+	    find_list(pr, rows, nrows, v)))
 		return;
 	if (nrows > 0 && find_choice(pr, rows, nrows, v))
 		return;
@@ -1567,6 +2108,15 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 	}
 	if (nrows > 0 && find_error(pr, rows, nrows, v))
 		return;
+	if (nrows > 0 && find_partial(pr, rows, nrows, v))
+		return;
+	if (sc->fg_job && pr->quiet_idle) {
+		/* A shell with a job in the foreground: busy, however
+		 * quiet, unless the job asks for something (above). */
+		v->state = S_WORKING;
+		set_rule(v, pr, "foreground-job");
+		return;
+	}
 	if (pr->titled && sc->title_default) {
 		/* Codex draws its input box seconds before it can take an
 		 * instruction (an Enter then is lost); its title says when. */

@@ -30,7 +30,7 @@
 /* The lists a profile has, in the order of the directives' table. */
 enum {
 	L_COMMAND, L_WORKING, L_TITLE_WORKING, L_IDLE, L_ERROR, L_BOX,
-	L_CHOICE, L_PENDING, L_NLISTS
+	L_CHOICE, L_PENDING, L_HINT, L_NLISTS
 };
 
 /* A profile read from a file: the struct confirm.c reads comes first. */
@@ -39,6 +39,8 @@ struct uprofile {
 	char		*name;
 	char		*version;
 	char		*turn;
+	char		*draft;
+	const struct mark *modes;		/* the base's, or none */
 	const char	**list[L_NLISTS];	/* each ends with NULL */
 	int		 n[L_NLISTS];
 	struct mark	*marks;		/* ends with a NULL text */
@@ -58,8 +60,9 @@ static const struct {
 	{ "command", L_COMMAND }, { "working", L_WORKING },
 	{ "title-working", L_TITLE_WORKING }, { "idle", L_IDLE },
 	{ "error", L_ERROR }, { "box", L_BOX }, { "choice", L_CHOICE },
-	{ "pending", L_PENDING }, { NULL, 0 }
+	{ "pending", L_PENDING }, { "hint", L_HINT }, { NULL, 0 }
 };
+static const struct mark no_modes[] = { { NULL, S_UNKNOWN, NULL } };
 
 static void
 table_init(void)
@@ -190,6 +193,7 @@ uprofile_free(struct uprofile *u)
 	free(u->name);
 	free(u->version);
 	free(u->turn);
+	free(u->draft);
 	free(u);
 }
 
@@ -253,6 +257,8 @@ builtin_list(const struct profile *b, int l)
 		return (b->box);
 	case L_CHOICE:
 		return (b->choices);
+	case L_HINT:
+		return (b->hints);
 	default:
 		return (b->pending);
 	}
@@ -286,6 +292,9 @@ uprofile_base(struct uprofile *u, const struct profile *b)
 	u->version = xstrdup(b->version != NULL ? b->version : "");
 	free(u->turn);
 	u->turn = b->turn != NULL ? xstrdup(b->turn) : NULL;
+	free(u->draft);
+	u->draft = b->draft != NULL ? xstrdup(b->draft) : NULL;
+	u->modes = b->modes != NULL ? b->modes : no_modes;
 	u->p.titled = b->titled;
 	u->p.menus = b->menus;
 	u->p.quiet_idle = b->quiet_idle;
@@ -309,6 +318,9 @@ uprofile_wire(struct uprofile *u)
 	u->p.pending = u->list[L_PENDING];
 	u->p.marks = u->marks;
 	u->p.turn = u->turn;
+	u->p.draft = u->draft;
+	u->p.hints = u->list[L_HINT];
+	u->p.modes = u->modes;
 }
 
 /* A profile's name: 1 to CM_PROFILE_NAME_MAX of [a-z0-9_-]. */
@@ -547,6 +559,7 @@ uprofile_new(const char *name)
 	u->marks = xcalloc(CM_PROFILE_LIST_MAX + 1, sizeof *u->marks);
 	u->name = xstrdup(name);
 	u->version = xstrdup("");
+	u->modes = no_modes;
 	u->p.menus = 1;
 	return (u);
 }
@@ -639,11 +652,16 @@ parse_line(struct pstate *ps, struct uprofile *u, const char *p,
 	}
 	if (strcmp(w, "mark") == 0)
 		return (parse_mark(ps, u, p));
-	if (strcmp(w, "turn") == 0) {
+	if (strcmp(w, "turn") == 0 || strcmp(w, "draft") == 0) {
 		if (qstring(ps, &p, s, &n) == -1 || line_end(ps, p) == -1)
 			return (-1);
-		free(u->turn);
-		u->turn = xstrdup(s);
+		if (w[0] == 't') {
+			free(u->turn);
+			u->turn = xstrdup(s);
+		} else {
+			free(u->draft);
+			u->draft = xstrdup(s);
+		}
 		return (0);
 	}
 	if (strcmp(w, "version") == 0) {

@@ -382,7 +382,7 @@ check_new(struct request *r, const char **cause)
 {
 	struct field	*f, val, *v = &val;
 	int		 i;
-	size_t		 klen;
+	size_t		 klen, k;
 	char		*eq;
 
 	for (i = 0; i < r->argc; i++) {
@@ -420,6 +420,21 @@ check_new(struct request *r, const char **cause)
 		} else if (klen == 4 && memcmp(f->p, "task", 4) == 0) {
 			if (v->n > CM_TEXT_MAX) {
 				*cause = "new: task too long";
+				return (-1);
+			}
+		} else if (klen == 3 && memcmp(f->p, "env", 3) == 0) {
+			/* NAME=VALUE, NAME a shell word, no NUL. */
+			for (k = 0; k < v->n && v->p[k] != '='; k++) {
+				if (!(v->p[k] == '_' ||
+				    (v->p[k] >= 'A' && v->p[k] <= 'Z') ||
+				    (v->p[k] >= 'a' && v->p[k] <= 'z') ||
+				    (k > 0 && v->p[k] >= '0' &&
+				    v->p[k] <= '9')))
+					break;
+			}
+			if (k == 0 || k == v->n || v->p[k] != '=' ||
+			    field_has_nul(v)) {
+				*cause = "new: env must be NAME=VALUE";
 				return (-1);
 			}
 		} else {

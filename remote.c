@@ -269,14 +269,15 @@ ssh_control(const struct host *h, const char *op, const char *fwd,
 	return (run(v, NULL, h->err, SSH_CHECK_MS, cause, clen));
 }
 
-/* Is the master alive?  If not, start one. */
+/* Is the master alive?  If not, start one (and set *started). */
 static int
-master_up(const struct host *h, char *cause, size_t clen)
+master_up(const struct host *h, int *started, char *cause, size_t clen)
 {
 	const char	*v[SSH_ARGV_MAX];
 	char		 store[1024], said[300];
 	int		 n, st;
 
+	*started = 0;
 	if (ssh_control(h, "check", NULL, cause, clen) == 0)
 		return (0);
 	/* A dead master leaves its socket: remove it and make a new one. */
@@ -298,6 +299,7 @@ master_up(const struct host *h, char *cause, size_t clen)
 			    said);
 		return (-1);
 	}
+	*started = 1;
 	return (0);
 }
 
@@ -467,28 +469,34 @@ setup(struct host *hp, char *token, size_t tlen, char *cause, size_t clen)
 {
 	struct host	 h = *hp;
 	char		 rsock[CM_PATH_MAX], fwd[2 * CM_PATH_MAX + 2];
-	char		 said[300];
+	char		 said[300], ignored[256];
+	int		 started;
 
 	/* Someone else may have just mended it. */
 	if (ssh_control(&h, "check", NULL, cause, clen) == 0 &&
 	    agent_alive(h.fwd) && token_load(&h, token, tlen) == 0)
 		return (0);
-	if (master_up(&h, cause, clen) == -1)
+	if (master_up(&h, &started, cause, clen) == -1)
 		return (-1);
 	if (remote_hello(&h, rsock, sizeof rsock, token, tlen, cause,
-	    clen) == -1)
-		return (-1);
-	if (token_save(&h, token, cause, clen) == -1)
-		return (-1);
+	    clen) == -1 || token_save(&h, token, cause, clen) == -1)
+		goto fail;
 	(void)unlink(h.fwd);
 	snprintf(fwd, sizeof fwd, "%s:%s", h.fwd, rsock);
 	if (ssh_control(&h, "forward", fwd, cause, clen) != 0) {
 		ssh_said(&h, said, sizeof said);
 		snprintf(cause, clen, "ssh -O forward to %s failed%s", h.dest,
 		    said);
-		return (-1);
+		goto fail;
 	}
 	return (0);
+fail:
+	/* A master we started for nothing is not left to persist 8 h. */
+	if (started) {
+		(void)ssh_control(&h, "exit", NULL, ignored, sizeof ignored);
+		(void)unlink(h.ctl);
+	}
+	return (-1);
 }
 
 /* "cm tunnel [-H host] status|close". */
@@ -566,10 +574,10 @@ remote_attach(const char *spec, const char *name, char *cause, size_t clen)
 	struct host	 h;
 	const char	*v[SSH_ARGV_MAX], *rcm;
 	char		 store[1024];
-	int		 n;
+	int		 n, started = 0;
 
 	if (host_parse(spec, &h, cause, clen) == -1 ||
-	    master_up(&h, cause, clen) == -1)
+	    master_up(&h, &started, cause, clen) == -1)
 		return (-1);
 	rcm = getenv("CM_REMOTE_CM");
 	if (rcm == NULL || *rcm == '\0')

@@ -18,7 +18,10 @@
  *  - tmux is driven by argv only; text is typed as hex bytes.
  */
 
+#define _XOPEN_SOURCE 700	/* realpath */
+
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -57,6 +60,36 @@ session_find(const char *name, size_t n)
 	return (NULL);
 }
 
+/*
+ * Keep the state in tmux (@cm_state, and @cm_detail in hex), through the
+ * control connection (no process), so that a restarted agent adopts the
+ * session in the state it was in and invents no change.
+ */
+static void
+session_save_state(struct session *s)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	char			 cmd[96 + 2 * CM_DETAIL_MAX];
+	size_t			 n, i;
+
+	if (s->ctl_in == -1 || s->pane[0] == '\0')
+		return;
+	/* Two commands, two lines: each has its own reply block. */
+	n = (size_t)snprintf(cmd, sizeof cmd, "set-option -t %s @cm_state %s\n"
+	    "set-option -t %s @cm_detail x", s->pane, state_name(s->state),
+	    s->pane);
+	for (i = 0; s->detail[i] != '\0' && n + 3 < sizeof cmd; i++) {
+		cmd[n++] = hex[(unsigned char)s->detail[i] >> 4];
+		cmd[n++] = hex[(unsigned char)s->detail[i] & 0xf];
+	}
+	cmd[n++] = '\n';
+	if (!ctl_room(s, 2, n))
+		return;
+	(void)buf_add(&s->cout, cmd, n);
+	(void)ctl_push(s, CK_IGNORE, 0, NULL, 0);
+	(void)ctl_push(s, CK_IGNORE, 0, NULL, 0);
+}
+
 static void
 session_set_state(struct session *s, enum state st, const char *detail)
 {
@@ -65,6 +98,26 @@ session_set_state(struct session *s, enum state st, const char *detail)
 	s->state = st;
 	snprintf(s->detail, sizeof s->detail, "%s", detail);
 	event_emit(s->name, state_name(st), s->detail);
+	session_save_state(s);
+}
+
+/*
+ * The program's own permission mode, as its screen shows it: when it
+ * approves by itself (Claude's auto mode, Codex's YOLO), cm's rules do not
+ * see what it runs, so a change is an event ("mode", detail "mode=auto").
+ * A screen that shows no mode (a dialog over the footer, a header scrolled
+ * away) keeps the last one seen.
+ */
+static void
+session_set_mode(struct session *s, const struct verdict *v)
+{
+	char	 detail[64];
+
+	if (v->mode[0] == '\0' || strcmp(s->mode, v->mode) == 0)
+		return;
+	snprintf(s->mode, sizeof s->mode, "%s", v->mode);
+	snprintf(detail, sizeof detail, "mode=%s", s->mode);
+	event_emit(s->name, "mode", detail);
 }
 
 static struct session *
@@ -192,7 +245,8 @@ session_capture(struct session *s)
 		return;
 	n = snprintf(cmd, sizeof cmd,
 	    "display-message -p -t %s '#{pane_dead} #{pane_dead_status} "
-	    "#{cursor_y} #{==:#{pane_title},#{host}} #{pane_pid} #{pane_title}'\n"
+	    "#{cursor_y} #{==:#{pane_title},#{host}} #{pane_pid} "
+	    "#{s/ /_/:pane_current_command} #{pane_title}'\n"
 	    "capture-pane -p -t %s\n", s->pane,
 	    s->pane);
 	if (!ctl_room(s, 2, (size_t)n))
@@ -282,6 +336,9 @@ session_classify(struct session *s)
 	sc.dead = s->pane_dead;
 	sc.quiet_ms = now_ms() - s->last_output;
 	sc.cursor_y = s->cursor_y;
+	/* A shell whose foreground is another program runs a job. */
+	sc.fg_job = s->shell[0] != '\0' && s->fg[0] != '\0' &&
+	    strcmp(s->fg, s->shell) != 0;
 	if (!s->seen_output && s->block.len > 0 &&
 	    strspn(sc.text, " \n") < s->block.len) {
 		/* It printed before we were attached: that was output. */
@@ -289,6 +346,7 @@ session_classify(struct session *s)
 		sc.quiet_ms = 0;
 	}
 	confirm_classify(s->profile, &sc, &v);
+	session_set_mode(s, &v);
 	if (v.state == S_WORKING && s->state == S_STARTING &&
 	    !s->seen_output) {
 		/* Nothing printed yet: still starting, look again later. */
@@ -334,10 +392,11 @@ static void
 ctl_status_line(struct session *s)
 {
 	char	*p = buf_ptr(&s->block), *q;
-	size_t	 n = s->block.len;
+	size_t	 n = s->block.len, k;
 
-	/* "DEAD STATUS CURSOR_Y DEFAULT PID TITLE\n"; STATUS is empty
-	 * while alive; DEFAULT is 1 while the title is tmux's own. */
+	/* "DEAD STATUS CURSOR_Y DEFAULT PID FG TITLE\n"; STATUS is empty
+	 * while alive; DEFAULT is 1 while the title is tmux's own; FG is
+	 * the foreground command, its blanks made '_'. */
 	if (n == 0)
 		return;
 	if (p[n - 1] == '\n')
@@ -370,6 +429,13 @@ ctl_status_line(struct session *s)
 	s->pane_pid = 0;
 	while (q < p + n && *q >= '0' && *q <= '9' && s->pane_pid < 100000000)
 		s->pane_pid = s->pane_pid * 10 + (*q++ - '0');
+	if (q < p + n && *q == ' ')
+		q++;
+	for (k = 0; q < p + n && *q != ' '; q++) {
+		if (k < sizeof s->fg - 1)
+			s->fg[k++] = *q;
+	}
+	s->fg[k] = '\0';
 	if (q < p + n && *q == ' ')
 		q++;
 	n = (size_t)(p + n - q);
@@ -754,6 +820,9 @@ new_done(struct job *j, void *arg)
 	s->pane[n] = '\0';
 	log_info("%s: created, pane %s", s->name, s->pane);
 	event_emit(s->name, state_name(S_STARTING), s->cmd);
+	/* tmux tells of a pane's end once a second: a program that ends in
+	 * its first second is looked for then, for cm new to report it. */
+	s->new_check_at = now_ms() + CM_NEW_CHECK_MS;
 	session_ctl_start(s);
 	if (c != NULL) {
 		line_start("ok", nr->id);
@@ -831,16 +900,27 @@ do_new(struct client *c, struct request *r)
 	struct newreq	*nr;
 	struct field	*f;
 	int		 i, a = 0, nown = 0, confirm = default_confirm, cmd0;
-	int		 profile = -1, confirm_given = 0;
-	char		*eq;
+	int		 profile = -1, confirm_given = 0, nenv = 0;
+	int		 envs[CM_FIELDS_MAX], k, prog;
+	const char	*words[CM_FIELDS_MAX], *sh = NULL;
+	char		*eq, found[CM_PATH_MAX], *real;
+	const char	*path;
+	struct stat	 st;
 
 	name[0] = '\0';
 	for (i = 0; i < r->argc; i++) {
 		f = &r->argv[i];
 		if (proto_field_eq(f, "--"))
 			break;
-		eq = memchr(f->p, '=', f->n);
-		if (eq - f->p == 4 && memcmp(f->p, "name", 4) == 0)
+		if ((eq = memchr(f->p, '=', f->n)) == NULL) {
+			reply_err(c, r->id, "usage", "bad option to new");
+			goto out;
+		}
+		if (eq - f->p == 3 && memcmp(f->p, "env", 3) == 0) {
+			/* env=NAME=VALUE, checked by proto.c. */
+			f->p[f->n] = '\0';
+			envs[nenv++] = i;
+		} else if (eq - f->p == 4 && memcmp(f->p, "name", 4) == 0)
 			snprintf(name, sizeof name, "%.*s",
 			    (int)(f->n - 5), eq + 1);
 		else if (eq - f->p == 3 && memcmp(f->p, "dir", 3) == 0) {
@@ -875,15 +955,61 @@ do_new(struct client *c, struct request *r)
 		}
 	}
 	cmd0 = i + 1;
+	if (cmd0 >= r->argc) {
+		reply_err(c, r->id, "usage", "no command");
+		goto out;
+	}
 	if (dir == NULL) {
 		/* No directory given: the agent's user's home. */
 		const char *home = getenv("HOME");
 
 		dir = xstrdup(home != NULL && *home == '/' ? home : "/");
 	}
+	/* Refuse what would fail in the pane, while the client can hear it:
+	 * a directory that is not there, a command execvp will not find. */
+	if (stat(dir, &st) == -1 || (S_ISDIR(st.st_mode) &&
+	    access(dir, X_OK) == -1)) {
+		reply_err(c, r->id, "notfound", "%.200s: %s", dir,
+		    strerror(errno));
+		goto out;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		reply_err(c, r->id, "notfound", "%.200s: not a directory",
+		    dir);
+		goto out;
+	}
+	path = getenv("PATH");
+	for (i = 0; i < nenv; i++) {
+		if (memcmp(r->argv[envs[i]].p, "env=PATH=", 9) == 0)
+			path = r->argv[envs[i]].p + 9;
+	}
+	r->argv[cmd0].p[r->argv[cmd0].n] = '\0';	/* was a separator */
+	if (strlen(r->argv[cmd0].p) != r->argv[cmd0].n ||
+	    exec_find(r->argv[cmd0].p, path, dir, found,
+	    sizeof found) == -1) {
+		reply_err(c, r->id, "notfound", "%.*s: not found (PATH=%.300s)",
+		    (int)r->argv[cmd0].n > 200 ? 200 : (int)r->argv[cmd0].n,
+		    r->argv[cmd0].p, path != NULL ? path : CM_DEFAULT_PATH);
+		goto out;
+	}
+	/* The profile, through wrappers (env, npx, node cli.js, ...) and
+	 * symlinks; and whether the program is a shell. */
+	for (i = cmd0; i < r->argc; i++) {
+		r->argv[i].p[r->argv[i].n] = '\0';	/* was a separator */
+		words[i - cmd0] = r->argv[i].p;
+	}
+	k = profile_for_argv(words, r->argc - cmd0, &prog);
+	if (k == profile_find("generic") && prog >= 0 &&
+	    exec_find(words[prog], path, dir, found, sizeof found) == 0 &&
+	    (real = realpath(found, NULL)) != NULL) {
+		if (profile_for_path(real) != -1)
+			k = profile_for_path(real);
+		free(real);
+	}
 	if (profile == -1)
-		profile = profile_for_command(r->argv[cmd0].p,
-		    r->argv[cmd0].n);
+		profile = k;
+	if (prog >= 0 && shell_name(words[prog]) != NULL)
+		sh = shell_name(words[prog]);
 	/* The config's word for this profile, unless the client said. */
 	if (!confirm_given && profile >= 0 && profile < CM_PROFILES_MAX &&
 	    default_profile_confirm[profile] != -1)
@@ -922,6 +1048,8 @@ do_new(struct client *c, struct request *r)
 	s->creating = 1;
 	s->confirm = confirm;
 	s->profile = profile;
+	if (sh != NULL)
+		snprintf(s->shell, sizeof s->shell, "%s", sh);
 	s->dir = xstrdup(dir != NULL ? dir : "/");
 	s->created = wall_ms() / 1000;
 	free(s->cmd);
@@ -946,6 +1074,8 @@ do_new(struct client *c, struct request *r)
 	args[a++] = "--";
 	args[a++] = "env";
 	args[a++] = "--";
+	for (i = 0; i < nenv; i++)
+		args[a++] = own[nown++] = tmux_arg(r->argv[envs[i]].p + 4);
 	for (i = cmd0; i < r->argc; i++) {
 		r->argv[i].p[r->argv[i].n] = '\0';	/* was a separator */
 		args[a++] = own[nown++] = tmux_arg(r->argv[i].p);
@@ -1212,6 +1342,58 @@ do_kill(struct client *c, struct request *r)
 	session_ctl_stop(s);
 }
 
+static int
+unhex(char c)
+{
+	if (c >= '0' && c <= '9')
+		return (c - '0');
+	if (c >= 'a' && c <= 'f')
+		return (c - 'a' + 10);
+	return (-1);
+}
+
+/* An adopted session: is its program a shell?  Its command's bare words
+ * tell (a quoted word is taken as it is written). */
+static void
+adopt_shell(struct session *s)
+{
+	char		 copy[CM_CMD_MAX], *w;
+	const char	*words[32], *sh;
+	int		 n = 0, prog;
+
+	snprintf(copy, sizeof copy, "%s", s->cmd);
+	for (w = strtok(copy, " "); w != NULL && n < 32; w = strtok(NULL, " "))
+		words[n++] = w;
+	(void)profile_for_argv(words, n, &prog);
+	if (prog >= 0 && (sh = shell_name(words[prog])) != NULL)
+		snprintf(s->shell, sizeof s->shell, "%s", sh);
+}
+
+/* The state an earlier agent saved (session_save_state), if any. */
+static void
+adopt_state(struct session *s, struct field *st, struct field *hex)
+{
+	enum state	 v;
+	char		 name[16];
+	size_t		 i, k;
+	int		 hi, lo;
+
+	snprintf(name, sizeof name, "%.*s", (int)(st->n < 15 ? st->n : 15),
+	    st->p);
+	if (state_parse(name, &v) == -1 || hex->n < 1 || hex->p[0] != 'x')
+		return;
+	for (i = 1, k = 0; i + 1 < hex->n && k < sizeof s->detail - 1;
+	    i += 2) {
+		hi = unhex(hex->p[i]);
+		lo = unhex(hex->p[i + 1]);
+		if (hi == -1 || lo == -1 || (hi == 0 && lo == 0))
+			return;
+		s->detail[k++] = (char)(hi << 4 | lo);
+	}
+	s->detail[k] = '\0';
+	s->state = v;
+}
+
 /* Startup: adopt every session an earlier agent created. */
 static void
 adopt_done(struct job *j, void *arg)
@@ -1236,11 +1418,12 @@ adopt_done(struct job *j, void *arg)
 	for (; l < end; l = nl + 1) {
 		if ((nl = memchr(l, '\n', (size_t)(end - l))) == NULL)
 			nl = end;
-		/* "1 PANE CREATED CONFIRM NAME CMD TASK PROFILE DIR UNTIL" */
+		/* "1 PANE CREATED CONFIRM NAME CMD TASK PROFILE DIR UNTIL
+		 * STATE xDETAIL", STATE "-" and DETAIL "" if never saved. */
 		if (nl - l < 2 || l[0] != '1' || l[1] != ' ')
 			continue;
 		nf = proto_split(l, (size_t)(nl - l), f, 16, &cause);
-		if (nf != 10 || f[1].n == 0 || f[1].n >= 24 ||
+		if (nf != 12 || f[1].n == 0 || f[1].n >= 24 ||
 		    f[1].p[0] != '%' || !proto_valid_name(f[4].p, f[4].n) ||
 		    session_find(f[4].p, f[4].n) != NULL ||
 		    nsessions == CM_SESSIONS_MAX) {
@@ -1268,6 +1451,8 @@ adopt_done(struct job *j, void *arg)
 			memcpy(s->task, f[6].p, f[6].n);
 			s->task[f[6].n] = '\0';
 		}
+		adopt_shell(s);
+		adopt_state(s, &f[10], &f[11]);
 		event_emit(s->name, "adopted", s->cmd);
 		/* What is on its screen is old: judge it as quiet. */
 		s->seen_output = 1;
@@ -1283,7 +1468,8 @@ adopt_start(void)
 {
 	static const char *const args[] = { "list-sessions", "-F",
 	    "#{@cm} #{@cm_pane} #{@cm_created} #{@cm_confirm} #{@cm_name} "
-	    "#{@cm_cmd} #{@cm_task} #{@cm_profile} #{@cm_dir} #{@cm_until}",
+	    "#{@cm_cmd} #{@cm_task} #{@cm_profile} #{@cm_dir} #{@cm_until} "
+	    "#{?@cm_state,#{@cm_state},-} #{?@cm_detail,#{@cm_detail},x}",
 	    NULL };
 	char	 cause[256];
 

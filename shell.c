@@ -112,7 +112,7 @@ static int
 word_close(struct sh_state *st)
 {
 	struct sh_parse	*p = st->p;
-	struct sh_cmd	*c = &p->cmds[st->cmd];
+	struct sh_cmd	*c;
 	struct sh_word	*w;
 	const char	*t;
 	size_t		 k;
@@ -120,6 +120,7 @@ word_close(struct sh_state *st)
 
 	if (!st->word_open)
 		return (0);
+	c = &p->cmds[st->cmd];	/* a word is open: so is its command */
 	st->word_open = 0;
 	if (p->used + 1 > sizeof p->store)
 		return (refuse(st, "command longer than cm reads"));

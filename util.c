@@ -769,3 +769,44 @@ token_equal(const char *a, const char *b)
 		    (unsigned char)(i < lb ? b[i] : 0);
 	return (diff == 0);
 }
+
+/*
+ * Where execvp(3) would find argv0 with this PATH (NULL: the default), for a
+ * program started in dir.  Returns 0 with the file in out, or -1.
+ */
+int
+exec_find(const char *argv0, const char *path, const char *dir, char *out,
+    size_t len)
+{
+	struct stat	 st;
+	const char	*p, *e;
+	int		 n;
+
+	if (*argv0 == '\0')
+		return (-1);
+	if (strchr(argv0, '/') != NULL) {
+		n = argv0[0] == '/' ? snprintf(out, len, "%s", argv0) :
+		    snprintf(out, len, "%s/%s", dir, argv0);
+		return (n < 0 || (size_t)n >= len || stat(out, &st) == -1 ||
+		    !S_ISREG(st.st_mode) || access(out, X_OK) == -1 ? -1 : 0);
+	}
+	if (path == NULL)
+		path = CM_DEFAULT_PATH;
+	for (p = path;; p = e + 1) {
+		if ((e = strchr(p, ':')) == NULL)
+			e = p + strlen(p);
+		if (e == p)		/* an empty entry is "." */
+			n = snprintf(out, len, "%s/%s", dir, argv0);
+		else if (*p != '/')
+			n = snprintf(out, len, "%s/%.*s/%s", dir, (int)(e - p),
+			    p, argv0);
+		else
+			n = snprintf(out, len, "%.*s/%s", (int)(e - p), p,
+			    argv0);
+		if (n > 0 && (size_t)n < len && stat(out, &st) == 0 &&
+		    S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+			return (0);
+		if (*e == '\0')
+			return (-1);
+	}
+}

@@ -139,6 +139,7 @@ classify(int n, int nfiles, char **files)
 		sc.dead = 0;
 		sc.quiet_ms = 10000;
 		sc.cursor_y = -1;
+		sc.fg_job = 0;
 		for (i = 0; i < n; i++) {
 			t0 = ns();
 			confirm_classify(profile_find(strstr(files[k],

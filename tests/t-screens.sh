@@ -25,8 +25,9 @@ while IFS=$'\t' read -r path label state keys danger facts rule decision; do
 	file=$here/screens/${path#tests/screens/}
 	group=${file#"$here"/screens/}
 	group=${group%%/*}
-	case "$group" in
-	claude|codex|gemini|opencode|qwen|aider) profile=$group ;;
+	# claude/, or claude-2.1.332/ for a newer version beside it
+	case "${group%%-[0-9]*}" in
+	claude|codex|gemini|opencode|qwen|aider) profile=${group%%-[0-9]*} ;;
 	*) profile=generic ;;
 	esac
 	args=(--host "$host" --dir "$dir" --profile "$profile")
@@ -70,6 +71,36 @@ while IFS=$'\t' read -r path label state keys danger facts rule decision; do
 	seen_state[$state]=1
 	seen_group[$group]=1
 done < "$manifest"
+
+# The CLI's own permission mode (line 5 of cm detect) where the screen shows
+# it: one that approves by itself (auto, bypass, accept-edits, yolo), one that
+# asks (manual, plan), none (-).
+while read -r path mode; do
+	profile=${path%%/*}
+	profile=${profile%%-[0-9]*}
+	case $profile in claude|codex|gemini|aider) ;; *) profile=generic ;; esac
+	got=$("$cm" detect --profile "$profile" "$here/screens/$path" |
+	    sed -n 5p)
+	if [ "$got" != "$mode" ]; then
+		echo "MODE MISMATCH $path: want $mode, got $got"
+		fail=$((fail + 1))
+	fi
+done <<'EOF'
+claude-2.1.332/06-idle-auto-mode-default-notice.txt auto
+claude-2.1.332/07-auto-mode-rm-rf.txt auto
+claude-2.1.332/35-after-edit-accept-edits-on.txt accept-edits
+claude-2.1.332/36-idle-footer-after-shift-tab-1.txt plan
+claude-2.1.332/37-idle-footer-after-shift-tab-2.txt auto
+claude-2.1.332/45-idle-bypass-permissions.txt bypass
+claude-2.1.332/10-idle-manual-mode.txt manual
+claude/27-after-edit-accept-edits-on.txt accept-edits
+claude/08-idle-welcome.txt manual
+codex-0.171.0/41-idle-yolo-mode.txt yolo
+codex-0.171.0/12-idle-after-response.txt -
+gemini/06-idle.txt manual
+unix/01-bash-idle-empty.txt -
+gemini/20-after-edit-allowed-for-session.txt accept-edits
+EOF
 
 total=$((pass + fail))
 echo "screens: $pass of $total classified as labelled"

@@ -617,8 +617,10 @@ test_shell(void)
 		size_t	 n = rnd() % 64, k;
 		char	 s[64];
 
+		static const char alpha[] = "ab $'\"\\|&;<>()#{}*~=\n\t`x0-";
+
 		for (k = 0; k < n; k++)
-			s[k] = "ab $'\"\\|&;<>()#{}*~=\n\t`x0-"[rnd() % 29];
+			s[k] = alpha[rnd() % (sizeof alpha - 1)];
 		(void)shell_parse(s, n, &p);
 	}
 }
@@ -845,6 +847,7 @@ classify(const char *profile, const char *text, int64_t quiet,
 	sc.dead = 0;
 	sc.quiet_ms = quiet;
 	sc.cursor_y = -1;
+	sc.fg_job = 0;
 	confirm_classify(profile_find(profile), &sc, v);
 	return (v->state);
 }
@@ -996,10 +999,9 @@ test_classify_choice(void)
 	CHECK(strcmp(v.rule, "opencode/choice-no-question") == 0);
 	CHECK(classify("opencode", "", 5000, &v) == S_STARTING);
 	CHECK(classify("opencode", "\n\n   \n", 10, &v) == S_STARTING);
-	/* Qwen: a prompt whose options do not parse (unnumbered) is still
-	 * a prompt, and its static spinner row is not work. */
-	CHECK(classify("qwen", "Allow execution of: 'rm'?\n"
-	    "\xe2\x80\xba Yes, allow once\n  No, suggest changes (esc)\n"
+	/* Qwen: a prompt whose question and options are not on the screen
+	 * is still a prompt, and its static spinner row is not work. */
+	CHECK(classify("qwen", "  rm -rf build\n\n"
 	    "\xe2\xa0\x8f Waiting for user confirmation...\n", 5000, &v) ==
 	    S_CONFIRM && v.keys[0] == '\0');
 	CHECK(strcmp(v.rule, "qwen/pending-unparsed") == 0);
@@ -1053,6 +1055,233 @@ test_profile_slots(void)
 	unlink(path);
 }
 
+/* Wrappers looked through for the profile: one case per row. */
+static void
+test_profile_argv(void)
+{
+	static const struct {
+		const char	*line;		/* argv, blank-separated */
+		const char	*profile;
+		int		 prog;		/* the program's word, -1 none */
+		const char	*shell;		/* shell_name of it, or NULL */
+	} t[] = {
+		{ "claude", "claude", 0, NULL },
+		{ "/opt/bin/claude --resume", "claude", 0, NULL },
+		{ "env FOO=1 claude", "claude", 2, NULL },
+		{ "env -i PATH=/bin HOME=/ codex", "codex", 4, NULL },
+		{ "env -u HOME -- gemini", "gemini", 4, NULL },
+		{ "/usr/bin/env FOO=1 BAR=2 bash -i", "generic", 3, "bash" },
+		{ "env -S claude", "generic", -1, NULL },
+		{ "npx -y @anthropic-ai/claude-code@2.1.197", "claude", 2, NULL },
+		{ "npx --package=@openai/codex codex", "codex", -1, NULL },
+		{ "npx -p @google/gemini-cli gemini", "gemini", -1, NULL },
+		{ "bunx @openai/codex", "codex", 1, NULL },
+		{ "pnpm dlx @google/gemini-cli", "gemini", 2, NULL },
+		{ "yarn dlx @anthropic-ai/claude-code", "claude", 2, NULL },
+		{ "npm exec @openai/codex", "codex", 2, NULL },
+		{ "uvx aider-chat", "aider", 1, NULL },
+		{ "pipx run aider-chat", "aider", 2, NULL },
+		{ "node /usr/lib/node_modules/@anthropic-ai/claude-code/cli.js",
+		    "claude", 1, NULL },
+		{ "node --no-warnings -r x.js /n/@google/gemini-cli/dist/index.js",
+		    "gemini", 4, NULL },
+		{ "node server.js", "generic", -1, NULL },
+		{ "nice -n 5 nohup claude", "claude", 4, NULL },
+		{ "npx cowsay", "generic", 1, NULL },
+		{ "sh -c 'echo hi'", "generic", 0, "sh" },
+		{ "-bash", "generic", 0, "bash" },
+		{ "python3 app.py", "generic", 0, NULL },
+	};
+	char		 copy[256], *w;
+	const char	*v[16], *sh;
+	size_t		 i;
+	int		 n, prog, k;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(copy, sizeof copy, "%s", t[i].line);
+		n = 0;
+		for (w = strtok(copy, " "); w != NULL && n < 16;
+		    w = strtok(NULL, " "))
+			v[n++] = w;
+		k = profile_for_argv(v, n, &prog);
+		if (k != profile_find(t[i].profile) || prog != t[i].prog)
+			printf("  %s: profile %s, word %d\n", t[i].line,
+			    profile_name(k), prog);
+		CHECK(k == profile_find(t[i].profile));
+		CHECK(prog == t[i].prog);
+		sh = prog >= 0 ? shell_name(v[prog]) : NULL;
+		CHECK((sh == NULL) == (t[i].shell == NULL));
+		CHECK(sh == NULL || strcmp(sh, t[i].shell) == 0);
+	}
+	CHECK(profile_for_path("/x/lib/node_modules/@openai/codex/bin/codex.js")
+	    == profile_find("codex"));
+	CHECK(profile_for_path("/usr/local/bin/my-tool") == -1);
+}
+
+/* A screen with a pane title, quiet for long. */
+static enum state
+classify_titled(const char *profile, const char *title, const char *text,
+    struct verdict *v)
+{
+	struct screen	 sc;
+
+	sc.text = text;
+	sc.len = strlen(text);
+	sc.title = title;
+	sc.title_default = 0;
+	sc.dead = 0;
+	sc.quiet_ms = 5000;
+	sc.cursor_y = -1;
+	confirm_classify(profile_find(profile), &sc, v);
+	return (v->state);
+}
+
+#define U_CUR	"\xe2\x9d\xaf"		/* ❯ */
+#define U_DASH	"\xe2\x95\x8c\xe2\x95\x8c\xe2\x95\x8c\xe2\x95\x8c\xe2\x95\x8c" \
+		"\xe2\x95\x8c\xe2\x95\x8c\xe2\x95\x8c\xe2\x95\x8c\xe2\x95\x8c"
+#define U_LINE	"\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80" \
+		"\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80"
+
+/* Claude Code 2.1.3xx (issue 11): menus without numbers, a fourth Bash
+ * option that switches modes, wrapped options, partial prompts. */
+static void
+test_classify_latest(void)
+{
+	struct verdict	 v;
+
+	/* The API-key question: "Yes" / "❯ No (recommended)".  A menu, not
+	 * the input box; approving is Up, then Enter. */
+	CHECK(classify("claude", "  Do you want to use this API key?\n\n"
+	    "    Yes\n  " U_CUR " No (recommended)\n\n  Enter to confirm \xc2\xb7"
+	    " Esc to cancel\n", 5000, &v) == S_CONFIRM);
+	CHECK(strcmp(v.keys, "Up Enter") == 0);
+	CHECK(strcmp(v.rule, "claude/menu-unnumbered") == 0);
+	/* Trust: "❯ No, exit" first: Down, then Enter. */
+	CHECK(classify("claude", " Quick safety check: Is this a project you "
+	    "created or one you trust?\n\n Security guide\n\n " U_CUR " No, "
+	    "exit\n   Yes, I trust this folder\n\n Enter to confirm \xc2\xb7 "
+	    "Esc to cancel\n", 5000, &v) == S_CONFIRM);
+	CHECK(strcmp(v.keys, "Down Enter") == 0);
+	/* The theme picker approves nothing: a choice. */
+	CHECK(classify("claude", " Choose the text style that looks best with "
+	    "your terminal\n\n " U_CUR " \xe2\x9c\x94 Auto (match terminal)\n"
+	    "     Dark mode\n     Light mode\n\n " U_DASH "\n  1  x\n " U_DASH
+	    "\n  Syntax theme: Monokai\n", 5000, &v) == S_INPUT);
+	/* "Make auto mode your default permission mode?": its yes changes
+	 * the mode; a confirmation nobody but the person answers. */
+	CHECK(classify("claude", "  Make auto mode your default permission "
+	    "mode?\n\n  Auto mode lets Claude handle permission prompts.\n\n"
+	    "  " U_CUR " Yes, set auto mode as my default permission mode\n"
+	    "    No, keep manual mode\n", 5000, &v) == S_CONFIRM);
+	CHECK(v.keys[0] == '\0' && strcmp(v.rule, "claude/menu-mode") == 0);
+	/* Option 3 switches to auto mode: with the cursor on it, the key is
+	 * option 1's number, never Enter. */
+	CHECK(classify("claude", " Bash command\n " U_DASH "\n rm -rf build\n "
+	    U_DASH "\n Do you want to proceed?\n   1. Yes\n   2. Yes, and "
+	    "always allow access to build/ from this project\n " U_CUR " 3. "
+	    "Yes, and switch to auto mode \xc2\xb7 auto mode handles these "
+	    "prompts for you\n   4. No\n\n Esc to cancel \xc2\xb7 Tab to amend\n",
+	    5000, &v) == S_CONFIRM);
+	CHECK(strcmp(v.keys, "1") == 0);
+	/* Only a mode-changing yes: never chosen. */
+	CHECK(classify("claude", " Do you want to proceed?\n " U_CUR " 1. Yes,"
+	    " and switch to auto mode\n   2. No\n", 5000, &v) != S_CONFIRM ||
+	    v.keys[0] == '\0');
+	/* A long option wraps; its rows are indented past its number (one
+	 * reads like a question: "allow "). */
+	CHECK(classify("claude", " Do you want to create notes.txt?\n " U_CUR
+	    " 1. Yes\n   2. Yes, and switch to accept edits for this session; "
+	    "Yes, and\n      always allow access to /x/other for this\n      "
+	    "session (shift+tab)\n   3. No\n\n Esc to cancel \xc2\xb7 Tab to "
+	    "amend\n", 5000, &v) == S_CONFIRM);
+	CHECK(strcmp(v.keys, "Enter") == 0 &&
+	    strcmp(v.rule, "claude/menu") == 0);
+	/* Partial prompts: confirm, no keys, the rule says what is missing;
+	 * never idle, never answered. */
+	CHECK(classify("claude", "\xe2\x97\x8f Bash(rm -rf build)\n  \xe2\x8e\xbf"
+	    "  Waiting\xe2\x80\xa6\n\n Enter to continue \xc2\xb7 Esc to cancel\n",
+	    5000, &v) == S_CONFIRM);
+	CHECK(v.keys[0] == '\0' &&
+	    strcmp(v.rule, "claude/partial-no-options") == 0);
+	CHECK(classify("claude", " Bash command\n   rm -rf build\n\n Do you "
+	    "want to proceed?\n\n", 5000, &v) == S_CONFIRM && v.keys[0] == '\0'
+	    && strcmp(v.rule, "claude/partial-no-options") == 0);
+	CHECK(classify("claude", "  Something new happened\n\n  " U_CUR
+	    " Continue\n", 5000, &v) == S_CONFIRM && v.keys[0] == '\0' &&
+	    strcmp(v.rule, "claude/partial-no-question") == 0);
+	/* Above the input box, a question is conversation. */
+	CHECK(classify("claude", "\xe2\x97\x8f Shall I go on?\n\n" U_LINE "\n"
+	    U_CUR "\xc2\xa0\n" U_LINE "\n  \xe2\x8f\xb8 manual mode on \xc2\xb7 ? "
+	    "for shortcuts\n", 5000, &v) == S_IDLE);
+	CHECK(classify("claude", "\xe2\x97\x8f Shall I go on?\n\n" U_LINE "\n"
+	    U_CUR "\xc2\xa0\n" U_LINE "\n  \xe2\x8f\xb5\xe2\x8f\xb5 auto mode on "
+	    "(shift+tab to cycle)\n", 5000, &v) == S_IDLE);
+	/* Codex and Gemini: a draft in the input box is not an option. */
+	CHECK(classify("codex", "  >_ OpenAI Codex\n\n\xe2\x80\xba fix it?\n\n"
+	    "  gpt-5-codex default \xc2\xb7 /p\n", 5000, &v) == S_IDLE);
+	/* Claude's own exit, the pane still open. */
+	CHECK(classify("claude", U_CUR " /exit\n\nResume this session with:\n"
+	    "claude --resume 0b1c\n\n[claude exited with status 0]\n", 5000,
+	    &v) == S_EXITED && strcmp(v.rule, "claude/exit-message") == 0);
+	/* Gemini's, at the end of its summary box. */
+	CHECK(classify("gemini", "\xe2\x94\x82  gemini-fake   19   2,280\n"
+	    "\xe2\x94\x82  To resume this session: gemini --resume b999\n"
+	    "\xe2\x95\xb0\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\n", 5000, &v) ==
+	    S_EXITED && strcmp(v.rule, "gemini/exit-message") == 0);
+	/* Codex prints an API error's raw JSON body. */
+	CHECK(classify("codex", "\xe2\x80\xba hi\n\xe2\x96\xa0 {\"error\":"
+	    "{\"message\":\"bad\",\"type\":\"invalid_request_error\"}}\n\xe2"
+	    "\x80\xba Ask Codex to do anything\n  ? for shortcuts\n", 5000, &v)
+	    == S_ERROR);
+	/* ◐ / ◑ titles: working. */
+	CHECK(classify_titled("claude", "\xe2\x97\x90 Claude Code", U_CUR
+	    "\xc2\xa0\n  ? for shortcuts\n", &v) == S_WORKING);
+	CHECK(classify_titled("claude", "\xe2\x97\x91 Claude Code", U_CUR
+	    "\xc2\xa0\n  ? for shortcuts\n", &v) == S_WORKING);
+	CHECK(classify_titled("claude", "\xe2\x9c\xb3 Claude Code", U_CUR
+	    "\xc2\xa0\n  ? for shortcuts\n", &v) == S_IDLE);
+}
+
+/* The CLI's own permission mode, when it approves by itself. */
+static void
+test_modes(void)
+{
+	struct verdict	 v;
+
+	(void)classify("claude", U_CUR "\xc2\xa0\n" U_LINE "\n  \xe2\x8f\xb5"
+	    "\xe2\x8f\xb5 auto mode on (shift+tab to cycle) \xc2\xb7 \xe2\x86\x90"
+	    " for agents      \xe2\x97\x90 medium \xc2\xb7 /effort\n", 5000, &v);
+	CHECK(strcmp(v.mode, "auto") == 0 && v.state == S_IDLE);
+	(void)classify("claude", U_CUR "\xc2\xa0\n  \xe2\x8f\xb5\xe2\x8f\xb5 "
+	    "bypass permissions on\n", 5000, &v);
+	CHECK(strcmp(v.mode, "bypass") == 0);
+	(void)classify("claude", U_CUR "\xc2\xa0\n  \xe2\x8f\xb5\xe2\x8f\xb5 "
+	    "accept edits on (shift+tab to cycle)\n", 5000, &v);
+	CHECK(strcmp(v.mode, "accept-edits") == 0);
+	(void)classify("claude", U_CUR "\xc2\xa0\n  \xe2\x8f\xb8 manual mode "
+	    "on \xc2\xb7 ? for shortcuts\n", 5000, &v);
+	CHECK(strcmp(v.mode, "manual") == 0);
+	/* A dialog over the footer shows none. */
+	(void)classify("claude", " Select model\n " U_CUR " 1. Default\n   2. "
+	    "Opus\n\n Enter to confirm \xc2\xb7 Esc to exit\n", 5000, &v);
+	CHECK(v.mode[0] == '\0');
+	/* While it works, too. */
+	(void)classify("claude", "\xc2\xb7 Brewing\xe2\x80\xa6\n" U_CUR
+	    "\xc2\xa0\n  \xe2\x8f\xb5\xe2\x8f\xb5 auto mode on \xc2\xb7 esc to "
+	    "interrupt\n", 5000, &v);
+	CHECK(strcmp(v.mode, "auto") == 0 && v.state == S_WORKING);
+	(void)classify("codex", "  >_ OpenAI Codex (v0.171.0)\n  permissions: "
+	    "YOLO mode\n\n\xe2\x80\xba Ask Codex to do anything\n  ? for "
+	    "shortcuts\n", 5000, &v);
+	CHECK(strcmp(v.mode, "yolo") == 0);
+	(void)classify("gemini", " > Type your message\n YOLO mode (ctrl + y to "
+	    "toggle)\n", 5000, &v);
+	CHECK(strcmp(v.mode, "yolo") == 0);
+	(void)classify("generic", "$ echo auto mode on\nauto mode on\n$ \n",
+	    5000, &v);
+	CHECK(v.mode[0] == '\0');
+}
+
 int
 main(void)
 {
@@ -1070,6 +1299,9 @@ main(void)
 	test_classify();
 	test_classify_choice();
 	test_profile_slots();
+	test_profile_argv();
+	test_classify_latest();
+	test_modes();
 	printf("%d passed, %d failed\n", passed, failed);
 	return (failed != 0);
 }

@@ -177,12 +177,12 @@ trust_level = "trusted"
 EOF
 }
 
-group_codex() {
-  start_group codex
-  local G=codex w H
+group_codex() {  # [GROUP] : tests/screens/GROUP (default codex)
+  local G=${1:-codex} w H
+  start_group $G
   proj_reset
-  "$BIN/codex" --version > "$OUT/codex/VERSION" 2>&1
-  echo "npm package @openai/codex $(node -p "require('$PFX/node_modules/@openai/codex/package.json').version")" >> "$OUT/codex/VERSION"
+  "$BIN/codex" --version > "$OUT/$G/VERSION" 2>&1
+  echo "npm package @openai/codex $(node -p "require('$PFX/node_modules/@openai/codex/package.json').version")" >> "$OUT/$G/VERSION"
 
   # 1. first run: login choice, API key entry, trust; then no network (real api.openai.com unreachable)
   H=$PFX/homes/codex-first; rm -rf "$H"; mkdir -p "$H"
@@ -205,7 +205,7 @@ group_codex() {
   w=xm
   win $w "$P" "$(aienv "$H") FAKE_OPENAI_KEY=sk-fake codex"
   waitfor $w 'Ask Codex to do anything' 30; sleep 2
-  snap $G 06-idle $w "Codex idle: header '>_ OpenAI Codex (v0.169.0)', logo, '› Ask Codex to do anything' placeholder, '? for shortcuts'" idle - -
+  snap $G 06-idle $w "Codex idle: header '>_ OpenAI Codex (v<version>)', logo, '› Ask Codex to do anything' placeholder, '? for shortcuts'" idle - -
   typ $w "refactor the parser module"; sleep 0.5
   snap $G 07-idle-draft-typed $w "Codex idle with an unsent draft 'refactor the parser module' in the input" idle - -
   mode hang; key $w Enter

@@ -3,6 +3,15 @@
 #
 #   tests/capture/capture.sh [unix] [claude] [codex] [gemini] [opencode] [qwen]
 #                                                  (default: the first four)
+#   CAPTURE_PREFIX=/opt/cli-new tests/capture/capture.sh claude-latest codex-latest
+#
+# The groups claude, codex and gemini are the pinned versions (in
+# /opt/cli-capture); claude-latest and codex-latest capture whatever version
+# is installed in $CAPTURE_PREFIX into tests/screens/<cli>-<version>/, beside
+# the pinned ones (capture-latest.sh).  Every session runs in
+# $CAPTURE_WORK/proj (default /opt/cli-capture/work/proj), a private tmpfs
+# inside the namespace, so all generations show the same path and two
+# captures never share a project.
 #
 # Everything runs offline: the script re-executes itself inside a private
 # network namespace (unshare -n, only lo up), starts tests/capture/fake-model.js
@@ -144,14 +153,17 @@ snap() {
   printf '%s\t%s\t%s\t%s\t%s\n' "tests/screens/$g/$n.txt" "$4" "$5" "$6" "$7" >> "$RUN/manifest.$g"
   echo "  $g/$n  [$5]  title=[$title]" >&2
 }
+GROUPS_DONE=
 start_group() {
   rm -rf "${OUT:?}/$1"; mkdir -p "$OUT/$1"; rm -f "$RUN/manifest.$1"
+  GROUPS_DONE="$GROUPS_DONE $1"
   echo "== $1" >&2
 }
 
 . "$HERE/capture-unix.sh"
 . "$HERE/capture-ai.sh"
 . "$HERE/capture-oai.sh"
+. "$HERE/capture-latest.sh"
 
 for g in $WANT; do
   case $g in
@@ -161,12 +173,14 @@ for g in $WANT; do
     gemini) group_gemini ;;
     opencode) group_opencode ;;
     qwen) group_qwen ;;
+    claude-latest) group_claude_latest ;;
+    codex-latest) group_codex_latest ;;
     *) echo "unknown group $g" >&2 ;;
   esac
 done
 
 # merge: keep the lines of groups not captured this time, replace the others
-re=$(echo $WANT | tr ' ' '|')
+re=$(echo $GROUPS_DONE | sed 's/\./\\./g' | tr ' ' '|')
 { [ -f "$OUT/MANIFEST.tsv" ] && grep -Ev "^tests/screens/($re)/" "$OUT/MANIFEST.tsv"
   cat "$RUN"/manifest.* 2>/dev/null; } | sort > "$RUN/MANIFEST.new"
 mv "$RUN/MANIFEST.new" "$OUT/MANIFEST.tsv"

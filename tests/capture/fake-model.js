@@ -183,9 +183,12 @@ async function openai(req, res, body) {
     lastType: last.type, plan: p });
   if (p.kind === 'error') {
     res.writeHead(p.status, { 'content-type': 'application/json' });
+    // 400: a request the API refuses (Codex prints the raw JSON body).
     return res.end(JSON.stringify({ error: { message: p.status === 401 ? 'Incorrect API key provided (fake)' :
-      'The server had an error while processing your request (fake)', type: p.status === 401 ?
-      'invalid_request_error' : 'server_error', code: p.status === 401 ? 'invalid_api_key' : null } }));
+      p.status === 400 ? "Invalid value for 'input': the request was rejected (fake)" :
+      'The server had an error while processing your request (fake)', type: p.status === 401 ||
+      p.status === 400 ? 'invalid_request_error' : 'server_error', param: p.status === 400 ? 'input' : null,
+      code: p.status === 401 ? 'invalid_api_key' : null } }));
   }
   sse(res);
   const rid = 'resp_fake' + Date.now();
