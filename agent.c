@@ -67,6 +67,8 @@ int64_t			 started_wall;
 uint64_t		 spawns;	/* tmux processes started */
 uint64_t		 job_failures;	/* ... that failed or timed out */
 struct ruleset		*rules;
+int			 rules_broken;	/* the file did not parse at start */
+char			 rules_error[512];
 static char		 rules_path[CM_PATH_MAX];
 int			 default_confirm;
 int			 default_profile_confirm[CM_PROFILES_MAX];
@@ -117,7 +119,13 @@ adoption_over(void)
 	}
 }
 
-/* (Re)load the rules; a file that does not parse leaves the old ones. */
+/*
+ * (Re)load the rules.  A file that does not parse leaves the old ones; at
+ * start there are none to leave, so the agent fails safe: the built-in rules
+ * still deny, and everything else they would allow is left to the person
+ * ("ask:rules-broken") until a file that parses is loaded (SIGHUP).  The
+ * user's deny and ask rules never silently vanish.
+ */
 static void
 load_rules(void)
 {
@@ -126,10 +134,22 @@ load_rules(void)
 
 	if ((rs = rules_load(rules_path[0] ? rules_path : NULL, err,
 	    sizeof err)) == NULL) {
-		log_warn("rules not changed: %s", err);
-		if (rules == NULL)
+		if (rules == NULL) {
 			rules = rules_builtin();
+			rules_broken = 1;
+			snprintf(rules_error, sizeof rules_error, "%s", err);
+			log_warn("rules broken, auto-confirm asks for "
+			    "everything: %s", err);
+			event_emit("-", "rules-broken", err);
+		} else
+			log_warn("rules not changed%s: %s", rules_broken ?
+			    " (still broken)" : "", err);
 		return;
+	}
+	if (rules_broken) {
+		rules_broken = 0;
+		rules_error[0] = '\0';
+		event_emit("-", "rules-loaded", rules_path);
 	}
 	rules_free(rules);
 	rules = rs;
@@ -370,8 +390,10 @@ run_timers(int64_t now)
 	}
 	for (i = 0; i < nclients; i++) {
 		c = clients[i];
+		due = client_timers(c, now);
+		NEXT(due);
 		if (c->eof && !c->closing && c->busy == 0 &&
-		    c->out.len == 0)
+		    c->out.len == 0 && c->fail_at == 0)
 			c->dead = 1;
 		if (c->closing) {
 			if (now >= c->close_at || c->out.len == 0)
@@ -379,9 +401,9 @@ run_timers(int64_t now)
 			else
 				NEXT(c->close_at);
 		}
-		if (!c->authed && !c->closing && auth_penalty_until > now)
-			NEXT(auth_penalty_until);
 	}
+	if (accept_resume_at > now)
+		NEXT(accept_resume_at);
 	if (quitting)
 		NEXT(quit_deadline);
 #undef NEXT
@@ -469,7 +491,7 @@ loop(void)
 		}
 
 		n = 0;
-		if (listen_fd != -1 && !adopting)
+		if (listen_fd != -1 && !adopting && accept_resume_at <= now)
 			poll_add(&n, listen_fd, POLLIN, P_LISTEN, NULL);
 		poll_add(&n, sig_pipe[0], POLLIN, P_SIGNAL, NULL);
 		for (i = 0; i < nclients; i++) {

@@ -36,6 +36,9 @@ struct client {
 	int		 cid;		/* never reused */
 	int		 fd;
 	int		 authed;
+	int64_t		 accepted;	/* when: the auth deadline, eviction */
+	int64_t		 fail_at;	/* a wrong token is answered then */
+	char		 fail_id[CM_ID_MAX + 1];	/* ... to this id */
 	struct buf	 in;
 	size_t		 scanned;
 	struct buf	 out;
@@ -58,6 +61,7 @@ struct session {
 	char		*task;			/* typed at first idle */
 	int64_t		 created;		/* epoch seconds */
 	int		 confirm;		/* auto-confirm on */
+	int		 confirm_save;		/* not yet in tmux's options */
 	int		 profile;		/* confirm.c's profile */
 	char		*dir;			/* where it runs */
 	int64_t		 confirm_until;		/* epoch ms; 0: no limit */
@@ -128,6 +132,8 @@ extern int64_t		 started_wall;
 extern uint64_t		 spawns;	/* tmux processes started */
 extern uint64_t		 job_failures;	/* ... that failed or timed out */
 extern struct ruleset	*rules;
+extern int		 rules_broken;
+extern char		 rules_error[512];
 extern int		 default_confirm;
 extern int		 default_profile_confirm[CM_PROFILES_MAX]; /* -1: unset */
 int64_t		 wall_ms(void);
@@ -136,9 +142,9 @@ int		 job_start(const char *const *, job_cb *, void *, char *,
 void		 adoption_over(void);
 
 /* client.c */
-extern struct client	*clients[CM_CLIENTS_MAX];
+extern struct client	*clients[CM_CLIENTS_MAX + CM_UNAUTH_MAX];
 extern int		 nclients;
-extern int64_t		 auth_penalty_until;
+extern int64_t		 accept_resume_at;	/* after EMFILE */
 extern struct buf	 scratch;	/* one line being built */
 void		 line_start(const char *, const char *);
 void		 line_field(const char *, size_t);
@@ -158,6 +164,7 @@ void		 client_read(struct client *);
 void		 client_process(struct client *);
 void		 client_accept(void);
 void		 client_free(struct client *);
+int64_t		 client_timers(struct client *, int64_t);
 
 /* session.c */
 extern struct session	*sessions[CM_SESSIONS_MAX];

@@ -88,6 +88,8 @@ autoconfirm_counts(void)
 }
 char			 audit_path[CM_PATH_MAX];
 
+static void	 confirm_save(struct session *);
+
 static uint32_t
 hash32(const char *s)
 {
@@ -177,6 +179,11 @@ autoconfirm(struct session *s, const struct verdict *v)
 	if (!s->confirm || s->paused)
 		return;
 	action = rules_verdict(rules, v, s->dir, rule, sizeof rule);
+	if (action == RULE_ALLOW && rules_broken) {
+		/* The user's rules did not parse: only a person says yes. */
+		action = RULE_ASK;
+		snprintf(rule, sizeof rule, "ask:rules-broken");
+	}
 	if (action != RULE_ALLOW) {
 		confirm_event(s, action == RULE_DENY ? "denied" : "ask", rule,
 		    "", v->detail);
@@ -223,11 +230,6 @@ autoconfirm(struct session *s, const struct verdict *v)
 void
 session_set_confirm(struct session *s, int on, int64_t until)
 {
-	const char	*args[] = { "set-option", "-t", NULL, "@cm_confirm",
-			    NULL, ";", "set-option", "-t", NULL, "@cm_until",
-			    NULL, NULL };
-	char		 target[CM_NAME_MAX + 3], u[32], cause[256];
-
 	s->confirm = on;
 	s->confirm_until = on ? until : 0;
 	s->paused = 0;
@@ -238,13 +240,55 @@ session_set_confirm(struct session *s, int on, int64_t until)
 		s->dirty = 1;
 		s->dirty_since = now_ms() - CM_DEBOUNCE_MAX_MS;
 	}
+	/* Saved once per pass of the loop, by autoconfirm_timers, however
+	 * often it changes; at once if there is no control client. */
+	s->confirm_save = 1;
+	if (s->ctl_in == -1)
+		confirm_save(s);
+}
+
+/*
+ * Save a session's auto-confirm setting in its tmux options, where a
+ * restarted agent finds it: through its control client (no process is
+ * started) when it has room to spare, leaving half for captures; as a tmux
+ * job when there is no control client.  If it cannot be written now it
+ * stays due, and autoconfirm_timers tries again.  Only the latest value is
+ * written, so many changes in a row cost one write, not one each.
+ */
+static void
+confirm_save(struct session *s)
+{
+	const char	*args[] = { "set-option", "-t", NULL, "@cm_confirm",
+			    NULL, ";", "set-option", "-t", NULL, "@cm_until",
+			    NULL, NULL };
+	char		 target[CM_NAME_MAX + 3], u[32], cause[256];
+	char		 cmd[2 * CM_NAME_MAX + 128];
+	int		 n;
+
 	snprintf(target, sizeof target, "=%s:", s->tname);
 	snprintf(u, sizeof u, "%lld", (long long)s->confirm_until);
+	n = snprintf(cmd, sizeof cmd, "set-option -t %s @cm_confirm %d\n"
+	    "set-option -t %s @cm_until %s\n", target, s->confirm ? 1 : 0,
+	    target, u);
+	if (s->ctl_in != -1) {
+		if (n <= 0 || (size_t)n >= sizeof cmd ||
+		    s->npend + 2 > CM_CTL_PENDING_MAX / 2 ||
+		    !ctl_room(s, 2, (size_t)n))
+			return;		/* later */
+		(void)buf_add(&s->cout, cmd, (size_t)n);
+		(void)ctl_push(s, CK_IGNORE, 0, NULL, 0);
+		(void)ctl_push(s, CK_IGNORE, 0, NULL, 0);
+		s->confirm_save = 0;
+		return;
+	}
 	args[2] = args[8] = target;
-	args[4] = on ? "1" : "0";
+	args[4] = s->confirm ? "1" : "0";
 	args[10] = u;
-	if (job_start(args, NULL, NULL, cause, sizeof cause) == -1)
-		log_warn("%s: saving auto-confirm: %s", s->name, cause);
+	if (job_start(args, NULL, NULL, cause, sizeof cause) == 0) {
+		s->confirm_save = 0;
+		return;
+	}
+	log_debug("%s: saving auto-confirm later: %s", s->name, cause);
 }
 
 /*
@@ -258,6 +302,11 @@ autoconfirm_timers(struct session *s, int64_t now)
 	int64_t		 next = INT64_MAX;
 
 #define NEXT(t) do { if ((t) < next) next = (t); } while (0)
+	if (s->confirm_save) {
+		confirm_save(s);
+		if (s->confirm_save)
+			NEXT(now + CM_CONFIRM_GAP_MS);
+	}
 	if (s->check_at != 0) {
 		if (now >= s->check_at) {
 			s->check_at = 0;

@@ -9,16 +9,21 @@
  *    its output has room for a maximum-size reply;
  *  - a client's output queue never passes CM_CLIENT_OUT_MAX: one that would
  *    gets "bye overflow SEQ" from the reserve and is closed after it;
- *  - nothing but "auth" is answered before authentication; a wrong token
- *    closes the client after a delay that grows with recent failures;
+ *  - nothing but "auth" is answered before authentication; a wrong token is
+ *    answered, and its connection closed, only after a delay that grows with
+ *    recent failures (which are forgotten one per CM_AUTH_DECAY_MS); the
+ *    delay holds that connection only: a right token is answered at once;
+ *  - at most CM_UNAUTH_MAX connections are unauthenticated at once, and each
+ *    for at most CM_AUTH_TIMEOUT_MS ("bye timeout"); when one more comes, the
+ *    oldest of them (one whose token was wrong first) past CM_AUTH_GRACE_MS
+ *    makes room ("bye full"), else the newcomer gets "bye full": they never
+ *    hold the slots of authenticated clients for long;
+ *  - running out of descriptors (EMFILE) sheds the newcomer with "bye full"
+ *    through a spare descriptor, or pauses accepting: the loop never spins;
  *  - a client is flagged dead, never freed here in the middle of a
  *    dispatch; agent.c reaps it at the end of the pass;
  *  - every line is built in the one scratch buffer and queued whole.
  */
-
-#if defined(__linux__)
-#define _GNU_SOURCE
-#endif
 
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -34,11 +39,14 @@
 #include "cm.h"
 #include "agent.h"
 
-struct client		*clients[CM_CLIENTS_MAX];
+/* Room for the clients dropped in a pass, until the pass reaps them. */
+struct client		*clients[CM_CLIENTS_MAX + CM_UNAUTH_MAX];
 int			 nclients;
 static int		 next_cid = 1;
-static uint64_t		 auth_failures;
-int64_t			 auth_penalty_until;
+static int64_t		 auth_score;	/* failures, in ms of decay */
+static int64_t		 auth_score_at;	/* when it was last decayed */
+int64_t			 accept_resume_at;	/* after EMFILE */
+static int		 spare_fd = -1;	/* given up to shed a client */
 struct buf		 scratch;	/* one line being built */
 
 /* Building lines in the scratch buffer. */
@@ -201,7 +209,6 @@ do_log(struct client *c, struct request *r)
 	char		*l, *end, *nl;
 	off_t		 size;
 	int		 fd, nf, count = 0;
-	ssize_t		 n;
 
 	fd = open(audit_path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
@@ -218,7 +225,7 @@ do_log(struct client *c, struct request *r)
 	else
 		(void)lseek(fd, 0, SEEK_SET);
 	buf_init(&b, CM_LOG_MAX + 1);
-	while ((n = buf_read(&b, fd)) > 0)
+	while (buf_read(&b, fd) > 0)
 		;
 	close(fd);
 	l = buf_ptr(&b);
@@ -298,16 +305,27 @@ do_status(struct client *c, struct request *r)
 	    (unsigned long long)job_failures,
 	    (unsigned long long)ctl_restarts);
 	autoconfirm_counts();
+	line_fields(rules_broken ? "rules=broken" : "rules=ok");
+	if (rules_broken) {
+		(void)buf_adds(&scratch, " rules_error=");
+		(void)proto_escapes(&scratch, rules_error);
+	}
 	line_send(c);
 }
 
-/* Authentication: a wrong token closes the client after a delay that grows
- * with recent failures, so guessing is slow. */
+/*
+ * Authentication.  A right token is answered at once, whatever else is
+ * going on.  A wrong one is answered, and its connection closed, only after
+ * a delay of 100 ms doubled per recent failure (at most
+ * CM_AUTH_DELAY_MAX_MS); the failures are forgotten one per
+ * CM_AUTH_DECAY_MS.  The delay holds that connection only: nobody else
+ * waits for it.
+ */
 static void
 do_auth(struct client *c, struct request *r)
 {
 	char		 given[CM_TOKEN_MAX + 1];
-	int64_t		 delay;
+	int64_t		 delay, now = now_ms(), fails;
 
 	memcpy(given, r->argv[0].p, r->argv[0].n);
 	given[r->argv[0].n] = '\0';
@@ -316,16 +334,49 @@ do_auth(struct client *c, struct request *r)
 		reply_ok(c, r->id);
 		return;
 	}
-	auth_failures++;
-	delay = 100LL << (auth_failures < 6 ? auth_failures : 6);
+	auth_score -= now - auth_score_at;
+	if (auth_score < 0)
+		auth_score = 0;
+	auth_score_at = now;
+	if (auth_score < 64 * CM_AUTH_DECAY_MS)
+		auth_score += CM_AUTH_DECAY_MS;
+	fails = (auth_score + CM_AUTH_DECAY_MS - 1) / CM_AUTH_DECAY_MS;
+	delay = 100LL << (fails < 6 ? fails : 6);
 	if (delay > CM_AUTH_DELAY_MAX_MS)
 		delay = CM_AUTH_DELAY_MAX_MS;
-	auth_penalty_until = now_ms() + delay;
-	log_warn("client %d: authentication failed (%llu so far)", c->cid,
-	    (unsigned long long)auth_failures);
-	reply_err(c, r->id, "auth", "authentication failed");
-	c->closing = 1;
-	c->close_at = now_ms() + delay;
+	log_warn("client %d: authentication failed (%lld recent), answered "
+	    "in %lld ms", c->cid, (long long)fails, (long long)delay);
+	c->fail_at = now + delay;
+	snprintf(c->fail_id, sizeof c->fail_id, "%s", r->id);
+}
+
+/*
+ * A client's own deadlines: a wrong token's answer, and the time to
+ * authenticate.  Returns when it next needs looking at.
+ */
+int64_t
+client_timers(struct client *c, int64_t now)
+{
+	static const char	 bye[] = "bye timeout\n";
+
+	if (c->authed || c->dead || c->closing)
+		return (INT64_MAX);
+	if (c->fail_at != 0) {
+		if (now < c->fail_at)
+			return (c->fail_at);
+		c->fail_at = 0;
+		reply_err(c, c->fail_id, "auth", "authentication failed");
+		client_close_soon(c);
+		return (c->close_at);
+	}
+	if (now >= c->accepted + CM_AUTH_TIMEOUT_MS) {
+		log_warn("client %d: not authenticated in %d ms, closed",
+		    c->cid, CM_AUTH_TIMEOUT_MS);
+		client_queue(c, bye, sizeof bye - 1);
+		client_close_soon(c);
+		return (c->close_at);
+	}
+	return (c->accepted + CM_AUTH_TIMEOUT_MS);
 }
 
 static void
@@ -345,6 +396,8 @@ client_line(struct client *c, char *l, size_t n)
 		client_close_soon(c);
 		return;
 	}
+	if (c->fail_at != 0)
+		return;		/* nothing more until the wrong token's answer */
 	if (quitting) {
 		reply_err(c, r.id, "shutdown", "agent is shutting down");
 		return;
@@ -412,7 +465,7 @@ client_readable(const struct client *c)
 	/* Room for a maximum-size reply before taking another request. */
 	if (c->out.len > CM_CLIENT_OUT_MAX / 2)
 		return (0);
-	if (!c->authed && auth_penalty_until > now_ms())
+	if (c->fail_at != 0)
 		return (0);
 	return (1);
 }
@@ -442,7 +495,7 @@ client_process(struct client *c)
 	char	*l;
 	size_t	 n;
 
-	while (!c->dead && !c->closing && c->in.len > 0 &&
+	while (!c->dead && !c->closing && c->fail_at == 0 && c->in.len > 0 &&
 	    c->out.len <= CM_CLIENT_OUT_MAX / 2) {
 		used = proto_frame(&c->in, &c->scanned, CM_LINE_MAX, &l, &n);
 		if (used == 0)
@@ -460,38 +513,120 @@ client_process(struct client *c)
 	buf_shrink(&c->in);
 }
 
+/* Refuse a connection: "bye full", as far as it goes without waiting. */
+static void
+refuse_full(int fd)
+{
+	static const char	 full[] = "bye full\n";
+
+	(void)!write(fd, full, sizeof full - 1);
+	close(fd);
+}
+
+/*
+ * Make room for a new connection: flag for closing, with "bye full", the
+ * unauthenticated client to drop first: one whose token was wrong, else the
+ * oldest, if it has had CM_AUTH_GRACE_MS to authenticate.  Returns 1 if one
+ * was dropped.
+ */
+static int
+evict_unauthed(int64_t now)
+{
+	static const char	 full[] = "bye full\n";
+	struct client		*c, *best = NULL;
+	int			 i;
+
+	for (i = 0; i < nclients; i++) {
+		c = clients[i];
+		if (c->authed || c->dead)
+			continue;
+		if (best == NULL || (c->fail_at != 0 && best->fail_at == 0) ||
+		    ((c->fail_at != 0) == (best->fail_at != 0) &&
+		    c->accepted < best->accepted))
+			best = c;
+	}
+	if (best == NULL || (best->fail_at == 0 &&
+	    now < best->accepted + CM_AUTH_GRACE_MS))
+		return (0);
+	/* Straight to the socket: what is queued for it no longer matters. */
+	(void)!write(best->fd, full, sizeof full - 1);
+	best->dead = 1;
+	log_warn("client %d: unauthenticated, dropped for a newer one",
+	    best->cid);
+	return (1);
+}
+
+/* Clients that count against CM_CLIENTS_MAX and CM_UNAUTH_MAX. */
+static void
+count_clients(int *all, int *unauthed)
+{
+	int	 i;
+
+	*all = *unauthed = 0;
+	for (i = 0; i < nclients; i++) {
+		if (clients[i]->dead)
+			continue;
+		(*all)++;
+		if (!clients[i]->authed)
+			(*unauthed)++;
+	}
+}
+
+/*
+ * Out of descriptors: shed the newcomer with "bye full" through the spare
+ * descriptor, so that it is told and the listener does not stay readable;
+ * without a spare, stop accepting for CM_ACCEPT_PAUSE_MS.  Either way the
+ * loop does not spin.
+ */
+static void
+accept_emfile(int err)
+{
+	static int64_t	 logged;
+	int64_t		 now = now_ms();
+	int		 fd;
+
+	if (now - logged > 1000) {
+		log_warn("accept: %s: refusing clients", strerror(err));
+		logged = now;
+	}
+	if (spare_fd != -1) {
+		close(spare_fd);
+		spare_fd = -1;
+		if ((fd = accept(listen_fd, NULL, NULL)) != -1)
+			refuse_full(fd);
+		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	if (spare_fd == -1)
+		accept_resume_at = now + CM_ACCEPT_PAUSE_MS;
+}
+
 void
 client_accept(void)
 {
 	struct client	*c;
-	int		 fd;
+	int		 fd, all, unauthed, n;
 	uid_t		 uid;
-#if defined(SO_PEERCRED)
-	struct ucred	 cred;
-	socklen_t	 len = sizeof cred;
-#else
-	gid_t		 gid;
-#endif
+	int64_t		 now;
 
-	for (;;) {
+	if (spare_fd == -1)
+		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	/* A bounded batch: the rest wait for the next pass. */
+	for (n = 0; n < CM_CLIENTS_MAX; n++) {
 		fd = accept(listen_fd, NULL, NULL);
 		if (fd == -1) {
 			if (errno == EINTR)
 				continue;
+			if (errno == EMFILE || errno == ENFILE) {
+				accept_emfile(errno);
+				return;
+			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK &&
 			    errno != ECONNABORTED)
 				log_warn("accept: %s", strerror(errno));
 			return;
 		}
-#if defined(SO_PEERCRED)
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		if (sock_peer_uid(fd, &uid) == -1)
 			uid = (uid_t)-1;
-		else
-			uid = cred.uid;
-#else
-		if (getpeereid(fd, &uid, &gid) == -1)
-			uid = (uid_t)-1;
-#endif
 		if (uid != getuid()) {
 			log_warn("refused a connection from uid %ld",
 			    (long)uid);
@@ -503,17 +638,23 @@ client_accept(void)
 			close(fd);
 			continue;
 		}
-		if (nclients == CM_CLIENTS_MAX) {
-			static const char full[] = "bye full\n";
-			(void)!write(fd, full, sizeof full - 1);
-			close(fd);
-			log_warn("refused a client: %d connected",
-			    CM_CLIENTS_MAX);
+		now = now_ms();
+		count_clients(&all, &unauthed);
+		if ((all >= CM_CLIENTS_MAX || unauthed >= CM_UNAUTH_MAX) &&
+		    !evict_unauthed(now)) {
+			refuse_full(fd);
+			log_warn("refused a client: %d connected, %d of them "
+			    "not authenticated", all, unauthed);
+			continue;
+		}
+		if (nclients == CM_CLIENTS_MAX + CM_UNAUTH_MAX) {
+			refuse_full(fd);	/* cannot happen */
 			continue;
 		}
 		c = xcalloc(1, sizeof *c);
 		c->cid = next_cid++;
 		c->fd = fd;
+		c->accepted = now;
 		buf_init(&c->in, CM_CLIENT_IN_MAX);
 		buf_init(&c->out, CM_CLIENT_OUT_MAX);
 		clients[nclients++] = c;

@@ -114,37 +114,53 @@ write_out(const char *p, size_t n)
 }
 
 /*
- * Print a field so that one record stays one line and columns stay
- * columns: the protocol's escaping, except that a space is printed as it is
- * (columns are separated by tabs).  An empty field prints nothing.
+ * Bytes from the wire (or a screen) on their way to a person: escaped by
+ * esc_text, so that no control byte and no invalid UTF-8 reaches the
+ * terminal, one record stays one line and columns stay columns (a tab is
+ * "\t"; a space is itself).  esc_dup gives a string to keep or to pass to
+ * printf; print_escaped prints a field.  An empty field prints nothing.
  */
+static char *
+esc_dup(const void *p, size_t n)
+{
+	struct buf	 b;
+	char		*s;
+
+	buf_init(&b, 4 * n + 8);
+	if (esc_text(&b, p, n, 0) == -1)
+		die("out of memory");
+	s = xmalloc(b.len + 1);
+	if (b.len > 0)
+		memcpy(s, buf_ptr(&b), b.len);
+	s[b.len] = '\0';
+	buf_free(&b);
+	return (s);
+}
+
 static void
 print_escaped_to(FILE *out, const struct field *f)
 {
 	struct buf	 b;
-	char		*p, *q, *end;
 
 	if (f->n == 0)
 		return;
 	buf_init(&b, 4 * f->n + 8);
-	if (proto_escape(&b, f->p, f->n) == -1)
+	if (esc_text(&b, f->p, f->n, 0) == -1)
 		die("out of memory");
-	p = q = buf_ptr(&b);
-	end = p + b.len;
-	while (p < end) {
-		if (p[0] == '\\' && p + 1 < end && p[1] == 's') {
-			*q++ = ' ';
-			p += 2;
-		} else if (p[0] == '\\' && p + 1 < end) {
-			*q++ = *p++;
-			*q++ = *p++;
-		} else
-			*q++ = *p++;
-	}
-	if (fwrite(buf_ptr(&b), 1, (size_t)(q - buf_ptr(&b)), out) !=
-	    (size_t)(q - buf_ptr(&b)))
+	if (fwrite(buf_ptr(&b), 1, b.len, out) != b.len)
 		die("write: %s", strerror(errno));
 	buf_free(&b);
+}
+
+/* A string for a person, escaped as print_escaped does. */
+static void
+print_text(const char *s)
+{
+	struct field	 f;
+
+	f.p = (char *)s;
+	f.n = strlen(s);
+	print_escaped_to(stdout, &f);
 }
 
 static void
@@ -156,26 +172,13 @@ print_escaped(const struct field *f)
 static void
 print_json_string(const char *p, size_t n)
 {
-	size_t		 i;
-	unsigned char	 c;
+	struct buf	 b;
 
-	putchar('"');
-	for (i = 0; i < n; i++) {
-		c = (unsigned char)p[i];
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c == '\r')
-			fputs("\\r", stdout);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	buf_init(&b, 6 * n + 8);
+	if (esc_json(&b, p, n) == -1)
+		die("out of memory");
+	write_out(buf_ptr(&b), b.len);
+	buf_free(&b);
 }
 
 static int
@@ -407,16 +410,15 @@ via_failed(struct conn *c, char *cause, size_t clen)
 }
 
 static int
-conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
-    int *absent)
+conn_try1(struct conn *c, const char *rtoken, char *cause, size_t clen,
+    int *absent, int *full)
 {
-	struct sockaddr_un	 sun;
 	struct field		 f[CM_FIELDS_MAX];
 	char			 token[CM_TOKEN_MAX + 1], why[256];
 	struct buf		 b;
 	int			 nf, r;
 
-	*absent = 0;
+	*absent = *full = 0;
 	c->fd = c->wfd = -1;
 	c->via = -1;
 	c->via_err = -1;
@@ -428,26 +430,8 @@ conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
 			return (-1);
 		goto greeting;
 	}
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(c->path) >= sizeof sun.sun_path) {
-		snprintf(cause, clen, "socket path too long: %s", c->path);
-		return (-1);
-	}
-	memcpy(sun.sun_path, c->path, strlen(c->path) + 1);
-	if ((c->fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1) {
-		snprintf(cause, clen, "socket: %s", strerror(errno));
-		return (-1);
-	}
-	(void)fd_cloexec(c->fd);
-	if (connect(c->fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		if (errno == ENOENT || errno == ECONNREFUSED) {
-			*absent = 1;
-			snprintf(cause, clen, "no agent on %s (start one with "
-			    "'cm agent')", c->path);
-		} else
-			snprintf(cause, clen, "%s: %s", c->path,
-			    strerror(errno));
+	/* Nothing is sent before the socket and its listener are checked. */
+	if ((c->fd = sock_connect(c->path, absent, cause, clen)) == -1) {
 		conn_close(c);
 		return (-1);
 	}
@@ -459,6 +443,15 @@ conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
 	}
 greeting:
 	r = conn_line(c, CM_CLIENT_TIMEOUT_MS, f, &nf, why, sizeof why);
+	if (r == 1 && nf >= 2 && proto_field_eq(&f[0], "bye") &&
+	    proto_field_eq(&f[1], "full")) {
+		snprintf(cause, clen, "%.200s: the agent has no room for "
+		    "another connection (bye full); try again shortly",
+		    c->path);
+		conn_close(c);
+		*full = 1;
+		return (-1);
+	}
 	if (r <= 0 || nf < 4 || !proto_field_eq(&f[0], "hello") ||
 	    !proto_field_eq(&f[1], "cm")) {
 		if (c->via > 0 && via_failed(c, cause, clen))
@@ -474,19 +467,22 @@ greeting:
 		return (-1);
 	}
 	if (!proto_field_eq(&f[2], "1")) {
-		snprintf(cause, clen, "agent speaks protocol %.*s, cm speaks "
-		    "%d", (int)f[2].n, f[2].p, CM_PROTO_VERSION);
+		snprintf(cause, clen, "agent speaks protocol %.20s, cm speaks "
+		    "%d", esc_dup(f[2].p, f[2].n), CM_PROTO_VERSION);
 		conn_close(c);
 		return (-1);
 	}
 	snprintf(c->instance, sizeof c->instance, "%.*s", (int)f[3].n, f[3].p);
+	/*
+	 * Through --via, the bridge at the far end has logged in with that
+	 * machine's token: this machine's never travels.  Should it not have,
+	 * the first request is refused, and await says why.
+	 */
+	if (opt_via != NULL)
+		return (0);
 	if (rtoken != NULL)
 		snprintf(token, sizeof token, "%s", rtoken);
-	else if (opt_via != NULL &&
-	    token_get(token, sizeof token, 0, why, sizeof why) == -1) {
-		/* The far end's bridge logged in with its own token. */
-		snprintf(token, sizeof token, "0000000000000000");
-	} else if (token_get(token, sizeof token, 0, why, sizeof why) == -1) {
+	else if (token_get(token, sizeof token, 0, why, sizeof why) == -1) {
 		snprintf(cause, clen, "%s", why);
 		conn_close(c);
 		return (-1);
@@ -523,6 +519,26 @@ greeting:
 		return (-1);
 	}
 	return (0);
+}
+
+/*
+ * Connect and log in; an agent with no room ("bye full") is asked again,
+ * after a short random pause, for CM_FULL_RETRY_MS.
+ */
+static int
+conn_try(struct conn *c, const char *rtoken, char *cause, size_t clen,
+    int *absent)
+{
+	int64_t	 end = now_ms() + CM_FULL_RETRY_MS;
+	int	 full, r;
+
+	for (;;) {
+		r = conn_try1(c, rtoken, cause, clen, absent, &full);
+		if (r == 0 || !full || now_ms() >= end)
+			return (r);
+		sleep_ms(10 + (int)(((unsigned)getpid() * 7919u +
+		    (unsigned)now_ms()) % 90));
+	}
 }
 
 /*
@@ -732,7 +748,7 @@ static void
 await_follow(struct conn *c, int id, int ms, data_fn *fn, void *arg,
     struct reply *r, struct follow *fl)
 {
-	char	 want[16], cause[256];
+	char	 want[16], cause[256], *msg;
 	struct ev e;
 	int	 x;
 
@@ -744,9 +760,9 @@ await_follow(struct conn *c, int id, int ms, data_fn *fn, void *arg,
 		if (x == -1)
 			die("%s", cause);
 		if (r->nf >= 1 && proto_field_eq(&r->f[0], "bye"))
-			die("agent closed the connection (%.*s)",
-			    r->nf > 1 ? (int)r->f[1].n : 0,
-			    r->nf > 1 ? r->f[1].p : "");
+			die("agent closed the connection (%s)",
+			    esc_dup(r->nf > 1 ? r->f[1].p : "",
+			    r->nf > 1 ? r->f[1].n : 0));
 		if (fl != NULL && parse_event(r->f, r->nf, &e) == 0) {
 			follow_event(fl, &e);
 			continue;
@@ -767,9 +783,16 @@ await_follow(struct conn *c, int id, int ms, data_fn *fn, void *arg,
 			snprintf(r->code, sizeof r->code, "%.*s",
 			    r->nf > 2 ? (int)r->f[2].n : 0,
 			    r->nf > 2 ? r->f[2].p : "");
-			snprintf(r->msg, sizeof r->msg, "%.*s",
-			    r->nf > 3 ? (int)r->f[3].n : 0,
-			    r->nf > 3 ? r->f[3].p : "");
+			/* Only ever printed: escaped, cut to size. */
+			msg = esc_dup(r->nf > 3 ? r->f[3].p : "",
+			    r->nf > 3 ? r->f[3].n : 0);
+			snprintf(r->msg, sizeof r->msg, "%s", msg);
+			free(msg);
+			if (opt_via != NULL && strcmp(r->code, "auth") == 0)
+				snprintf(r->msg, sizeof r->msg, "not logged "
+				    "in at the far end of --via ('cm bridge' "
+				    "there logs in with its machine's token; "
+				    "is there one?)");
 			return;
 		}
 	}
@@ -1204,6 +1227,9 @@ cmd_new(int argc, char **argv)
 	}
 	if (i >= argc)
 		usage();
+	if (argc - i > CM_ARGV_MAX)
+		die("the command has %d words, more than %d", argc - i,
+		    CM_ARGV_MAX);
 	/* The agent knows the profiles; here, a typo is caught early. */
 	if (profile != NULL && opt_host == NULL)
 		check_profile(profile, 0);
@@ -1450,6 +1476,7 @@ cmd_keys(int argc, char **argv)
 	return (changing("keys", argv[1], &a, json, wait, deadline));
 }
 
+/* A session from ls: its fields as sent (for --json) and escaped. */
 struct lsrow {
 	char	*name, *state, *cmd, *detail, *profile, *dir, *mode;
 	char	 age[32];
@@ -1621,7 +1648,6 @@ cmd_ls(int argc, char **argv)
 	struct lsctx	 x;
 	struct lsrow	*r;
 	int		 i, k, tty, w[6] = { 4, 5, 7, 3, 7, 11 }, summary = 0;
-	struct field	 d;
 	char		 ts[40];
 	const char	*col[6];
 
@@ -1639,6 +1665,19 @@ cmd_ls(int argc, char **argv)
 	call("ls", NULL, ls_row, &x);
 	if (summary)
 		return (ls_summary(&x));
+	/* What a person reads: no control byte from the wire reaches the
+	 * terminal (the JSON below escapes on its own). */
+	for (i = 0; i < x.n && !x.json; i++) {
+		char	**fld[] = { &x.rows[i].name, &x.rows[i].state,
+		    &x.rows[i].cmd, &x.rows[i].profile, &x.rows[i].mode };
+		char	*e;
+
+		for (k = 0; k < (int)(sizeof fld / sizeof fld[0]); k++) {
+			e = esc_dup(*fld[k], strlen(*fld[k]));
+			free(*fld[k]);
+			*fld[k] = e;
+		}
+	}
 	if (isatty(1) && !x.json && opt_host != NULL)
 		printf("host %s\n", opt_host);
 	tty = isatty(1) && !x.json;
@@ -1693,11 +1732,8 @@ cmd_ls(int argc, char **argv)
 			    r->name, w[1], r->state, w[2], r->cmd, w[3],
 			    r->age, w[4], r->profile, w[5], r->ac, r->mode);
 		} else {
-			d.p = r->cmd;
-			d.n = strlen(d.p);
-			printf("%s\t%s\t", r->name, r->state);
-			print_escaped(&d);
-			printf("\t%s\t%s\t%s\t%s\n", r->age, r->profile, r->ac,
+			printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r->name,
+			    r->state, r->cmd, r->age, r->profile, r->ac,
 			    r->mode);
 		}
 		free(r->name);
@@ -1715,7 +1751,7 @@ cmd_ls(int argc, char **argv)
 static int
 cmd_show(int argc, char **argv)
 {
-	struct buf	 a;
+	struct buf	 a, out;
 	struct showctx	 x;
 	int		 i, esc = 0;
 	const char	*name = NULL;
@@ -1744,9 +1780,15 @@ cmd_show(int argc, char **argv)
 	n = x.screen.len;
 	while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == ' '))
 		n--;
-	write_out(p, n);
+	/* Rows as they are, but no byte that drives the terminal: with -e,
+	 * colours and attributes (SGR) only. */
+	buf_init(&out, 4 * n + 8);
+	if (esc_text(&out, p, n, ESC_LINES | (esc ? ESC_SGR : 0)) == -1)
+		die("out of memory");
+	write_out(buf_ptr(&out), out.len);
 	if (n > 0)
 		write_out("\n", 1);
+	buf_free(&out);
 	buf_free(&x.screen);
 	return (0);
 }
@@ -1962,7 +2004,9 @@ cmd_status(int argc, char **argv)
 	} else {
 		if (opt_host != NULL)
 			printf("host\t%s\n", opt_host);
-		printf("socket\t%s\n", c.path);
+		fputs("socket\t", stdout);
+		print_text(c.path);
+		putchar('\n');
 	}
 	for (i = 2; i < r.nf; i++) {
 		eq = memchr(r.f[i].p, '=', r.f[i].n);
@@ -1998,7 +2042,11 @@ cmd_status(int argc, char **argv)
 			format_age(val, sizeof val, v);
 		else if (strcmp(key, "started") == 0 && *end == '\0')
 			format_time(val, sizeof val, (int64_t)v * 1000);
-		printf("%s\t%s\n", key, val);
+		/* From the wire: escaped on its way to a person. */
+		print_text(key);
+		putchar('\t');
+		print_text(val);
+		putchar('\n');
 	}
 	if (json)
 		fputs(ndec > 0 ? "]}\n" : "}\n", stdout);
@@ -2282,8 +2330,8 @@ cmd_watch(int argc, char **argv)
 			continue;
 		}
 		if (proto_field_eq(&r.f[0], "err"))
-			die("%.*s", r.nf > 3 ? (int)r.f[3].n : 0,
-			    r.nf > 3 ? r.f[3].p : "");
+			die("%s", esc_dup(r.nf > 3 ? r.f[3].p : "",
+			    r.nf > 3 ? r.f[3].n : 0));
 		if (gone) {
 			print_agent_line(json, "agent-back", c.instance);
 			gone = 0;
@@ -2505,7 +2553,7 @@ live:
 			left = (int)(deadline - now_ms());
 			if (left <= 0)
 				die("timed out waiting for '%s' (it is %s)",
-				    name, x.state);
+				    name, esc_dup(x.state, strlen(x.state)));
 		}
 		if (held != 0) {
 			if (now_ms() >= held)
@@ -2726,11 +2774,10 @@ bridge_login(int fd, struct buf *down)
 static int
 cmd_bridge(int argc, char **argv)
 {
-	struct sockaddr_un	 sun;
 	struct pollfd		 p[2];
 	struct buf		 up, down;
-	char			 path[CM_PATH_MAX];
-	int			 fd, in_open = 1, raw;
+	char			 path[CM_PATH_MAX], cause[512];
+	int			 fd, in_open = 1, raw, absent;
 	ssize_t			 r;
 
 	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--raw") != 0))
@@ -2738,15 +2785,8 @@ cmd_bridge(int argc, char **argv)
 	raw = argc == 2;
 	if (path_socket(path, sizeof path, NULL) == -1)
 		die("socket path: %s", strerror(errno));
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sun.sun_path)
-		die("socket path too long: %s", path);
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
-		die("socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1)
-		die("no agent on %s: %s", path, strerror(errno));
+	if ((fd = sock_connect(path, &absent, cause, sizeof cause)) == -1)
+		die("%s", cause);
 	if (fd_nonblock(fd) == -1 || fd_nonblock(0) == -1 ||
 	    fd_nonblock(1) == -1)
 		die("fcntl: %s", strerror(errno));
@@ -2884,7 +2924,10 @@ detect_one(const char *file, struct screen *sc, int profile,
 		fputs("}\n", stdout);
 	} else
 		printf("%s%s%s\n%s\n%s\n%s\n%s\n", state_name(v.state),
-		    v.keys[0] ? " " : "", v.keys, v.detail, v.rule, decision,
+		    v.keys[0] ? " " : "", esc_dup(v.keys, strlen(v.keys)),
+		    esc_dup(v.detail, strlen(v.detail)),
+		    esc_dup(v.rule, strlen(v.rule)),
+		    esc_dup(decision, strlen(decision)),
 		    v.mode[0] ? v.mode : "-");
 	buf_free(&in);
 }
@@ -3130,9 +3173,12 @@ static int
 cmd_rules(int argc, char **argv)
 {
 	struct ruleset	*rs;
+	struct conn	 c;
+	struct reply	 r;
 	char		 path[CM_PATH_MAX], err[512], line[1024];
 	const char	*file = NULL;
 	FILE		*f;
+	int		 rc = 0, absent, i;
 
 	if (argc >= 2 && strcmp(argv[1], "--check") == 0) {
 		if (argc > 3)
@@ -3158,8 +3204,32 @@ cmd_rules(int argc, char **argv)
 		while (fgets(line, sizeof line, f) != NULL)
 			fputs(line, stdout);
 		fclose(f);
+		if ((rs = rules_load(path, err, sizeof err)) == NULL) {
+			printf("\n# They do not parse: %s\n# An agent started "
+			    "with them asks before every confirmation "
+			    "(ask:rules-broken).\n", esc_dup(err, strlen(err)));
+			rc = 1;
+		} else
+			rules_free(rs);
 	}
-	return (0);
+	/* What the running agent, if any, is using. */
+	if (conn_open(&c, err, sizeof err, &absent) == 0) {
+		simple(&c, "status", NULL, NULL, NULL, &r);
+		for (i = 2; i < r.nf; i++) {
+			if (!proto_field_eq(&r.f[i], "rules=broken"))
+				continue;
+			printf("\n# The agent's rules did not parse when it "
+			    "started: until a file that parses is loaded\n# "
+			    "(kill -HUP the agent), auto-confirm asks before "
+			    "every confirmation.\n");
+			rc = 1;
+		}
+		conn_close(&c);
+	}
+	if (rc != 0)
+		fprintf(stderr, "cm: the rules are broken: auto-confirm asks "
+		    "for everything\n");
+	return (rc);
 }
 
 static int
@@ -3586,11 +3656,9 @@ cmd_help(int argc, char **argv)
 static int
 expand_all_hosts(void)
 {
-	static char	 names[CM_HOSTS_MAX][300];
-	char		 path[CM_PATH_MAX], line[300];
-	const char	*keep[CM_HOSTS_MAX];
-	int		 i, n = 0, all = 0, k;
-	FILE		*f;
+	static struct cm_config	 cfg;
+	const char		*keep[CM_HOSTS_MAX];
+	int			 i, n = 0, all = 0, k;
 
 	for (i = 0; i < nhosts; i++) {
 		if (strcmp(hosts[i], "all") == 0)
@@ -3600,29 +3668,20 @@ expand_all_hosts(void)
 	}
 	if (!all)
 		return (0);
-	if (path_config(path, sizeof path, "config") == -1 ||
-	    (f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "cm: -H all: no config file with host lines\n");
-		return (-1);
-	}
-	k = 0;
-	while (fgets(line, sizeof line, f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strncmp(line, "host ", 5) != 0 || line[5] == '\0')
-			continue;
-		if (n == CM_HOSTS_MAX || k == CM_HOSTS_MAX) {
-			fclose(f);
+	/* config.c's reader: a line is a line whatever its length (an
+	 * fgets of 300 bytes here took a long line's tail as a line). */
+	(void)config_read(NULL, &cfg, config_quiet);
+	for (k = 0; k < cfg.nhosts; k++) {
+		if (n == CM_HOSTS_MAX) {
 			fprintf(stderr, "cm: more than %d hosts\n",
 			    CM_HOSTS_MAX);
 			return (-1);
 		}
-		snprintf(names[k], sizeof names[k], "%s", line + 5);
-		keep[n++] = names[k++];
+		keep[n++] = cfg.hosts[k];
 	}
-	fclose(f);
 	if (n == 0) {
 		fprintf(stderr, "cm: -H all: no \"host NAME\" lines in %s\n",
-		    path);
+		    cfg.path[0] != '\0' ? cfg.path : "the config file");
 		return (-1);
 	}
 	for (i = 0; i < n; i++)
@@ -3712,6 +3771,7 @@ int
 main(int argc, char **argv)
 {
 	token_env_take();
+	core_off();	/* the token is in this process from now on */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		die("signal: %s", strerror(errno));
 	if (argc < 2) {
@@ -3770,13 +3830,18 @@ main(int argc, char **argv)
 static int
 dispatch(int argc, char **argv)
 {
-	int	 i;
+	int	 i, r;
 
 	for (i = 0; commands[i].name != NULL; i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			current = &commands[i];
 			maybe_help(argc - 1, argv + 1);
-			return (commands[i].fn(argc - 1, argv + 1));
+			r = commands[i].fn(argc - 1, argv + 1);
+			/* Every write to stdout, checked once: the error
+			 * sticks to the stream. */
+			if (fflush(stdout) == EOF || ferror(stdout))
+				die("write: %s", strerror(errno ? errno : EIO));
+			return (r);
 		}
 	}
 	fprintf(stderr, "cm: unknown command '%s'\n", argv[1]);

@@ -16,6 +16,9 @@
 #define CM_VERSION		"0.1.0"
 #define CM_PROTO_VERSION	1
 
+#define CM_XSTR(x)		#x
+#define CM_STR(x)		CM_XSTR(x)	/* a limit, in a message */
+
 /* Limits.  Sizes are in bytes unless the name says otherwise. */
 #define CM_LINE_MAX		65536	/* one request line, with its newline */
 #define CM_REPLY_LINE_MAX	(1024 * 1024) /* one line the client accepts */
@@ -25,6 +28,7 @@
 #define CM_KEY_MAX		32	/* one key name */
 #define CM_KEYS_MAX		32	/* keys in one request */
 #define CM_TEXT_MAX		32768	/* text in one send */
+#define CM_ARGV_MAX		200	/* words of a new session's command */
 #define CM_TOKEN_MAX		128	/* token, hex */
 #define CM_TOKEN_BYTES		32	/* random bytes in a new token */
 #define CM_DETAIL_MAX		512	/* an event's detail, before escaping */
@@ -32,6 +36,7 @@
 #define CM_SUBJECT_MAX		4096	/* what a prompt would run or write */
 #define CM_PATH_MAX		1024	/* a directory or file path */
 #define CM_CLIENTS_MAX		256	/* connected clients */
+#define CM_UNAUTH_MAX		32	/* of them not yet authenticated */
 #define CM_SESSIONS_MAX		1024	/* sessions the agent tracks */
 #define CM_EVENTS_MAX		4096	/* events remembered for resume */
 #define CM_CLIENT_IN_MAX	(2 * CM_LINE_MAX)	/* unread client input */
@@ -54,8 +59,6 @@
 #define CM_PROFILE_STRING_MAX	256	/* one string in a profile file */
 #define CM_CHOICE_MAX		9	/* labels in a one-row choice */
 #define CM_ENTER_DELAY_MAX	5000	/* ms, a profile's pause before Enter */
-#define CM_STR(x)		CM_STR1(x)	/* a limit, as a string */
-#define CM_STR1(x)		#x
 
 /* Times, in milliseconds. */
 #define CM_JOB_TIMEOUT_MS	5000	/* a tmux command may take this long */
@@ -66,6 +69,12 @@
 #define CM_TASK_ENTER_MS	150	/* pause between a task's text and Enter */
 #define CM_BYE_MS		2000	/* flush time for a closing client */
 #define CM_AUTH_DELAY_MAX_MS	5000	/* longest delay after failed auth */
+#define CM_AUTH_DECAY_MS	1000	/* one failure forgotten per this */
+#define CM_AUTH_TIMEOUT_MS	3000	/* authenticate within this, or bye */
+#define CM_AUTH_GRACE_MS	100	/* an unauthenticated connection is
+					   not evicted for a newer one sooner */
+#define CM_ACCEPT_PAUSE_MS	100	/* no accept this long after EMFILE */
+#define CM_FULL_RETRY_MS	3000	/* a client retries "bye full" this long */
 #define CM_CLIENT_TIMEOUT_MS	10000	/* a client command waits this long */
 #define CM_CTL_RESTART_MAX	5	/* control clients restarted per session */
 #define CM_STATUS_TRIES		10	/* asks for a dead pane's status ... */
@@ -329,6 +338,20 @@ int		 agent_alive(const char *);
 void		 format_time(char *, size_t, int64_t);
 int		 exec_find(const char *, const char *, const char *, char *,
 		     size_t);
+void		 core_off(void);
+void		 core_restore(void);
+
+/* esc.c */
+#define ESC_LINES	0x1	/* keep newlines */
+#define ESC_SGR		0x2	/* keep SGR sequences (colours) */
+size_t		 utf8_seq(const void *, size_t, uint32_t *);
+int		 esc_text(struct buf *, const void *, size_t, int);
+int		 esc_json(struct buf *, const void *, size_t);
+
+/* sock.c */
+int		 sock_peer_uid(int, uid_t *);
+int		 sock_check(const char *, char *, size_t);
+int		 sock_connect(const char *, int *, char *, size_t);
 
 /* proto.c */
 int		 proto_escape(struct buf *, const void *, size_t);
@@ -432,6 +455,7 @@ int		 remote_socket(const char *, int, char *, size_t, char *, size_t,
 		     char *, size_t);
 int		 remote_tunnel(const char *, const char *, char *, size_t);
 int		 remote_hello_main(const char *);
+int		 remote_hello_parse(struct buf *, char *, size_t, char *, size_t);
 int		 remote_attach(const char *, const char *, char *, size_t);
 
 /* agent.c (the agent's other files and shared structures: agent.h) */

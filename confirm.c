@@ -685,7 +685,11 @@ bottom_rows(const char *s, size_t n, struct row *rows, int max)
 		rows[k].rule = is_rule(rows[k].p, rows[k].n);
 		trim(&rows[k]);
 		/* A rule has ten glyphs or more: three bytes to compare. */
-		rows[k].lead = strspn(s + start, " \t");
+		/* Bounded: the text need not end in a NUL. */
+		for (rows[k].lead = 0; start + rows[k].lead < end &&
+		    (s[start + rows[k].lead] == ' ' ||
+		    s[start + rows[k].lead] == '\t'); rows[k].lead++)
+			;
 		g = s + start + rows[k].lead;
 		if (rows[k].rule && memcmp(g, "\xe2\x94\x82", 3) == 0)
 			rows[k].rule = 2;
@@ -943,7 +947,8 @@ subject_rows(struct verdict *v, const struct row *rows, int hi, int lo)
 static void
 subject_gemini(struct verdict *v, const struct row *rows, int nrows, int q)
 {
-	const char	*p;
+	const char	*p, *e;
+	size_t		 k;
 	int		 i = q + 1, bottom, top;
 
 	while (i < nrows && rows[i].n == 0 && !rows[i].rule)
@@ -973,14 +978,17 @@ subject_gemini(struct verdict *v, const struct row *rows, int nrows, int q)
 		subject_rows(v, rows, top - 1, bottom + 1);
 	} else if (v->kind == PK_EDIT) {
 		/* "? WriteFile  Writing to PATH", "? Edit  PATH: a => b". */
-		p = rows[i].p + strcspn(rows[i].p, " ") + 1;
-		p += strspn(p, " ");
-		if (starts(p, (size_t)(rows[i].p + rows[i].n - p),
-		    "Writing to "))
+		e = rows[i].p + rows[i].n;
+		for (p = rows[i].p + 2; p < e && *p != ' '; p++)
+			;	/* past "? WORD" (header_kind saw its blank) */
+		while (p < e && *p == ' ')
+			p++;
+		if (starts(p, (size_t)(e - p), "Writing to "))
 			p += 11;
-		(void)subject_add(v, p, has(p, (size_t)(rows[i].p +
-		    rows[i].n - p), ": ") ? (size_t)(strstr(p, ": ") - p) :
-		    (size_t)(rows[i].p + rows[i].n - p));
+		for (k = 0; p + k + 1 < e && !(p[k] == ':' && p[k + 1] == ' ');
+		    k++)
+			;
+		(void)subject_add(v, p, p + k + 1 < e ? k : (size_t)(e - p));
 	} else if (v->kind != PK_NONE)
 		(void)subject_add(v, rows[i].p, rows[i].n);
 	return;

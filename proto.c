@@ -446,6 +446,11 @@ check_new(struct request *r, const char **cause)
 		*cause = "new: no command";
 		return (-1);
 	}
+	if (r->argc - i - 1 > CM_ARGV_MAX) {
+		*cause = "new: command of more than " CM_STR(CM_ARGV_MAX)
+		    " words";
+		return (-1);
+	}
 	for (i++; i < r->argc; i++) {
 		if (field_has_nul(&r->argv[i])) {
 			*cause = "new: NUL byte in command";

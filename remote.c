@@ -60,6 +60,7 @@ static int
 host_parse(const char *spec, struct host *h, char *cause, size_t clen)
 {
 	char		 sock[CM_PATH_MAX], dir[CM_PATH_MAX], *colon, *slash;
+	char		*at, *host, *rb;
 	const char	*p;
 	size_t		 n = strlen(spec);
 
@@ -76,8 +77,28 @@ host_parse(const char *spec, struct host *h, char *cause, size_t clen)
 		}
 	}
 	snprintf(h->dest, sizeof h->dest, "%s", spec);
-	colon = strrchr(h->dest, ':');
-	if (colon != NULL && strchr(colon, ']') == NULL) {
+	/*
+	 * "host:port", "[v6addr]:port" or "[v6addr]"; a bare IPv6 address
+	 * (two colons or more, no brackets) has no port.  The brackets are
+	 * ours, not ssh's: they are taken off.
+	 */
+	at = strrchr(h->dest, '@');
+	host = at != NULL ? at + 1 : h->dest;
+	colon = strrchr(host, ':');
+	if (host[0] == '[') {
+		if ((rb = strchr(host, ']')) == NULL || rb == host + 1 ||
+		    (rb[1] != '\0' && rb[1] != ':') ||
+		    strchr(host + 1, '[') != NULL) {
+			snprintf(cause, clen, "bad host in '%s'", spec);
+			return (-1);
+		}
+		colon = rb[1] == ':' ? rb + 1 : NULL;
+	} else if (strchr(host, '[') != NULL || strchr(host, ']') != NULL) {
+		snprintf(cause, clen, "bad host in '%s'", spec);
+		return (-1);
+	} else if (colon != NULL && strchr(host, ':') != colon)
+		colon = NULL;		/* an IPv6 address */
+	if (colon != NULL) {
 		if (colon[1] == '\0' || strlen(colon + 1) >= sizeof h->port ||
 		    strspn(colon + 1, "0123456789") != strlen(colon + 1)) {
 			snprintf(cause, clen, "bad port in '%s'", spec);
@@ -85,6 +106,15 @@ host_parse(const char *spec, struct host *h, char *cause, size_t clen)
 		}
 		snprintf(h->port, sizeof h->port, "%s", colon + 1);
 		*colon = '\0';
+	}
+	if (host[0] == '[') {
+		rb = strchr(host, ']');
+		*rb = '\0';
+		memmove(host, host + 1, strlen(host + 1) + 1);
+	}
+	if (host[0] == '\0' || host[0] == '-') {
+		snprintf(cause, clen, "bad host in '%s'", spec);
+		return (-1);
 	}
 	hash_hex(spec, h->key);
 	if (path_socket(sock, sizeof sock, NULL) == -1) {
@@ -224,28 +254,31 @@ run(const char *const *argv, struct buf *out, const char *errfile, int ms,
 	return (128 + WTERMSIG(status));
 }
 
-/* The first line of what ssh said, for an error message. */
+/*
+ * The first line of what ssh said, for an error message; escaped, as the far
+ * side's stderr is in it.
+ */
 static void
 ssh_said(const struct host *h, char *out, size_t len)
 {
-	char	 b[512];
-	int	 fd;
-	ssize_t	 n;
+	char		 b[512];
+	struct buf	 e;
+	int		 fd;
+	ssize_t		 n;
 
 	out[0] = '\0';
 	if ((fd = open(h->err, O_RDONLY | O_CLOEXEC)) == -1)
 		return;
 	n = fd_read_full(fd, b, sizeof b - 1);
 	close(fd);
-	if (n <= 0)
+	if (n <= 0 || len < 3)
 		return;
 	b[n] = '\0';
-	b[strcspn(b, "\r\n")] = '\0';
-	if (len < 3)
-		return;
-	b[len - 3] = '\0';	/* ": " and the NUL */
-	memcpy(out, ": ", 2);
-	memcpy(out + 2, b, strlen(b) + 1);
+	n = (ssize_t)strcspn(b, "\r\n");
+	buf_init(&e, 4 * sizeof b);
+	if (esc_text(&e, b, (size_t)n, 0) == 0)
+		snprintf(out, len, ": %.*s", (int)e.len, buf_ptr(&e));
+	buf_free(&e);
 }
 
 static int
@@ -304,6 +337,70 @@ master_up(const struct host *h, int *started, char *cause, size_t clen)
 }
 
 /*
+ * The next line of the n bytes at p: its length without "\n" or "\r\n" in
+ * *len; returns the bytes it takes with its newline, 0 if it has none.
+ */
+static size_t
+next_line(const char *p, size_t n, size_t *len)
+{
+	const char	*nl;
+
+	if ((nl = memchr(p, '\n', n)) == NULL)
+		return (0);
+	*len = (size_t)(nl - p);
+	if (*len > 0 && p[*len - 1] == '\r')
+		(*len)--;
+	return ((size_t)(nl - p) + 1);
+}
+
+/*
+ * Read what "cm remote-hello" printed on the far side: "cm-remote 1", the
+ * socket path, the token, each ending in a newline; more lines may follow.
+ * Reads only the bytes out holds (a full buffer may have been cut short, so
+ * it is refused).  Returns 0, -1 if the answer is not all there, -2 if it is
+ * not what was expected: a path that is absolute and holds no control byte,
+ * a token of 16 to CM_TOKEN_MAX hex digits.
+ */
+int
+remote_hello_parse(struct buf *out, char *rsock, size_t rlen, char *token,
+    size_t tlen)
+{
+	const char	*p = buf_ptr(out), *l[3];
+	size_t		 left = out->len, n[3], used, i;
+	int		 k;
+
+	if (left == 0 || out->len >= out->max)
+		return (-1);
+	for (k = 0; k < 3; k++) {
+		if ((used = next_line(p, left, &n[k])) == 0)
+			return (-1);
+		l[k] = p;
+		p += used;
+		left -= used;
+	}
+	if (n[0] != 11 || memcmp(l[0], "cm-remote 1", 11) != 0)
+		return (-2);
+	if (n[1] == 0 || n[1] >= rlen || l[1][0] != '/')
+		return (-2);
+	for (i = 0; i < n[1]; i++) {
+		if ((unsigned char)l[1][i] < 0x20 || l[1][i] == 0x7f)
+			return (-2);
+	}
+	if (n[2] < 16 || n[2] > CM_TOKEN_MAX || n[2] >= tlen)
+		return (-2);
+	for (i = 0; i < n[2]; i++) {
+		if (strchr("0123456789abcdefABCDEF", l[2][i]) == NULL ||
+		    l[2][i] == '\0')
+			return (-2);
+	}
+	memcpy(rsock, l[1], n[1]);
+	rsock[n[1]] = '\0';
+	memcpy(token, l[2], n[2]);
+	token[n[2]] = '\0';
+	return (0);
+}
+
+/*
  * Ask the remote cm for its socket and token, starting its agent if none
  * runs: "cm-remote 1", the socket path, the token, one per line.
  */
@@ -312,7 +409,7 @@ remote_hello(const struct host *h, char *rsock, size_t rlen, char *token,
     size_t tlen, char *cause, size_t clen)
 {
 	const char	*v[SSH_ARGV_MAX], *rcm;
-	char		 store[1024], said[300], *l1, *l2, *l3;
+	char		 store[1024], said[300];
 	struct buf	 out;
 	int		 n, st;
 
@@ -339,28 +436,19 @@ remote_hello(const struct host *h, char *rsock, size_t rlen, char *token,
 			    "%d)%s", h->dest, st, said);
 		return (-1);
 	}
-	(void)buf_add(&out, "", 1);
-	l1 = buf_ptr(&out);
-	if ((l2 = strchr(l1, '\n')) == NULL ||
-	    (l3 = strchr(l2 + 1, '\n')) == NULL) {
-		buf_free(&out);
+	st = remote_hello_parse(&out, rsock, rlen, token, tlen);
+	if (out.data != NULL)
+		memset(out.data, 0, out.cap);
+	buf_free(&out);
+	if (st == -1) {
 		snprintf(cause, clen, "no answer from cm on %s", h->dest);
 		return (-1);
 	}
-	*l2++ = '\0';
-	*l3++ = '\0';
-	l3[strcspn(l3, "\n")] = '\0';
-	if (strcmp(l1, "cm-remote 1") != 0 || *l2 != '/' ||
-	    strlen(l2) >= rlen || strlen(l3) >= tlen) {
-		buf_free(&out);
+	if (st == -2) {
 		snprintf(cause, clen, "unexpected answer from cm on %s",
 		    h->dest);
 		return (-1);
 	}
-	snprintf(rsock, rlen, "%s", l2);
-	snprintf(token, tlen, "%s", l3);
-	memset(out.data, 0, out.cap);
-	buf_free(&out);
 	return (0);
 }
 
@@ -412,7 +500,7 @@ token_load(const struct host *h, char *token, size_t tlen)
 	return (0);
 }
 
-static int	setup(struct host *, char *, size_t, char *, size_t);
+static int	setup(const struct host *, char *, size_t, char *, size_t);
 
 /*
  * The local socket that reaches host's agent, and that agent's token.  With
@@ -465,7 +553,7 @@ remote_socket(const char *spec, int fresh, char *path, size_t plen,
 
 /* Under the host's lock: a master, the remote agent, the forward. */
 static int
-setup(struct host *hp, char *token, size_t tlen, char *cause, size_t clen)
+setup(const struct host *hp, char *token, size_t tlen, char *cause, size_t clen)
 {
 	struct host	 h = *hp;
 	char		 rsock[CM_PATH_MAX], fwd[2 * CM_PATH_MAX + 2];

@@ -35,6 +35,7 @@
 
 #define RULES_FILE_MAX	(256 * 1024)	/* bytes in a rules file */
 #define RULES_MAX	512		/* rules in a file */
+#define RULE_PATTERN_MAX 1024		/* bytes in one pattern */
 
 struct builtin {
 	const char	*name;
@@ -168,6 +169,57 @@ rules_free(struct ruleset *rs)
 }
 
 /*
+ * Does an extended regular expression stack quantifiers ("a++", "a*{2}",
+ * "a?*")?  They mean nothing more than one would, and glibc's regcomp
+ * takes time exponential in their number: one rules line could stop the
+ * agent.  Bracket expressions and escaped characters are skipped.
+ */
+static int
+stacked_quantifiers(const char *p)
+{
+	int	 q = 0;
+	char	 c;
+
+	for (; *p != '\0'; p++) {
+		if (*p == '\\' && p[1] != '\0') {
+			p++;
+			q = 0;
+		} else if (*p == '[') {
+			p++;
+			if (*p == '^')
+				p++;
+			if (*p == ']')
+				p++;
+			while (*p != '\0' && *p != ']') {
+				if (*p == '[' && (p[1] == ':' || p[1] == '.' ||
+				    p[1] == '=')) {
+					c = p[1];
+					for (p += 2; *p != '\0' && !(*p == c &&
+					    p[1] == ']'); p++)
+						;
+					if (*p != '\0')
+						p++;
+				}
+				if (*p != '\0')
+					p++;
+			}
+			if (*p == '\0')
+				return (0);	/* regcomp will say */
+			q = 0;
+		} else if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+			if (q)
+				return (1);
+			q = 1;
+			if (*p == '{')
+				while (p[1] != '\0' && *p != '}')
+					p++;
+		} else
+			q = 0;
+	}
+	return (0);
+}
+
+/*
  * Add a rule.  "Bash(prefix)", "Bash(prefix:*)", "Tool(name)", "Tool(name*)"
  * and "Fetch(domain)" are by name; anything else is a regular expression.
  */
@@ -227,6 +279,14 @@ rule_add(struct ruleset *rs, int action, const char *name,
 	r->pattern = xmalloc(plen + 1);
 	memcpy(r->pattern, pattern, plen);
 	r->pattern[plen] = '\0';
+	if (r->kind == RK_REGEX && (plen > RULE_PATTERN_MAX ||
+	    stacked_quantifiers(r->pattern))) {
+		snprintf(err, elen, plen > RULE_PATTERN_MAX ? "pattern longer "
+		    "than %d bytes" : "stacked quantifiers (such as a++ or "
+		    "a*{2}) are refused: write one", RULE_PATTERN_MAX);
+		free(r->pattern);
+		return (-1);
+	}
 	if (r->kind == RK_REGEX && (e = regcomp(&r->re, r->pattern,
 	    REG_EXTENDED | REG_ICASE | REG_NOSUB)) != 0) {
 		regerror(e, &r->re, msg, sizeof msg);

@@ -321,6 +321,19 @@ send_keys_string(struct session *s, const char *keys)
 	return (cmds);
 }
 
+/* Is every one of the n bytes at p a blank or a newline? */
+static int
+all_blank(const char *p, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] != ' ' && p[i] != '\n')
+			return (0);
+	}
+	return (1);
+}
+
 /* A capture came back: decide the state. */
 static void
 session_classify(struct session *s)
@@ -340,7 +353,7 @@ session_classify(struct session *s)
 	sc.fg_job = s->shell[0] != '\0' && s->fg[0] != '\0' &&
 	    strcmp(s->fg, s->shell) != 0;
 	if (!s->seen_output && s->block.len > 0 &&
-	    strspn(sc.text, " \n") < s->block.len) {
+	    !all_blank(sc.text, s->block.len)) {
 		/* It printed before we were attached: that was output. */
 		s->seen_output = 1;
 		sc.quiet_ms = 0;
@@ -888,11 +901,14 @@ generate_name(char *out, size_t len, const struct field *argv0)
 	}
 }
 
+#define NEW_ARGS_FIXED	96	/* tmux words around the program's (80 used) */
+#define NEW_OWN_FIXED	8	/* strings made for them (7 used) */
+
 void
 do_new(struct client *c, struct request *r)
 {
-	const char	*args[CM_FIELDS_MAX + 64];
-	char		*own[CM_FIELDS_MAX + 16];
+	const char	**args;
+	char		**own;
 	char		 name[CM_NAME_MAX + 1], created[32], cause[256];
 	char		 t1[CM_NAME_MAX + 3], *dir = NULL, *task = NULL;
 	struct session	*s;
@@ -901,7 +917,7 @@ do_new(struct client *c, struct request *r)
 	struct field	*f;
 	int		 i, a = 0, nown = 0, confirm = default_confirm, cmd0;
 	int		 profile = -1, confirm_given = 0, nenv = 0;
-	int		 envs[CM_FIELDS_MAX], k, prog;
+	int		 envs[CM_FIELDS_MAX], k, prog, nwords, cap, over = 0;
 	const char	*words[CM_FIELDS_MAX], *sh = NULL;
 	char		*eq, found[CM_PATH_MAX], *real;
 	const char	*path;
@@ -955,8 +971,11 @@ do_new(struct client *c, struct request *r)
 		}
 	}
 	cmd0 = i + 1;
-	if (cmd0 >= r->argc) {
-		reply_err(c, r->id, "usage", "no command");
+	nwords = r->argc - cmd0;
+	if (nwords < 1 || nwords > CM_ARGV_MAX) {
+		/* proto.c refuses these already; never trust one place. */
+		reply_err(c, r->id, "usage", "new: the command must have 1 to "
+		    "%d words", CM_ARGV_MAX);
 		goto out;
 	}
 	if (dir == NULL) {
@@ -1060,41 +1079,54 @@ do_new(struct client *c, struct request *r)
 
 	snprintf(t1, sizeof t1, "=%s:", s->tname);
 	snprintf(created, sizeof created, "%lld", (long long)s->created);
-	args[a++] = "new-session";
-	args[a++] = "-d";
-	args[a++] = "-s";
-	args[a++] = s->tname;
+	/*
+	 * The tmux command: NEW_ARGS_FIXED words around the program's, each
+	 * append bounded (ARG), the vectors sized from the request.
+	 */
+	cap = NEW_ARGS_FIXED + nenv + nwords + 1;
+	args = xcalloc((size_t)cap, sizeof *args);
+	own = xcalloc((size_t)(nenv + nwords) + NEW_OWN_FIXED, sizeof *own);
+#define ARG(x) do {							\
+	if (a < cap - 1)						\
+		args[a++] = (x);					\
+	else								\
+		over = 1;						\
+} while (0)
+	ARG("new-session");
+	ARG("-d");
+	ARG("-s");
+	ARG(s->tname);
 	if (dir != NULL) {
-		args[a++] = "-c";
-		args[a++] = own[nown++] = tmux_dir(dir);
+		ARG("-c");
+		ARG(own[nown++] = tmux_dir(dir));
 	}
-	args[a++] = "-P";
-	args[a++] = "-F";
-	args[a++] = "#{pane_id}";
-	args[a++] = "--";
-	args[a++] = "env";
-	args[a++] = "--";
+	ARG("-P");
+	ARG("-F");
+	ARG("#{pane_id}");
+	ARG("--");
+	ARG("env");
+	ARG("--");
 	for (i = 0; i < nenv; i++)
-		args[a++] = own[nown++] = tmux_arg(r->argv[envs[i]].p + 4);
+		ARG(own[nown++] = tmux_arg(r->argv[envs[i]].p + 4));
 	for (i = cmd0; i < r->argc; i++) {
 		r->argv[i].p[r->argv[i].n] = '\0';	/* was a separator */
-		args[a++] = own[nown++] = tmux_arg(r->argv[i].p);
+		ARG(own[nown++] = tmux_arg(r->argv[i].p));
 	}
 #define SETOPT(opt, val) do {						\
-	args[a++] = ";";						\
-	args[a++] = "set-option";					\
-	args[a++] = "-t";						\
-	args[a++] = t1;							\
-	args[a++] = (opt);						\
-	args[a++] = (val);						\
+	ARG(";");							\
+	ARG("set-option");						\
+	ARG("-t");							\
+	ARG(t1);							\
+	ARG((opt));							\
+	ARG((val));							\
 } while (0)
-	args[a++] = ";";
-	args[a++] = "set-option";
-	args[a++] = "-w";
-	args[a++] = "-t";
-	args[a++] = t1;
-	args[a++] = "remain-on-exit";
-	args[a++] = "on";
+	ARG(";");
+	ARG("set-option");
+	ARG("-w");
+	ARG("-t");
+	ARG(t1);
+	ARG("remain-on-exit");
+	ARG("on");
 	SETOPT("@cm", "1");
 	SETOPT("@cm_name", s->name);
 	SETOPT("@cm_created", created);
@@ -1114,21 +1146,28 @@ do_new(struct client *c, struct request *r)
 	own[nown + 1] = tmux_arg(own[nown]);
 	SETOPT("@cm_task", own[nown + 1]);
 	nown += 2;
-	args[a++] = ";";
-	args[a++] = "set-option";
-	args[a++] = "-F";
-	args[a++] = "-t";
-	args[a++] = t1;
-	args[a++] = "@cm_pane";
-	args[a++] = "#{pane_id}";
+	ARG(";");
+	ARG("set-option");
+	ARG("-F");
+	ARG("-t");
+	ARG(t1);
+	ARG("@cm_pane");
+	ARG("#{pane_id}");
 #undef SETOPT
 	args[a] = NULL;
+#undef ARG
 
 	nr = xcalloc(1, sizeof *nr);
 	nr->cid = c->cid;
 	snprintf(nr->id, sizeof nr->id, "%s", r->id);
 	snprintf(nr->name, sizeof nr->name, "%s", s->name);
-	if (job_start(args, new_done, nr, cause, sizeof cause) == -1) {
+	if (over) {
+		s->gone = 1;
+		s->creating = 0;
+		free(nr);
+		log_warn("new: tmux command past %d words", cap - 1);
+		reply_err(c, r->id, "internal", "tmux command too long");
+	} else if (job_start(args, new_done, nr, cause, sizeof cause) == -1) {
 		s->gone = 1;
 		s->creating = 0;
 		free(nr);
@@ -1139,6 +1178,8 @@ do_new(struct client *c, struct request *r)
 	}
 	for (i = 0; i < nown; i++)
 		free(own[i]);
+	free(own);
+	free(args);
 out:
 	free(dir);
 	free(task);

@@ -394,10 +394,11 @@ shell_parse(const char *s, size_t n, struct sh_parse *p)
 			}
 			if (c == '(' || c == ')')
 				return (refuse(&st, "subshell or group"));
+			if (st.redir_pending && (c == '<' || c == '>' ||
+			    (c == '&' && st.i + 1 < n && s[st.i + 1] == '>')))
+				return (refuse(&st, "redirection without a "
+				    "target"));
 			if (c == '<' || c == '>') {
-				if (st.redir_pending)
-					return (refuse(&st, "redirection "
-					    "without a target"));
 				if (redirection(&st, -1) == -1)
 					return (-1);
 				continue;

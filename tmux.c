@@ -92,6 +92,7 @@ spawn(const char *const *argv, int in, int out, int err, char *cause,
 				_exit(127);
 		}
 		/* Every other descriptor cm holds is close-on-exec. */
+		core_restore();
 		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}

@@ -9,6 +9,7 @@
  * written to the log.
  */
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -23,6 +24,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 #include "cm.h"
 
@@ -152,9 +157,17 @@ buf_shrink(struct buf *b)
 		buf_free(b);
 }
 
+/* The valid bytes; an empty buffer that never held any gives a pointer to
+ * an empty string, never NULL (nor NULL + 0, which C leaves undefined). */
 char *
 buf_ptr(const struct buf *b)
 {
+	static char	 empty[1];
+
+	if (b->data == NULL) {
+		empty[0] = '\0';
+		return (empty);
+	}
 	return (b->data + b->off);
 }
 
@@ -665,7 +678,7 @@ token_get(char *out, size_t len, int create, char *cause, size_t clen)
 			    "%d hex digits", CM_TOKEN_MAX);
 			return (-1);
 		}
-		strcpy(out, env_token);
+		memcpy(out, env_token, strlen(env_token) + 1);	/* fits */
 		return (0);
 	}
 	if (path_config(path, sizeof path, "token") == -1) {
@@ -732,7 +745,7 @@ token_get(char *out, size_t len, int create, char *cause, size_t clen)
 		snprintf(cause, clen, "%s does not hold a valid token", path);
 		return (-1);
 	}
-	strcpy(out, text);
+	memcpy(out, text, strlen(text) + 1);	/* checked: it fits */
 	return (0);
 }
 
@@ -809,4 +822,38 @@ exec_find(const char *argv0, const char *path, const char *dir, char *out,
 		if (*e == '\0')
 			return (-1);
 	}
+}
+static struct rlimit	core_saved;
+static int		core_have;
+
+/*
+ * A process that holds the token writes no core file and cannot be read by
+ * a debugger of the same uid: on Linux it is made not dumpable (which also
+ * keeps /proc/PID/mem and environ from other processes of the user), and
+ * everywhere its core size limit is 0.  The limit the user had is kept for
+ * core_restore, which spawn's child calls before exec, so the programs cm
+ * starts (tmux, and through it the sessions) keep theirs.  Exec resets
+ * dumpability by itself.
+ */
+void
+core_off(void)
+{
+	struct rlimit	 rl;
+
+#if defined(__linux__) && defined(PR_SET_DUMPABLE)
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+	if (getrlimit(RLIMIT_CORE, &core_saved) == 0) {
+		core_have = 1;
+		rl = core_saved;
+		rl.rlim_cur = 0;
+		(void)setrlimit(RLIMIT_CORE, &rl);
+	}
+}
+
+void
+core_restore(void)
+{
+	if (core_have)
+		(void)setrlimit(RLIMIT_CORE, &core_saved);
 }

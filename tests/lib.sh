@@ -16,6 +16,10 @@ export XDG_STATE_HOME="$T/home/.local/state"
 export CM_TMUX_SOCKET="$T/tmux.sock"
 unset TMUX TMUX_PANE CM_SOCKET CM_AGENT_TOKEN
 SOCK="$XDG_RUNTIME_DIR/cm/agent.sock"
+# The system's python3 if there is one: a version manager's shim costs a
+# second a start.
+PYTHON=python3
+[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
 AGENT_PID=
 BG_PIDS=()
 

@@ -78,4 +78,10 @@ cm ls --summary | grep -q '^box: ' || fail "summary: $(cm ls --summary)"
 script -qfec "cm ls" /dev/null | head -1 | grep -q '^host box' || fail "ls on a terminal"
 cm -H local status | grep -q '^host' && fail "local status names a host"
 cm use local
+# -H all reads the hosts as config.c does: the tail of a long comment is not
+# a "host" line (its own 300-byte fgets took it as one and tried the host).
+printf '#%0298dhost nowhere.invalid\n' 0 >"$C/config"
+out=$(CM_SSH_COMMAND=false cm -H all ls 2>&1) && fail "-H all with no host"
+assert_contains "$out" 'no "host NAME" lines' "-H all: $out"
+rm -f "$C/config"
 exit 0

@@ -1,9 +1,9 @@
 /*
  * tests/unit.c: unit tests for the pure parts of cm: escaping, framing,
  * splitting and parsing of the protocol, the byte buffer, the token
- * comparison, the rules and the screen classifier.  No framework: CHECK
- * records a failure with its line and goes on; the last line says
- * "N passed, M failed".
+ * comparison, the rules, the screen classifier, the config file and the
+ * remote-hello answer.  No framework: CHECK records a failure with its line
+ * and goes on; the last line says "N passed, M failed".
  */
 
 #include <sys/types.h>
@@ -320,7 +320,11 @@ test_buf(void)
 	int		 p[2], i;
 	ssize_t		 r;
 
+	/* An empty buffer's pointer is a pointer (memchr and memcpy take
+	 * no NULL), not NULL + 0: found by tests/fuzz/fuzz_hello (UBSan). */
 	buf_init(&b, 10);
+	CHECK(buf_ptr(&b) != NULL);
+	CHECK(buf_add(&b, "", 0) == 0 && buf_ptr(&b) != NULL);
 	CHECK(buf_add(&b, "0123456789", 10) == 0);
 	errno = 0;
 	CHECK(buf_add(&b, "x", 1) == -1 && errno == ENOBUFS);
@@ -824,6 +828,17 @@ test_policy(void)
 	dprintf(fd, "allow Bash()\n");
 	close(fd);
 	CHECK(rules_load(rpath, err, sizeof err) == NULL);
+	/* Stacked quantifiers make regcomp exponential: refused at once. */
+	fd = open(rpath, O_WRONLY | O_TRUNC);
+	dprintf(fd, "deny a++++++++++++\nallow x\n");
+	close(fd);
+	CHECK(rules_load(rpath, err, sizeof err) == NULL &&
+	    strstr(err, "stacked") != NULL && strstr(err, ":1:") != NULL);
+	fd = open(rpath, O_WRONLY | O_TRUNC);
+	dprintf(fd, "deny a[+*]+ b{2}c? (x|y)* \\++\n");
+	close(fd);
+	CHECK((rs = rules_load(rpath, err, sizeof err)) != NULL);
+	rules_free(rs);
 	fd = open(rpath, O_WRONLY | O_TRUNC);
 	dprintf(fd, "build-commands maybe\n");
 	close(fd);
@@ -1055,6 +1070,111 @@ test_profile_slots(void)
 	unlink(path);
 }
 
+/* The config file: a long line is one line (the fgets readers of 256 and
+ * 300 bytes took its tail as a line of its own). */
+static void
+config_quiet_unit(const char *msg)
+{
+	(void)msg;
+}
+
+static void
+test_config(void)
+{
+	struct cm_config	 c;
+	char			 path[] = "/tmp/cm-unit-config.XXXXXX";
+	char			 many[400];
+	int			 fd;
+
+	if ((fd = mkstemp(path)) == -1) {
+		CHECK(0);
+		return;
+	}
+	memset(many, 'x', 300);
+	many[0] = '#';
+	memcpy(many + 300, "host evil\n", 11);
+	CHECK(write(fd, many, strlen(many)) == (ssize_t)strlen(many));
+	memcpy(many + 255, "autoconfirm on\n", 16);
+	CHECK(write(fd, many, strlen(many)) == (ssize_t)strlen(many));
+	CHECK(write(fd, "host box\n", 9) == 9);
+	close(fd);
+	CHECK(config_read(path, &c, config_quiet_unit) == 0);
+	CHECK(c.nhosts == 1 && strcmp(c.hosts[0], "box") == 0);
+	CHECK(c.autoconfirm == -1);
+	unlink(path);
+}
+
+/* The answer of a remote "cm remote-hello", which the far end controls. */
+static int
+hello(const char *answer, size_t max, char *rsock, char *token)
+{
+	struct buf	 b;
+	int		 r;
+
+	buf_init(&b, max);
+	if (buf_add(&b, answer, strlen(answer)) == -1)
+		return (-9);
+	r = remote_hello_parse(&b, rsock, CM_PATH_MAX, token,
+	    CM_TOKEN_MAX + 1);
+	buf_free(&b);
+	return (r);
+}
+
+static void
+test_hello(void)
+{
+	char		 rsock[CM_PATH_MAX], token[CM_TOKEN_MAX + 1], a[512];
+	const char	*tok = "0123456789abcdef0123456789abcdef";
+
+	snprintf(a, sizeof a, "cm-remote 1\n/run/cm/agent.sock\n%s\n", tok);
+	CHECK(hello(a, 4096, rsock, token) == 0);
+	CHECK(strcmp(rsock, "/run/cm/agent.sock") == 0);
+	CHECK(strcmp(token, tok) == 0);
+	snprintf(a, sizeof a, "cm-remote 1\r\n/s\r\n%s\r\n", tok);
+	CHECK(hello(a, 4096, rsock, token) == 0 && strcmp(rsock, "/s") == 0 &&
+	    strcmp(token, tok) == 0);
+	/* An answer that fills the buffer (ssh brought more than it holds)
+	 * was read past its end: found by tests/fuzz/fuzz_hello. */
+	snprintf(a, sizeof a, "cm-remote 1\n/s\n%s", tok);
+	CHECK(hello(a, strlen(a), rsock, token) == -1);
+	CHECK(hello(a, 4096, rsock, token) == -1);	/* no newline */
+	snprintf(a, sizeof a, "cm-remote 1\n/s\n%s\n", tok);
+	CHECK(hello(a, strlen(a), rsock, token) == -1);
+	CHECK(hello("cm-remote 1\n/s\n", 4096, rsock, token) == -1);
+	CHECK(hello("", 4096, rsock, token) == -1);
+	/* What the far end says must look like a path and a token. */
+	snprintf(a, sizeof a, "banner\ncm-remote 1\n/s\n%s\n", tok);
+	CHECK(hello(a, 4096, rsock, token) == -2);
+	snprintf(a, sizeof a, "cm-remote 1\nrel/s\n%s\n", tok);
+	CHECK(hello(a, 4096, rsock, token) == -2);
+	snprintf(a, sizeof a, "cm-remote 1\n/s\x1b]0;x\x07\n%s\n", tok);
+	CHECK(hello(a, 4096, rsock, token) == -2);
+	CHECK(hello("cm-remote 1\n/s\n0123 4567 89ab cdef\n", 4096, rsock,
+	    token) == -2);
+	CHECK(hello("cm-remote 1\n/s\nabc\n", 4096, rsock, token) == -2);
+}
+
+/* shell.c: what the fuzzer found (tests/fuzz/fuzz_shell). */
+static void
+test_shell_fuzz(void)
+{
+	static struct sh_parse	 p;
+
+	/* Closing no word with no command took &cmds[-1] (UBSan: index -1
+	 * out of bounds) on an empty command and after every operator. */
+	CHECK(shell_parse("", 0, &p) == 0 && p.ncmds == 0);
+	CHECK(shell_parse("a;", 2, &p) == 0 && p.ncmds == 1);
+	CHECK(shell_parse("a && b; c | d ", 14, &p) == 0 && p.ncmds == 4 &&
+	    strcmp(shell_word(&p, &p.cmds[3], 0), "d") == 0);
+	/* "&>" right after another redirection was taken, and left the
+	 * first without a target (word -1, which policy.c then read). */
+	CHECK(shell_parse("ls &> &>> out", 13, &p) == -1 &&
+	    strcmp(p.why, "redirection without a target") == 0);
+	CHECK(shell_parse("ls > &> /dev/null", 17, &p) == -1);
+	CHECK(shell_parse("ls &> out 2>&1", 14, &p) == 0 && p.nredirs == 2 &&
+	    p.redirs[0].word >= 0 && p.redirs[1].word >= 0);
+}
+
 /* Wrappers looked through for the profile: one case per row. */
 static void
 test_profile_argv(void)
@@ -1282,6 +1402,144 @@ test_modes(void)
 	CHECK(v.mode[0] == '\0');
 }
 
+/* esc_text of s (n bytes) with flags is want. */
+static int
+esc_is(const char *s, size_t n, int flags, const char *want)
+{
+	struct buf	 b;
+	int		 ok;
+
+	buf_init(&b, 1024);
+	ok = esc_text(&b, s, n, flags) == 0 && b.len == strlen(want) &&
+	    memcmp(buf_ptr(&b), want, b.len) == 0;
+	if (!ok)
+		printf("esc_text gave '%.*s', want '%s'\n", (int)b.len,
+		    buf_ptr(&b), want);
+	buf_free(&b);
+	return (ok);
+}
+
+static int
+json_is(const char *s, size_t n, const char *want)
+{
+	struct buf	 b;
+	int		 ok;
+
+	buf_init(&b, 1024);
+	ok = esc_json(&b, s, n) == 0 && b.len == strlen(want) &&
+	    memcmp(buf_ptr(&b), want, b.len) == 0;
+	if (!ok)
+		printf("esc_json gave '%.*s', want '%s'\n", (int)b.len,
+		    buf_ptr(&b), want);
+	buf_free(&b);
+	return (ok);
+}
+
+/* Is p valid UTF-8 with no control character but those allowed? */
+static int
+clean_utf8(const char *p, size_t n, const char *allowed)
+{
+	size_t		 i = 0, k;
+	uint32_t	 cp;
+
+	while (i < n) {
+		if ((k = utf8_seq(p + i, n - i, &cp)) == 0)
+			return (0);
+		if ((cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) &&
+		    (cp == 0 || strchr(allowed, (int)cp) == NULL))
+			return (0);
+		i += k;
+	}
+	return (1);
+}
+
+static void
+test_esc(void)
+{
+	struct buf	 b;
+	char		 s[64];
+	uint32_t	 cp;
+	int		 i, k;
+	size_t		 n;
+
+	CHECK(utf8_seq("\xc3\xa9", 2, &cp) == 2 && cp == 0xe9);
+	CHECK(utf8_seq("\xe2\x9c\xbb", 3, &cp) == 3 && cp == 0x273b);
+	CHECK(utf8_seq("\xf0\x9f\x98\x80", 4, &cp) == 4 && cp == 0x1f600);
+	CHECK(utf8_seq("\xc0\xaf", 2, &cp) == 0);	/* overlong */
+	CHECK(utf8_seq("\xe0\x80\xaf", 3, &cp) == 0);	/* overlong */
+	CHECK(utf8_seq("\xed\xa0\x80", 3, &cp) == 0);	/* surrogate */
+	CHECK(utf8_seq("\xf4\x90\x80\x80", 4, &cp) == 0); /* > U+10FFFF */
+	CHECK(utf8_seq("\xe2\x9c", 2, &cp) == 0);	/* truncated */
+	CHECK(utf8_seq("\x80", 1, &cp) == 0);
+	CHECK(utf8_seq("\xff", 1, &cp) == 0);
+
+	CHECK(esc_is("a b", 3, 0, "a b"));
+	CHECK(esc_is("", 0, 0, ""));
+	CHECK(esc_is("\x1b]0;x\x07", 6, 0, "\\x1b]0;x\\x07"));
+	CHECK(esc_is("a\\b\tc\nd\re", 9, 0, "a\\\\b\\tc\\nd\\re"));
+	CHECK(esc_is("a\nb", 3, ESC_LINES, "a\nb"));
+	CHECK(esc_is("\xc2\x9b" "2J", 4, 0, "\\xc2\\x9b2J"));
+	CHECK(esc_is("\x9b\xff", 2, 0, "\\x9b\\xff"));
+	CHECK(esc_is("caf\xc3\xa9 \xe2\x9c\xbb", 9, 0, "caf\xc3\xa9 \xe2\x9c\xbb"));
+	CHECK(esc_is("\xe2\x9c", 2, 0, "\\xe2\\x9c"));
+	CHECK(esc_is("\x7f\x00", 2, 0, "\\x7f\\x00"));
+	CHECK(esc_is("\x1b[1;31mred\x1b[m", 13, ESC_SGR,
+	    "\x1b[1;31mred\x1b[m"));
+	CHECK(esc_is("\x1b[1;31m", 7, 0, "\\x1b[1;31m"));
+	CHECK(esc_is("\x1b[2J\x1b[1", 7, ESC_SGR, "\\x1b[2J\\x1b[1"));
+
+	CHECK(json_is("", 0, "\"\""));
+	CHECK(json_is("a\"b\\c", 5, "\"a\\\"b\\\\c\""));
+	CHECK(json_is("\n\t\r\x00\x1b\x7f", 6,
+	    "\"\\n\\t\\r\\u0000\\u001b\\u007f\""));
+	CHECK(json_is("\xff\x9b", 2, "\"\\u00ff\\u009b\""));
+	CHECK(json_is("\xc2\x9b", 2, "\"\\u009b\""));
+	CHECK(json_is("\xe2\x80\xa8", 3, "\"\\u2028\""));
+	CHECK(json_is("caf\xc3\xa9", 5, "\"caf\xc3\xa9\""));
+	CHECK(json_is("\xed\xa0\x80", 3, "\"\\u00ed\\u00a0\\u0080\""));
+
+	/* Random bytes: always clean output. */
+	buf_init(&b, 8192);
+	for (i = 0; i < 20000; i++) {
+		n = rnd() % sizeof s;
+		for (k = 0; k < (int)n; k++)
+			s[k] = (char)(rnd() % 4 == 0 ? 0x80 + rnd() % 0x80 :
+			    rnd() % 256);
+		buf_clear(&b);
+		CHECK(esc_text(&b, s, n, i % 4) == 0);
+		CHECK(clean_utf8(buf_ptr(&b), b.len, (i % 4) == 0 ? "" :
+		    (i % 4) == 1 ? "\n" : (i % 4) == 2 ? "\x1b" : "\n\x1b"));
+		buf_clear(&b);
+		CHECK(esc_json(&b, s, n) == 0);
+		CHECK(clean_utf8(buf_ptr(&b), b.len, ""));
+	}
+	buf_free(&b);
+}
+
+/* new: at most CM_ARGV_MAX words of command, whatever else fits. */
+static void
+test_argv_max(void)
+{
+	struct request	 r;
+	const char	*cause;
+	char		 line[4096];
+	int		 n, i;
+
+	for (n = CM_ARGV_MAX - 1; n <= CM_ARGV_MAX + 2; n++) {
+		i = snprintf(line, sizeof line, "7 new name=x --");
+		for (int k = 0; k < n; k++)
+			i += snprintf(line + i, sizeof line - (size_t)i, " w");
+		cause = NULL;
+		if (n <= CM_ARGV_MAX)
+			CHECK(proto_parse_request(line, (size_t)i, &r,
+			    &cause) == 0);
+		else
+			CHECK(proto_parse_request(line, (size_t)i, &r,
+			    &cause) == -1 && strcmp(r.id, "7") == 0 &&
+			    strstr(cause, "more than") != NULL);
+	}
+}
+
 int
 main(void)
 {
@@ -1302,6 +1560,11 @@ main(void)
 	test_profile_argv();
 	test_classify_latest();
 	test_modes();
+	test_config();
+	test_hello();
+	test_shell_fuzz();
+	test_esc();
+	test_argv_max();
 	printf("%d passed, %d failed\n", passed, failed);
 	return (failed != 0);
 }
