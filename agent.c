@@ -159,6 +159,27 @@ load_rules(void)
 		log_info("built-in rules only (no %s)", rules_path);
 }
 
+/*
+ * (Re)load the users' profile files (doc/PROFILES.md); a set that does not
+ * parse leaves the profiles in use as they were.
+ */
+static void
+load_profiles(void)
+{
+	char	 dir[CM_PATH_MAX], err[CM_PATH_MAX + 256];
+	int	 n;
+
+	if (path_config(dir, sizeof dir, "profiles") == -1) {
+		log_warn("profiles not changed: path too long");
+		return;
+	}
+	if ((n = profile_load(dir, NULL, err, sizeof err)) == -1)
+		log_warn("profiles not changed: %s", err);
+	else if (n > 0)
+		log_info("%d profile file%s loaded from %s", n,
+		    n == 1 ? "" : "s", dir);
+}
+
 static void
 config_warn(const char *msg)
 {
@@ -254,8 +275,10 @@ signal_read(void)
 				start_quit("SIGTERM");
 			else if (b[i] == SIGINT)
 				start_quit("SIGINT");
-			else if (b[i] == SIGHUP)
+			else if (b[i] == SIGHUP) {
 				load_rules();
+				load_profiles();
+			}
 		}
 	}
 }
@@ -827,6 +850,7 @@ agent_main(int argc, char **argv)
 	if (path_config(rules_path, sizeof rules_path, "rules") == -1)
 		rules_path[0] = '\0';
 	load_rules();
+	load_profiles();
 	load_config();
 	if (path_state(audit_path, sizeof audit_path, "audit.log") == 0) {
 		snprintf(dir, sizeof dir, "%s", audit_path);

@@ -1064,6 +1064,45 @@ cmd_agent(int argc, char **argv)
 	return (agent_main(argc, argv));
 }
 
+/*
+ * Load the user's profile files (as the agent does) and, if extra is not
+ * NULL, the profile file extra on top.  Errors are fatal when strict;
+ * otherwise a directory that does not parse is left to the agent.
+ */
+static int
+load_profiles(const char *extra, int strict)
+{
+	char	 dir[CM_PATH_MAX], err[CM_PATH_MAX + 256];
+
+	if (path_config(dir, sizeof dir, "profiles") == -1) {
+		if (strict)
+			die("profiles: path too long");
+		return (-1);
+	}
+	if (profile_load(dir, extra, err, sizeof err) == -1) {
+		if (strict)
+			die("%s", err);
+		return (-1);
+	}
+	return (0);
+}
+
+/* A profile the agent will know, or a usage error naming those it does. */
+static int
+check_profile(const char *name, int strict)
+{
+	char	 names[CM_PROFILES_MAX * (CM_PROFILE_NAME_MAX + 2)];
+	int	 i;
+
+	if (load_profiles(NULL, strict) == -1)
+		return (-1);
+	if ((i = profile_find(name)) == -1) {
+		profile_names(names, sizeof names);
+		die("unknown profile '%s' (%s)", name, names);
+	}
+	return (i);
+}
+
 struct showctx {
 	struct buf	 screen;
 };
@@ -1183,12 +1222,8 @@ cmd_new(int argc, char **argv)
 			confirm = 1;
 		else if (strcmp(argv[i], "--task") == 0 && i + 1 < argc)
 			task = argv[++i];
-		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
+		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
 			profile = argv[++i];
-			if (profile_find(profile) == -1)
-				die("unknown profile '%s' (claude, codex, "
-				    "gemini, aider, generic)", profile);
-		}
 		else
 			usage();
 	}
@@ -1197,6 +1232,9 @@ cmd_new(int argc, char **argv)
 	if (argc - i > CM_ARGV_MAX)
 		die("the command has %d words, more than %d", argc - i,
 		    CM_ARGV_MAX);
+	/* The agent knows the profiles; here, a typo is caught early. */
+	if (profile != NULL && opt_host == NULL)
+		check_profile(profile, 0);
 	if (name != NULL)
 		check_name((char **)&name);
 	if (opt_host != NULL) {
@@ -2826,59 +2864,19 @@ parse_count(const char *s, const char *what)
 	return (v);
 }
 
-/*
- * Classify a screen read from a file or stdin, as the agent would a pane that
- * has been quiet (or for --quiet MS, with the cursor on row --cursor, after
- * the program ended with --dead): the state and the approving keys, then
- * the prompt, then the rule that decided.
- */
-static int
-cmd_detect(int argc, char **argv)
+/* Classify one screen (file, or stdin when NULL) and print the verdict. */
+static void
+detect_one(const char *file, struct screen *sc, int profile,
+    const struct ruleset *rs, const char *dir, int json)
 {
 	static const char *const kinds[] = { "none", "shell", "edit",
 	    "question", "fetch", "tool" };
 	struct buf	 in;
-	struct screen	 sc;
 	struct verdict	 v;
-	struct ruleset	*rs;
-	const char	*file = NULL, *title = NULL, *dir = NULL, *rfile = NULL;
-	const char	*host = NULL;
-	char		 hostbuf[256];
-	char		 cwd[CM_PATH_MAX], rpath[CM_PATH_MAX], err[512];
 	char		 decision[CM_PATH_MAX + 32];
-	int		 i, json = 0, profile = -1, fd = 0, cursor = -1, dead = 0;
-	int		 fg_job = 0;
-	long long	 quiet = INT64_MAX / 2;
 	ssize_t		 n;
+	int		 fd = 0;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			json = 1;
-		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc) {
-			if ((profile = profile_find(argv[++i])) == -1)
-				die("unknown profile '%s' (claude, codex, "
-				    "gemini, aider, generic)", argv[i]);
-		} else if (strcmp(argv[i], "--title") == 0 && i + 1 < argc)
-			title = argv[++i];
-		else if (strcmp(argv[i], "--quiet") == 0 && i + 1 < argc)
-			quiet = parse_count(argv[++i], "--quiet");
-		else if (strcmp(argv[i], "--cursor") == 0 && i + 1 < argc)
-			cursor = (int)parse_count(argv[++i], "--cursor");
-		else if (strcmp(argv[i], "--dead") == 0)
-			dead = 1;
-		else if (strcmp(argv[i], "--fg-job") == 0)
-			fg_job = 1;
-		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
-			dir = argv[++i];
-		else if (strcmp(argv[i], "--host") == 0 && i + 1 < argc)
-			host = argv[++i];
-		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			usage();
-		else if (file == NULL)
-			file = argv[i];
-		else
-			usage();
-	}
 	if (file != NULL && strcmp(file, "-") != 0 &&
 	    (fd = open(file, O_RDONLY)) == -1)
 		die("%s: %s", file, strerror(errno));
@@ -2888,7 +2886,8 @@ cmd_detect(int argc, char **argv)
 		if (n == 0)
 			break;
 		if (n == -1 && errno == ENOBUFS)
-			die("screen larger than %d bytes", CM_SCREEN_MAX);
+			die("%s: screen larger than %d bytes", file ? file :
+			    "stdin", CM_SCREEN_MAX);
 		if (n == -1)
 			die("%s: %s", file ? file : "stdin", strerror(errno));
 		if (n == CM_AGAIN && fd_wait(fd, POLLIN, -1) == -1)
@@ -2896,33 +2895,10 @@ cmd_detect(int argc, char **argv)
 	}
 	if (fd != 0)
 		close(fd);
-	if (profile == -1)
-		profile = profile_find("generic");
-	sc.text = buf_ptr(&in);
-	sc.len = in.len;
-	sc.title = title;
-	/* tmux's default title is the host name: the program set none. */
-	if (host == NULL && gethostname(hostbuf, sizeof hostbuf) == 0) {
-		hostbuf[sizeof hostbuf - 1] = '\0';
-		host = hostbuf;
-	}
-	sc.title_default = title != NULL && host != NULL &&
-	    strcmp(title, host) == 0;
-	sc.dead = dead;
-	sc.quiet_ms = quiet;
-	sc.cursor_y = cursor;
-	sc.fg_job = fg_job;
-	confirm_classify(profile, &sc, &v);
-	/* What auto-confirm would do, under this user's rules. */
-	if (dir == NULL && (dir = getcwd(cwd, sizeof cwd)) == NULL)
-		die("getcwd: %s", strerror(errno));
-	if (path_config(rpath, sizeof rpath, "rules") == 0 &&
-	    access(rpath, F_OK) == 0)
-		rfile = rpath;
-	if ((rs = rules_load(rfile, err, sizeof err)) == NULL)
-		die("%s", err);
+	sc->text = buf_ptr(&in);
+	sc->len = in.len;
+	confirm_classify(profile, sc, &v);
 	(void)rules_verdict(rs, &v, dir, decision, sizeof decision);
-	rules_free(rs);
 	if (json) {
 		fputs("{\"state\":", stdout);
 		print_json_string(state_name(v.state),
@@ -2944,6 +2920,10 @@ cmd_detect(int argc, char **argv)
 		print_json_string(v.subject, strlen(v.subject));
 		fputs(",\"mode\":", stdout);
 		print_json_string(v.mode, strlen(v.mode));
+		if (file != NULL) {
+			fputs(",\"file\":", stdout);
+			print_json_string(file, strlen(file));
+		}
 		fputs("}\n", stdout);
 	} else
 		printf("%s%s%s\n%s\n%s\n%s\n%s\n", state_name(v.state),
@@ -2953,6 +2933,91 @@ cmd_detect(int argc, char **argv)
 		    esc_dup(decision, strlen(decision)),
 		    v.mode[0] ? v.mode : "-");
 	buf_free(&in);
+}
+
+/*
+ * Classify screens read from files (or stdin), as the agent would a pane
+ * that has been quiet (or for --quiet MS, with the cursor on row --cursor,
+ * after the program ended with --dead): the state and the approving keys,
+ * then the prompt, then the rule that decided, then what auto-confirm
+ * would do.  The user's profile files count, and --profile-file FILE on
+ * top (its profile is used unless --profile names another).
+ */
+static int
+cmd_detect(int argc, char **argv)
+{
+	struct screen	 sc;
+	struct ruleset	*rs;
+	const char	*title = NULL, *dir = NULL, *rfile = NULL;
+	const char	*host = NULL, *pname = NULL, *pfile = NULL, *base;
+	char		 hostbuf[256];
+	char		 cwd[CM_PATH_MAX], rpath[CM_PATH_MAX], err[512];
+	int		 i, json = 0, profile, cursor = -1, dead = 0, nfiles = 0;
+	int		 fg_job = 0;
+	long long	 quiet = INT64_MAX / 2;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+			pname = argv[++i];
+		else if (strcmp(argv[i], "--profile-file") == 0 && i + 1 < argc)
+			pfile = argv[++i];
+		else if (strcmp(argv[i], "--title") == 0 && i + 1 < argc)
+			title = argv[++i];
+		else if (strcmp(argv[i], "--quiet") == 0 && i + 1 < argc)
+			quiet = parse_count(argv[++i], "--quiet");
+		else if (strcmp(argv[i], "--cursor") == 0 && i + 1 < argc)
+			cursor = (int)parse_count(argv[++i], "--cursor");
+		else if (strcmp(argv[i], "--dead") == 0)
+			dead = 1;
+		else if (strcmp(argv[i], "--fg-job") == 0)
+			fg_job = 1;
+		else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
+			dir = argv[++i];
+		else if (strcmp(argv[i], "--host") == 0 && i + 1 < argc)
+			host = argv[++i];
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			usage();
+		else
+			argv[1 + nfiles++] = argv[i];	/* the screens */
+	}
+	load_profiles(pfile, 1);
+	if (pname != NULL)
+		profile = check_profile(pname, 1);
+	else if (pfile != NULL) {
+		base = strrchr(pfile, '/') != NULL ? strrchr(pfile, '/') + 1 :
+		    pfile;
+		profile = profile_find(base);
+	} else
+		profile = profile_find("generic");
+	/* What auto-confirm would do, under this user's rules. */
+	if (dir == NULL && (dir = getcwd(cwd, sizeof cwd)) == NULL)
+		die("getcwd: %s", strerror(errno));
+	if (path_config(rpath, sizeof rpath, "rules") == 0 &&
+	    access(rpath, F_OK) == 0)
+		rfile = rpath;
+	if ((rs = rules_load(rfile, err, sizeof err)) == NULL)
+		die("%s", err);
+	/* tmux's default title is the host name: the program set none. */
+	if (host == NULL && gethostname(hostbuf, sizeof hostbuf) == 0) {
+		hostbuf[sizeof hostbuf - 1] = '\0';
+		host = hostbuf;
+	}
+	sc.title = title;
+	sc.title_default = title != NULL && host != NULL &&
+	    strcmp(title, host) == 0;
+	sc.dead = dead;
+	sc.quiet_ms = quiet;
+	sc.cursor_y = cursor;
+	sc.fg_job = fg_job;
+	for (i = 0; i < (nfiles > 0 ? nfiles : 1); i++) {
+		if (nfiles > 1 && !json)
+			printf("%s== %s\n", i > 0 ? "\n" : "", argv[1 + i]);
+		detect_one(nfiles > 0 ? argv[1 + i] : NULL, &sc, profile, rs,
+		    dir, json);
+	}
+	rules_free(rs);
 	return (0);
 }
 
@@ -3466,6 +3531,7 @@ cmd_config(int argc, char **argv)
 		else
 			usage();
 	}
+	(void)load_profiles(NULL, 0);	/* "profile NAME" may name one */
 	n = config_read(file, &cfg, config_print);
 	if (check)
 		return (n == 0 ? 0 : 1);
@@ -3531,9 +3597,9 @@ static const struct command commands[] = {
 	  "Print the auto-confirm rules, or check a rules file." },
 	{ "detect", cmd_detect,
 	  "detect [--json] [--dead] [--fg-job] [--dir dir] [--host name]\n"
-	  "          [--profile name] [--title text] [--quiet ms] "
-	  "[--cursor row] [file]",
-	  "Classify a screen (file or stdin): state and approving keys, "
+	  "          [--profile name] [--profile-file file] [--title text]\n"
+	  "          [--quiet ms] [--cursor row] [file ...]",
+	  "Classify screens (files or stdin): state and approving keys, "
 	  "prompt, rule, decision, the CLI's own mode." },
 	{ "bridge", cmd_bridge, "bridge [--raw]",
 	  "Connect stdin and stdout to the agent's socket, logged in "

@@ -55,6 +55,13 @@
 #define CM_WRITE_SLICE		(64 * 1024) /* bytes written per client per pass */
 #define CM_READ_SLICE		(64 * 1024) /* bytes taken by one read(2) */
 #define CM_BUF_KEEP		4096	/* an empty buffer keeps this much */
+#define CM_PROFILES_MAX		32	/* profiles: built-in and users' */
+#define CM_PROFILE_NAME_MAX	32	/* a profile's name, a mark's rule */
+#define CM_PROFILE_FILE_MAX	(64 * 1024) /* bytes in a profile file */
+#define CM_PROFILE_LIST_MAX	64	/* entries in one list of a profile */
+#define CM_PROFILE_STRING_MAX	256	/* one string in a profile file */
+#define CM_CHOICE_MAX		9	/* labels in a one-row choice */
+#define CM_ENTER_DELAY_MAX	5000	/* ms, a profile's pause before Enter */
 
 /* Times, in milliseconds. */
 #define CM_JOB_TIMEOUT_MS	5000	/* a tmux command may take this long */
@@ -90,7 +97,6 @@
 #define CM_HOST_MAX		256	/* a host as -H takes it */
 #define CM_CONFIG_LINE_MAX	1024	/* one line of the config file */
 #define CM_CONFIG_HOSTS_MAX	32	/* "host" lines in the config file */
-#define CM_PROFILES_MAX		16	/* profiles confirm.c may have */
 #define CM_FOLLOW_EARLY_MAX	(256 * 1024)	/* events kept by cm new until
 						   it knows its session's name */
 #define CM_DEFAULT_PATH		"/bin:/usr/bin"	/* execvp's, PATH unset */
@@ -187,6 +193,50 @@ struct verdict {
 					   row break may be a wrap */
 	const char	*cut;		/* why cm cannot see all of the
 					   subject, or NULL */
+};
+
+/*
+ * A profile: what one program's screens look like (confirm.c's built-in
+ * tables, or a user's file read by profile.c).  Every list ends with NULL
+ * (an empty list is { NULL }, never a NULL pointer); marks end with a
+ * NULL text.
+ */
+/* A screen known by one line of it, near the bottom. */
+struct mark {
+	const char	*text;
+	enum state	 state;
+	const char	*rule;
+};
+
+struct profile {
+	const char		*name;
+	const char		*version;	/* of this table */
+	const char *const	*commands;	/* argv[0] names that pick it */
+	const char *const	*working;	/* busy, anywhere at the bottom */
+	const char *const	*title_working;	/* busy, in the pane title */
+	const char *const	*idle;		/* its own input prompt */
+	const char *const	*errors;	/* stopped; will not recover */
+	const struct mark	*marks;		/* whole screens: login, exit */
+	const char *const	*box;		/* its input box is up: no menu
+						   is waiting */
+	const char *const	*hints;		/* key hints under its prompts: a
+						   prompt is up, whole or not */
+	const struct mark	*modes;		/* its permission mode, shown:
+						   the mode's name in rule */
+	const char		*turn;		/* starts its input box and the
+						   echo of each instruction */
+	const char		*draft;		/* starts its input row, a draft
+						   or not (at most 1 column in) */
+	int			 titled;	/* sets a title once ready: idle
+						   needs it */
+	int			 menus;		/* numbered approval menus */
+	int			 quiet_idle;	/* quiet with no marker: idle */
+	int			 enter_ms;	/* pause before Enter after text */
+	const char *const	*choices;	/* one-row choices, "A|B|C": the
+						   first label selected */
+	const char *const	*pending;	/* a prompt is up, even when its
+						   options do not parse */
+	int			 blank_starting; /* a blank screen: loading */
 };
 
 /*
@@ -366,6 +416,10 @@ pid_t		 spawn(const char *const *, int, int, int, char *, size_t);
 
 /* confirm.c */
 void		 confirm_classify(int, const struct screen *, struct verdict *);
+const struct profile *profile_builtin(int);
+
+/* profile.c */
+const struct profile *profile_get(int);
 int		 profile_find(const char *);
 int		 profile_for_command(const char *, size_t);
 int		 profile_for_argv(const char *const *, int, int *);
@@ -373,6 +427,12 @@ int		 profile_for_path(const char *);
 const char	*shell_name(const char *);
 const char	*profile_name(int);
 int		 profile_enter_delay(int);
+void		 profile_names(char *, size_t);
+int		 profile_valid_name(const char *);
+struct profile	*profile_parse(const char *, const char *, char *, size_t);
+void		 profile_free(struct profile *);
+int		 profile_install(struct profile **, int, char *, size_t);
+int		 profile_load(const char *, const char *, char *, size_t);
 
 /* shell.c */
 int		 shell_parse(const char *, size_t, struct sh_parse *);

@@ -82,6 +82,7 @@ config_line(struct cm_config *c, char **w, int n, char *why, size_t wlen)
 {
 	unsigned	 mask;
 	char		 bad[64];
+	char		 names[CM_PROFILES_MAX * (CM_PROFILE_NAME_MAX + 2)];
 	int		 v, p;
 
 	if (strcmp(w[0], "autoconfirm") == 0) {
@@ -93,8 +94,9 @@ config_line(struct cm_config *c, char **w, int n, char *why, size_t wlen)
 		    (v = on_off(w[3])) == -1)
 			return ("usage: profile NAME autoconfirm on|off");
 		if ((p = profile_find(w[1])) == -1 || p >= CM_PROFILES_MAX) {
-			snprintf(why, wlen, "unknown profile '%.64s' (claude, "
-			    "codex, gemini, aider, generic)", w[1]);
+			profile_names(names, sizeof names);
+			snprintf(why, wlen, "unknown profile '%.64s' (%.300s)", w[1],
+			    names);
 			return (why);
 		}
 		c->profile_confirm[p] = v;

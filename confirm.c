@@ -6,12 +6,14 @@
  * free text or a secret, stopped on an error, or exited.
  *
  * What each program looks like is data: one profile per program, a table of
- * markers with a version, not a chain of ifs.  The rules that read the
- * tables decide by structure (a question, then options, numbered or under
- * a cursor, then at most a footer, at the bottom of the screen) rather than
- * by one substring, so a prompt quoted in a conversation or a numbered list
- * in a program's output is not taken for a question.  It also says which
- * permission mode the program shows (one that approves by itself, or not).
+ * markers with a version, not a chain of ifs (the built-in ones are here;
+ * profile.c keeps the table in use, with the users' own).  The rules that
+ * read the tables decide by structure (a question, then options, numbered,
+ * under a cursor or in one row, then at most a footer, at the bottom of
+ * the screen) rather than by one substring, so a prompt quoted in a
+ * conversation or a numbered list in a program's output is not taken for
+ * a question.  It also says which permission mode the program shows (one
+ * that approves by itself, or not).
  *
  * Invariants: pure (no I/O, no globals written); reads only the bytes it is
  * given; looks at the bottom CM_BOTTOM_ROWS rows only, bottom first.  The
@@ -33,42 +35,10 @@
 #define CM_PREVIEW_ROWS	12	/* rows of a ruled-off preview below a menu */
 #define CM_MARK_ROWS	8	/* non-blank rows searched for a mark */
 #define CM_ERROR_ROWS	10	/* non-blank rows searched for an error */
+#define CM_CHOICE_BODY_ROWS 20	/* rows between a choice and its question */
 #define CM_PARTIAL_ROWS	12	/* non-blank rows searched for a part of a
 				   prompt */
 #define CM_LABEL_HEAD	12	/* bytes of an option that say yes */
-
-/* A screen known by one line of it, near the bottom. */
-struct mark {
-	const char	*text;
-	enum state	 state;
-	const char	*rule;
-};
-
-struct profile {
-	const char		*name;
-	const char		*version;	/* of this table */
-	const char *const	*commands;	/* argv[0] names that pick it */
-	const char *const	*working;	/* busy, anywhere at the bottom */
-	const char *const	*title_working;	/* busy, in the pane title */
-	const char *const	*idle;		/* its own input prompt */
-	const char *const	*errors;	/* stopped; will not recover */
-	const struct mark	*marks;		/* whole screens: login, exit */
-	const char *const	*box;		/* its input box is up: no menu
-						   is waiting */
-	const char *const	*hints;		/* key hints under its prompts: a
-						   prompt is up, whole or not */
-	const struct mark	*modes;		/* its permission mode, shown:
-						   the mode's name in rule */
-	const char		*turn;		/* starts its input box and the
-						   echo of each instruction */
-	const char		*draft;		/* starts its input row, a draft
-						   or not (at most 1 column in) */
-	int			 titled;	/* sets a title once ready: idle
-						   needs it */
-	int			 menus;		/* numbered approval menus */
-	int			 quiet_idle;	/* quiet with no marker: idle */
-	int			 enter_ms;	/* pause before Enter after text */
-};
 
 static const char *const none[] = { NULL };
 static const struct mark no_marks[] = { { NULL, S_UNKNOWN, NULL } };
@@ -200,6 +170,79 @@ static const struct mark gemini_modes[] = {
 	{ NULL, S_UNKNOWN, NULL }
 };
 
+/*
+ * opencode 1.x.  A full-screen program (the alternate screen); its title
+ * says nothing about its state.  It works with "esc interrupt" in its
+ * footer, idles with "ctrl+p commands" there, and asks with a one-row
+ * choice under a "Permission required" heading, "Allow once" selected.
+ * Its errors are the provider's own message in a bordered block, so they
+ * are known by the providers' words; each turn ends with a "▣  Agent ·
+ * model" row.
+ */
+static const char *const opencode_cmds[] = { "opencode", NULL };
+static const char *const opencode_working[] = {
+	"esc interrupt", "esc again to interrupt", NULL
+};
+static const char *const opencode_idle[] = {
+	"ctrl+p commands", "Ask anything", NULL
+};
+static const char *const opencode_errors[] = {
+	"Incorrect API key", "Invalid API key", "invalid_api_key",
+	"Unauthorized", "API key is missing", "exceeded your current quota",
+	"insufficient_quota", "Rate limit reached", "Unable to connect",
+	"Cannot connect to API", "Model not found", "model_not_found", NULL
+};
+static const char *const opencode_box[] = { "ctrl+p commands", NULL };
+static const char *const opencode_choices[] = {
+	"Allow once|Allow always|Reject", "Confirm|Cancel", NULL
+};
+static const struct mark opencode_marks[] = {
+	{ "Continue  opencode -s ", S_EXITED, "exit-message" },
+	{ "Connect provider ctrl+a", S_INPUT, "model-picker" },
+	{ NULL, S_UNKNOWN, NULL }
+};
+
+/*
+ * Qwen Code (a Gemini CLI fork).  Its title is "Qwen - DIR", with "◐ " in
+ * front while it works and "✳ " while a prompt waits.  Under a prompt it
+ * shows a spinner row "Waiting for user confirmation..." that does not
+ * move and does not mean working.
+ */
+static const char *const qwen_cmds[] = { "qwen", NULL };
+static const char *const qwen_working[] = { "esc to cancel)", NULL };
+static const char *const qwen_title_working[] = {
+	"\xe2\x97\x90", NULL	/* ◐ */
+};
+static const char *const qwen_idle[] = {
+	"Type your message", "shift + tab to cycle", "> ", NULL
+};
+static const char *const qwen_errors[] = {
+	"\xe2\x9c\x95 ", "[API Error",	/* ✕ */
+	"OPENAI_API_KEY environment variable not found", NULL
+};
+static const char *const qwen_box[] = {
+	"Type your message", "shift + tab to cycle", NULL
+};
+/* Its footer names the approval mode; Shift+Tab cycles them. */
+static const struct mark qwen_modes[] = {
+	{ "YOLO mode (shift + tab", S_UNKNOWN, "yolo" },
+	{ "Auto mode (shift + tab", S_UNKNOWN, "auto" },
+	{ "auto-accept edits (shift + tab", S_UNKNOWN, "accept-edits" },
+	{ "Ask permissions (shift + tab", S_UNKNOWN, "manual" },
+	{ NULL, S_UNKNOWN, NULL }
+};
+static const char *const qwen_pending[] = {
+	"Waiting for user confirmation", NULL
+};
+static const struct mark qwen_marks[] = {
+	{ "Initializing...", S_STARTING, "initializing" },
+	{ "Manually connect a local server", S_ERROR, "login" },
+	{ "Enter to select, \xe2\x86\x91\xe2\x86\x93 to navigate, Esc to close",
+	  S_INPUT, "picker" },	/* ↑↓ */
+	{ "To continue this session, run", S_EXITED, "exit-message" },
+	{ NULL, S_UNKNOWN, NULL }
+};
+
 /* Aider. */
 static const char *const aider_cmds[] = { "aider", NULL };
 static const char *const aider_working[] = {
@@ -213,18 +256,33 @@ static const char *const aider_errors[] = {
 static const struct profile profiles[] = {
 	{ "claude", "4", claude_cmds, claude_working, claude_title_working,
 	  claude_idle, claude_errors, claude_marks, claude_box, claude_hints,
-	  claude_modes, "\xe2\x9d\xaf", NULL, 0, 1, 0, 0 },
+	  claude_modes, "\xe2\x9d\xaf", NULL, 0, 1, 0, 0, none, none, 0 },
 	{ "codex", "4", codex_cmds, codex_working, codex_title_working,
 	  codex_idle, codex_errors, codex_marks, codex_box, codex_hints,
-	  codex_modes, "\xe2\x80\xba ", "\xe2\x80\xba ", 1, 1, 0, 300 },
+	  codex_modes, "\xe2\x80\xba ", "\xe2\x80\xba ", 1, 1, 0, 300, none, none,
+	  0 },
 	{ "gemini", "4", gemini_cmds, gemini_working, gemini_title_working,
 	  gemini_idle, gemini_errors, gemini_marks, gemini_box, gemini_hints,
-	  gemini_modes, "> ", "> ", 0, 1, 0, 300 },
+	  gemini_modes, "> ", "> ", 0, 1, 0, 300, none, none, 0 },
+	{ .name = "opencode", .version = "1", .commands = opencode_cmds,
+	  .working = opencode_working, .title_working = none,
+	  .idle = opencode_idle, .errors = opencode_errors,
+	  .marks = opencode_marks, .box = opencode_box,
+	  .turn = "\xe2\x96\xa3", .menus = 1, .enter_ms = 300,	/* ▣ */
+	  .hints = none, .modes = no_marks,
+	  .choices = opencode_choices, .pending = none,
+	  .blank_starting = 1 },
+	{ .name = "qwen", .version = "1", .commands = qwen_cmds,
+	  .working = qwen_working, .title_working = qwen_title_working,
+	  .idle = qwen_idle, .errors = qwen_errors, .marks = qwen_marks,
+	  .box = qwen_box, .hints = none, .modes = qwen_modes,
+	  .turn = "> ", .draft = "> ", .menus = 1, .enter_ms = 300,
+	  .choices = none, .pending = qwen_pending },
 	{ "aider", "1", aider_cmds, aider_working, none, aider_idle,
 	  aider_errors, no_marks, none, none, no_marks, NULL, NULL, 0, 0, 1,
-	  0 },
+	  0, none, none, 0 },
 	{ "generic", "2", none, none, none, none, none, no_marks, none, none,
-	  no_marks, NULL, NULL, 0, 1, 1, 0 },
+	  no_marks, NULL, NULL, 0, 1, 1, 0, none, none, 0 },
 };
 #define NPROFILES ((int)(sizeof profiles / sizeof profiles[0]))
 
@@ -290,57 +348,14 @@ struct row {
 	int		 indent;	/* columns trim() took from its left */
 };
 
-const char *
-profile_name(int i)
+/* The built-in profile i (0, 1, ...), or NULL past the last; the last is
+ * "generic". */
+const struct profile *
+profile_builtin(int i)
 {
 	if (i < 0 || i >= NPROFILES)
 		return (NULL);
-	return (profiles[i].name);
-}
-
-/* How long Enter waits after typed text, for this profile. */
-int
-profile_enter_delay(int i)
-{
-	if (i < 0 || i >= NPROFILES)
-		return (0);
-	return (profiles[i].enter_ms);
-}
-
-/* The profile called name, or -1. */
-int
-profile_find(const char *name)
-{
-	int	 i;
-
-	for (i = 0; i < NPROFILES; i++) {
-		if (strcmp(profiles[i].name, name) == 0)
-			return (i);
-	}
-	return (-1);
-}
-
-/* The profile for a command (its argv[0]); the generic one by default. */
-int
-profile_for_command(const char *argv0, size_t n)
-{
-	const char	*base = argv0;
-	size_t		 i, bn;
-	int		 k, j;
-
-	for (i = 0; i < n; i++) {
-		if (argv0[i] == '/')
-			base = argv0 + i + 1;
-	}
-	bn = n - (size_t)(base - argv0);
-	for (k = 0; k < NPROFILES; k++) {
-		for (j = 0; profiles[k].commands[j] != NULL; j++) {
-			if (strlen(profiles[k].commands[j]) == bn &&
-			    memcmp(profiles[k].commands[j], base, bn) == 0)
-				return (k);
-		}
-	}
-	return (profile_find("generic"));
+	return (&profiles[i]);
 }
 
 /*
@@ -589,7 +604,17 @@ columns(const char *s, size_t n)
 	return (c);
 }
 
-/* Strip blanks and frame glyphs from both ends of a row. */
+/* Is the glyph at s a block element (U+2580..U+259F: a scrollbar's
+ * thumb, "█")? */
+static int
+block_glyph(const char *s)
+{
+	return ((unsigned char)s[0] == 0xe2 && (unsigned char)s[1] == 0x96 &&
+	    (unsigned char)s[2] >= 0x80 && (unsigned char)s[2] <= 0x9f);
+}
+
+/* Strip blanks and frame glyphs from both ends of a row, and a scrollbar
+ * (frame or block glyphs) from its right end. */
 static void
 trim(struct row *r)
 {
@@ -611,7 +636,8 @@ trim(struct row *r)
 		if (r->n > 0 && (r->p[r->n - 1] == ' ' ||
 		    r->p[r->n - 1] == '\t' || r->p[r->n - 1] == '\r'))
 			r->n--;
-		else if (r->n >= 3 && frame_glyph(r->p + r->n - 3, 3) != 0)
+		else if (r->n >= 3 && (frame_glyph(r->p + r->n - 3, 3) != 0 ||
+		    block_glyph(r->p + r->n - 3)))
 			r->n -= 3;
 		else
 			break;
@@ -860,6 +886,10 @@ static const struct {
 	/* Gemini CLI: the box's first row. */
 	{ "? Shell ", PK_SHELL, 0 }, { "? WriteFile ", PK_EDIT, 0 },
 	{ "? Edit ", PK_EDIT, 0 }, { "? WebFetch ", PK_FETCH, 0 },
+	/* opencode: the row under "Permission required". */
+	{ "# Shell command", PK_SHELL, 1 },
+	{ "\xe2\x86\x92 Edit ", PK_EDIT, 0 },		/* → */
+	{ "\xe2\x86\x92 Write ", PK_EDIT, 0 },
 	{ NULL, PK_NONE, 0 }
 };
 
@@ -1147,6 +1177,85 @@ subject_codex(struct verdict *v, const struct row *rows, int nrows,
 }
 
 /*
+ * opencode: "Permission required" (row q), then a header ("# Shell
+ * command", "→ Edit PATH"), then the command ("$ cmd", and its wrapped
+ * rows) or the diff, then the choice (row c).
+ */
+static void
+subject_opencode(struct verdict *v, const struct row *rows, int q, int c)
+{
+	int	 i, h = -1, top;
+
+	for (i = q - 1; i > c && h == -1; i--) {
+		if (rows[i].n > 0 && header_kind(&rows[i]) != PK_NONE)
+			h = i;
+	}
+	if (h == -1)
+		return;
+	v->kind = header_kind(&rows[h]);
+	if (v->kind == PK_EDIT) {
+		/* "→ Edit PATH": the path after the verb. */
+		i = (int)strcspn(rows[h].p + 4, " ") + 5;
+		if ((size_t)i < rows[h].n)
+			(void)subject_add(v, rows[h].p + i, rows[h].n - i);
+		else
+			v->cut = "no path in the prompt's header";
+		return;
+	}
+	for (top = h - 1; top > c && rows[top].n == 0; top--)
+		;
+	if (top == c || !starts(rows[top].p, rows[top].n, "$ ")) {
+		v->cut = "no command in the prompt";
+		return;
+	}
+	if (!subject_add(v, rows[top].p + 2, rows[top].n - 2))
+		return;
+	for (i = top - 1; i > c && rows[i].n > 0; i--)
+		if (!subject_add(v, rows[i].p, rows[i].n))
+			return;
+}
+
+/*
+ * Qwen Code: a header ("? Shell cmd (what) ←"), then the command on rows
+ * of its own, then the question (row q); no inner box as Gemini's.
+ */
+static void
+subject_qwen(struct verdict *v, const struct row *rows, int nrows, int q)
+{
+	const char	*p, *e;
+	int		 i, h = -1;
+
+	for (i = q + 1; i < nrows && i <= q + CM_CONTEXT_ROWS * 2; i++) {
+		if (rows[i].n > 0 && header_kind(&rows[i]) != PK_NONE) {
+			h = i;
+			break;
+		}
+	}
+	if (h == -1)
+		return;
+	v->kind = header_kind(&rows[h]);
+	if (v->kind == PK_SHELL) {
+		subject_rows(v, rows, h - 1, q + 1);
+		if (v->rows == 0)
+			v->cut = "no command in the prompt";
+		return;
+	}
+	/* "? WriteFile Writing to PATH ←", "? Edit PATH ←": the path. */
+	p = rows[h].p + 2 + strcspn(rows[h].p + 2, " ");
+	e = rows[h].p + rows[h].n;
+	while (p < e && *p == ' ')
+		p++;
+	if (starts(p, (size_t)(e - p), "Writing to "))
+		p += 11;
+	if (e - p >= 4 && memcmp(e - 3, "\xe2\x86\x90", 3) == 0)	/* ← */
+		e -= 4;
+	if (e > p)
+		(void)subject_add(v, p, (size_t)(e - p));
+	else
+		v->cut = "no path in the prompt's header";
+}
+
+/*
  * What approving the prompt whose question is row q (and whose options
  * start at row last, or q for a one-line question) would do: fill the
  * verdict's kind and subject from the prompt's own structure.
@@ -1165,6 +1274,10 @@ find_subject(const struct profile *pr, const struct row *rows, int nrows,
 		subject_codex(v, rows, nrows, last);
 	else if (strcmp(pr->name, "gemini") == 0)
 		subject_gemini(v, rows, nrows, q);
+	else if (strcmp(pr->name, "opencode") == 0)
+		subject_opencode(v, rows, q, last);
+	else if (strcmp(pr->name, "qwen") == 0)
+		subject_qwen(v, rows, nrows, q);
 	if (v->kind == PK_NONE && (pr->box[0] == NULL ||
 	    has(v->rule, strlen(v->rule), "/press-enter"))) {
 		/* A program's own question: the question is the subject. */
@@ -1572,6 +1685,110 @@ find_partial(const struct profile *pr, const struct row *rows, int nrows,
 	return (1);
 }
 
+/*
+ * Does row r hold the labels of spec ("A|B|C") in order, starting the row,
+ * separated by blanks, with at least two blanks or the row's end after the
+ * last?  Fills label[] and len[] (at most CM_CHOICE_MAX) and returns how
+ * many labels, or 0.
+ */
+static int
+choice_row(const struct row *r, const char *spec, const char **label,
+    size_t *len)
+{
+	const char	*p = r->p, *end = r->p + r->n, *bar;
+	int		 k = 0;
+
+	while (*spec != '\0' && k < CM_CHOICE_MAX) {
+		bar = strchr(spec, '|');
+		label[k] = spec;
+		len[k] = bar != NULL ? (size_t)(bar - spec) : strlen(spec);
+		if (len[k] == 0 || (size_t)(end - p) < len[k] ||
+		    memcmp(p, spec, len[k]) != 0)
+			return (0);
+		p += len[k];
+		spec += len[k] + (bar != NULL);
+		k++;
+		if (bar == NULL)
+			break;
+		if (p == end || *p != ' ')
+			return (0);
+		while (p < end && *p == ' ')
+			p++;
+	}
+	if (p < end && (end - p < 2 || p[0] != ' ' || p[1] != ' '))
+		return (0);
+	return (k >= 2 ? k : 0);
+}
+
+/*
+ * A one-row choice at the bottom (opencode: "Allow once   Allow always
+ * Reject", under a "Permission required" heading), one of the profile's
+ * choice rows.  The first label is the one selected when it appears; Right
+ * moves to the next.  It is a confirmation; the keys reach the first label
+ * that approves once, and there are none when no label does or when no
+ * question heads the prompt.
+ */
+static int
+find_choice(const struct profile *pr, struct row *rows, int nrows,
+    struct verdict *v)
+{
+	const char	*label[CM_CHOICE_MAX];
+	size_t		 len[CM_CHOICE_MAX], kl;
+	int		 i, j, c, k = 0, q = -1, best = -1, seen = 0;
+
+	for (i = 0; i < nrows && seen <= CM_FOOTER_MAX && k == 0; i++) {
+		if (rows[i].n == 0)
+			continue;
+		seen++;
+		for (c = 0; pr->choices[c] != NULL && k == 0; c++)
+			k = choice_row(&rows[i], pr->choices[c], label, len);
+	}
+	if (k == 0)
+		return (0);
+	i--;
+	for (j = i + 1; j < nrows && j <= i + CM_CHOICE_BODY_ROWS; j++) {
+		if (is_question(&rows[j])) {
+			q = j;
+			break;
+		}
+	}
+	for (c = 0; c < k && q != -1; c++) {
+		if (has_any(label[c], len[c] > 12 ? 12 : len[c], approving) &&
+		    !has_any(label[c], len[c], broad)) {
+			best = c;
+			break;
+		}
+	}
+	/* The question, what lies between it and the choice, the labels;
+	 * then what the question is about in front of them. */
+	v->detail[0] = '\0';
+	for (j = q; j > i; j--) {
+		if (!is_space(&rows[j]))
+			prompt_add(v, rows[j].p, rows[j].n);
+	}
+	for (c = 0; c < k; c++)
+		prompt_add(v, label[c], len[c]);
+	prompt_context(v, rows, nrows, q != -1 ? q : i);
+	v->state = S_CONFIRM;
+	if (best == -1) {
+		set_rule(v, pr, q == -1 ? "choice-no-question" :
+		    "choice-no-approval");
+		return (1);
+	}
+	set_rule(v, pr, "choice");
+	find_subject(pr, rows, nrows, q, i, v);
+	v->keys[0] = '\0';
+	for (c = 0; c < best; c++) {
+		kl = strlen(v->keys);
+		if (kl + 6 < sizeof v->keys)
+			memcpy(v->keys + kl, "Right ", 7);
+	}
+	kl = strlen(v->keys);
+	if (kl + 5 < sizeof v->keys)
+		memcpy(v->keys + kl, "Enter", 6);
+	return (1);
+}
+
 /* The program's own permission mode, if its screen shows it: its name in
  * v->mode (auto, bypass, accept-edits, yolo: it approves by itself; manual,
  * plan: it asks). */
@@ -1824,11 +2041,9 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 {
 	const struct profile	*pr;
 	struct row		 rows[CM_BOTTOM_ROWS];
-	int			 nrows, i, quiet;
+	int			 nrows, i, quiet, seen;
 
-	if (profile < 0 || profile >= NPROFILES)
-		profile = NPROFILES - 1;
-	pr = &profiles[profile];
+	pr = profile_get(profile);
 	memset(v, 0, sizeof *v);
 	if (sc->dead) {
 		v->state = S_EXITED;
@@ -1843,6 +2058,12 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 		v->state = S_EXITED;
 		set_rule(v, pr, "pane-dead");
 		prompt_add(v, rows[0].p, rows[0].n);
+		return;
+	}
+
+	if (nrows == 0 && pr->blank_starting) {
+		v->state = S_STARTING;
+		set_rule(v, pr, "blank");
 		return;
 	}
 
@@ -1865,11 +2086,23 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 	if (nrows > 0 && pr->menus && (find_menu(pr, rows, nrows, v) ||
 	    find_list(pr, rows, nrows, v)))
 		return;
+	if (nrows > 0 && find_choice(pr, rows, nrows, v))
+		return;
 	if (nrows > 0 && find_yesno(pr, &rows[0], v)) {
 		prompt_add(v, rows[0].p, rows[0].n);
 		prompt_context(v, rows, nrows, 0);
 		find_subject(pr, rows, nrows, 0, 0, v);
 		return;
+	}
+	/* The program says a prompt is up, but its options did not parse:
+	 * the person answers it. */
+	for (i = 0; i < nrows && i < CM_MARK_ROWS; i++) {
+		if (has_any(rows[i].p, rows[i].n, pr->pending)) {
+			v->state = S_CONFIRM;
+			set_rule(v, pr, "pending-unparsed");
+			prompt_context(v, rows, nrows, i);
+			return;
+		}
 	}
 	if (!quiet) {
 		v->state = S_WORKING;
@@ -1899,7 +2132,10 @@ confirm_classify(int profile, const struct screen *sc, struct verdict *v)
 		set_rule(v, pr, "loading");
 		return;
 	}
-	for (i = 0; i < nrows && i < 8; i++) {
+	/* Its input prompt, in the last 8 rows that are not blank (a
+	 * full-screen program leaves blank rows above its status row). */
+	for (i = 0, seen = 0; i < nrows && seen < 8; i++) {
+		seen += rows[i].n > 0;
 		if (has_any(rows[i].p, rows[i].n, pr->idle)) {
 			v->state = S_IDLE;
 			set_rule(v, pr, "input-prompt");

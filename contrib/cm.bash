@@ -41,8 +41,8 @@ _cm()
 	new)
 		case $prev in
 		-C) COMPREPLY=($(compgen -d -- "$cur")) ;;
-		--profile) COMPREPLY=($(compgen -W "claude codex gemini aider generic" -- "$cur")) ;;
-		*) COMPREPLY=($(compgen -W "-y -n -C --profile --task -- claude codex gemini aider" -- "$cur")) ;;
+		--profile) COMPREPLY=($(compgen -W "claude codex gemini opencode qwen aider generic" -- "$cur")) ;;
+		*) COMPREPLY=($(compgen -W "-y -n -C --profile --task -- claude codex gemini opencode qwen aider" -- "$cur")) ;;
 		esac ;;
 	ls) COMPREPLY=($(compgen -W "--json --summary" -- "$cur")) ;;
 	watch)
@@ -72,7 +72,7 @@ _cm()
 	use) COMPREPLY=($(compgen -W "local $(compgen -A hostname)" -- "$cur")) ;;
 	config) COMPREPLY=($(compgen -W "--check" -- "$cur")) ;;
 	status) COMPREPLY=($(compgen -W "--metrics" -- "$cur")) ;;
-	detect) COMPREPLY=($(compgen -f -W "--json --dead --dir --host --profile --title --quiet --cursor" -- "$cur")) ;;
+	detect) COMPREPLY=($(compgen -f -W "--json --dead --dir --host --profile --profile-file --title --quiet --cursor" -- "$cur")) ;;
 	esac
 }
 complete -F _cm cm

@@ -27,12 +27,12 @@ while IFS=$'\t' read -r path label state keys danger facts rule decision; do
 	group=${group%%/*}
 	# claude/, or claude-2.1.332/ for a newer version beside it
 	case "${group%%-[0-9]*}" in
-	claude|codex|gemini|aider) profile=${group%%-[0-9]*} ;;
+	claude|codex|gemini|opencode|qwen|aider) profile=${group%%-[0-9]*} ;;
 	*) profile=generic ;;
 	esac
 	args=(--host "$host" --dir "$dir" --profile "$profile")
 	if [ -f "${file%.txt}.title" ]; then
-		args+=(--title "$(cat "${file%.txt}.title")")
+		args+=(--title "$(<"${file%.txt}.title")")
 	fi
 	# What the agent knows beside the text: quiet=MS, cursor=ROW, dead.
 	for f in ${facts:--}; do
@@ -44,10 +44,9 @@ while IFS=$'\t' read -r path label state keys danger facts rule decision; do
 		*) echo "bad fact '$f' for $path"; fail=$((fail + 1)) ;;
 		esac
 	done
-	out=$("$cm" detect "${args[@]}" "$file")
-	got=$(sed -n 1p <<<"$out")
-	got_rule=$(sed -n 3p <<<"$out")
-	got_decision=$(sed -n 4p <<<"$out")
+	# State, prompt, rule, decision: read without a fork per line.
+	{ read -r got; read -r _; read -r got_rule; read -r got_decision; } \
+	    < <("$cm" detect "${args[@]}" "$file")
 	got_decision=${got_decision%% (*}	# the rule, without its reason
 	[ "$state" = confirm ] || got_decision=-
 	want=$state
@@ -106,10 +105,10 @@ EOF
 total=$((pass + fail))
 echo "screens: $pass of $total classified as labelled"
 echo "groups: ${!seen_group[*]}; states: ${!seen_state[*]}"
-for s in working idle confirm input error exited; do
+for s in starting working idle confirm input error exited; do
 	[ -n "${seen_state[$s]:-}" ] || { echo "no fixture in state $s"; fail=$((fail + 1)); }
 done
-for g in claude codex gemini unix; do
+for g in claude codex gemini opencode qwen unix; do
 	[ -n "${seen_group[$g]:-}" ] || { echo "no fixture of $g"; fail=$((fail + 1)); }
 done
 [ "$total" -ge 60 ] || { echo "fewer than 60 fixtures"; fail=$((fail + 1)); }

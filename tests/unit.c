@@ -1008,6 +1008,93 @@ test_classify(void)
 	CHECK(profile_for_command("vim", 3) == profile_find("generic"));
 }
 
+/* opencode's one-row choice, Qwen's prompt line, a blank screen. */
+static void
+test_classify_choice(void)
+{
+	struct verdict	 v;
+	static const char perm[] =
+	    "  \xe2\x94\x83  \xe2\x96\xb3 Permission required\n"
+	    "  \xe2\x94\x83    # Shell command\n  \xe2\x94\x83\n"
+	    "  \xe2\x94\x83  $ rm -rf build\n  \xe2\x94\x83\n"
+	    "  \xe2\x94\x83   Allow once   Allow always   Reject"
+	    "        ctrl+f fullscreen  enter confirm\n  \xe2\x94\x83\n\n";
+
+	CHECK(classify("opencode", perm, 5000, &v) == S_CONFIRM);
+	CHECK(strcmp(v.keys, "Enter") == 0);
+	CHECK(strcmp(v.rule, "opencode/choice") == 0);
+	CHECK(strstr(v.detail, "$ rm -rf build") != NULL);
+	/* Labels out of order, glued, or not starting the row: no choice. */
+	CHECK(classify("opencode", "Permission required?\n"
+	    "Allow always   Allow once   Reject\n", 5000, &v) != S_CONFIRM);
+	CHECK(classify("opencode", "Permission required?\n"
+	    "Allow once Allow always RejectX\n", 5000, &v) != S_CONFIRM);
+	CHECK(classify("opencode", "Permission required?\n"
+	    "I said: Allow once   Allow always   Reject\n", 5000, &v) !=
+	    S_CONFIRM);
+	/* No question above it: a confirmation cm does not answer. */
+	CHECK(classify("opencode", "Always allow\n- rm *\n\n"
+	    "  Confirm   Cancel      enter confirm\n", 5000, &v) ==
+	    S_CONFIRM && v.keys[0] == '\0');
+	CHECK(strcmp(v.rule, "opencode/choice-no-question") == 0);
+	CHECK(classify("opencode", "", 5000, &v) == S_STARTING);
+	CHECK(classify("opencode", "\n\n   \n", 10, &v) == S_STARTING);
+	/* Qwen: a prompt whose question and options are not on the screen
+	 * is still a prompt, and its static spinner row is not work. */
+	CHECK(classify("qwen", "  rm -rf build\n\n"
+	    "\xe2\xa0\x8f Waiting for user confirmation...\n", 5000, &v) ==
+	    S_CONFIRM && v.keys[0] == '\0');
+	CHECK(strcmp(v.rule, "qwen/pending-unparsed") == 0);
+	CHECK(classify("qwen", "Allow execution of: 'rm'?\n"
+	    "\xe2\x80\xba 1. Yes, allow once\n"
+	    "  2. Always allow run 'rm *' commands in this project\n"
+	    "  3. No, suggest changes (esc)\n"
+	    "\xe2\xa0\x8f Waiting for user confirmation...\n", 10, &v) ==
+	    S_CONFIRM);
+	CHECK(strcmp(v.keys, "Enter") == 0);
+	/* Other profiles keep a blank screen unknown. */
+	CHECK(classify("claude", "", 5000, &v) == S_UNKNOWN);
+}
+
+/* Users' profiles: a slot keeps its name across reloads. */
+static void
+test_profile_slots(void)
+{
+	char		 path[] = "/tmp/cmunit.XXXXXX", err[256];
+	struct profile	*ps[2];
+	struct verdict	 v;
+	int		 fd, zz, oc, gen;
+
+	if ((fd = mkstemp(path)) == -1)
+		return;
+	CHECK(write(fd, "working \"frobbing\"\n", 19) == 19);
+	close(fd);
+	oc = profile_find("opencode");
+	gen = profile_find("generic");
+	CHECK((ps[0] = profile_parse(path, "zz", err, sizeof err)) != NULL);
+	CHECK((ps[1] = profile_parse(path, "opencode", err, sizeof err)) !=
+	    NULL);
+	CHECK(profile_install(ps, 2, err, sizeof err) == 0);
+	zz = profile_find("zz");
+	CHECK(zz > gen && profile_find("opencode") == oc);
+	CHECK(classify("zz", "x\nfrobbing\n", 5000, &v) == S_WORKING);
+	CHECK(classify("opencode", "x\nfrobbing\n", 5000, &v) == S_WORKING);
+	CHECK(classify("opencode", "x\nesc interrupt\n", 5000, &v) ==
+	    S_WORKING);
+	/* Gone from the files: zz's slot reads as generic, opencode's as
+	 * the built-in; a new name takes a new slot. */
+	CHECK(profile_install(ps, 0, err, sizeof err) == 0);
+	CHECK(profile_find("zz") == zz && profile_get(zz) == profile_get(gen));
+	CHECK(classify("opencode", "x\nfrobbing\n", 5000, &v) != S_WORKING);
+	CHECK((ps[0] = profile_parse(path, "yy", err, sizeof err)) != NULL);
+	CHECK((ps[1] = profile_parse(path, "zz", err, sizeof err)) != NULL);
+	CHECK(profile_install(ps, 2, err, sizeof err) == 0);
+	CHECK(profile_find("zz") == zz && profile_find("yy") == zz + 1);
+	CHECK(profile_for_command("/usr/bin/opencode", 17) == oc);
+	CHECK(profile_install(ps, 0, err, sizeof err) == 0);
+	unlink(path);
+}
+
 /* The config file: a long line is one line (the fgets readers of 256 and
  * 300 bytes took its tail as a line of its own). */
 static void
@@ -1493,6 +1580,8 @@ main(void)
 	test_policy_corpus();
 	test_policy();
 	test_classify();
+	test_classify_choice();
+	test_profile_slots();
 	test_profile_argv();
 	test_classify_latest();
 	test_modes();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Capture REAL screens of real programs as test fixtures for cm's classifier.
 #
-#   tests/capture/capture.sh [unix] [claude] [codex] [gemini]     (default: all four)
+#   tests/capture/capture.sh [unix] [claude] [codex] [gemini] [opencode] [qwen]
+#                                                  (default: the first four)
 #   CAPTURE_PREFIX=/opt/cli-new tests/capture/capture.sh claude-latest codex-latest
 #
 # The groups claude, codex and gemini are the pinned versions (in
@@ -22,12 +23,17 @@
 #
 # The AI CLIs are installed (if missing) outside the repo with
 #   npm install --prefix $CAPTURE_PREFIX (default /opt/cli-capture)
+# CAPTURE_OUT puts the screens and MANIFEST.tsv somewhere else than
+# tests/screens (tests/drift.sh does).
+# Every session runs in $CAPTURE_WORK/proj (default /opt/cli-capture/work/proj,
+# the path the fixtures' prompts name), a private tmpfs inside the
+# namespace, so two captures never share a project.
 # openssh-server and bubblewrap come from apt.  Must run as root (unshare -n,
 # sshd, apt-get install prompt).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
-OUT=$REPO/tests/screens
+OUT=${CAPTURE_OUT:-$REPO/tests/screens}
 PFX=${CAPTURE_PREFIX:-/opt/cli-capture}
 BIN=$PFX/node_modules/.bin
 WORK=${CAPTURE_WORK:-/opt/cli-capture/work}
@@ -37,11 +43,17 @@ WANT=${*:-unix claude codex gemini}
 if [ -z "${CAPTURE_IN_NS:-}" ]; then
   [ "$(id -u)" = 0 ] || { echo "capture.sh: must run as root" >&2; exit 1; }
   mkdir -p "$PFX" "$WORK"
-  for p in @anthropic-ai/claude-code @openai/codex @google/gemini-cli; do
-    case " $WANT " in *" claude-latest "*|*" codex-latest "*) continue ;; esac
+  for g in $WANT; do
+    case $g in
+      claude) p=@anthropic-ai/claude-code ;;
+      codex) p=@openai/codex ;;
+      gemini) p=@google/gemini-cli ;;
+      opencode) p=opencode-ai ;;
+      qwen) p=@qwen-code/qwen-code ;;
+      *) continue ;;
+    esac
     if [ ! -d "$PFX/node_modules/$p" ]; then
-      npm install --prefix "$PFX" @anthropic-ai/claude-code @openai/codex @google/gemini-cli >&2 || exit 1
-      break
+      npm install --prefix "$PFX" --no-audit --no-fund "$p" >&2 || exit 1
     fi
   done
   if ! command -v sshd >/dev/null 2>&1 && [ ! -x /usr/sbin/sshd ] || ! command -v bwrap >/dev/null 2>&1; then
@@ -150,6 +162,7 @@ start_group() {
 
 . "$HERE/capture-unix.sh"
 . "$HERE/capture-ai.sh"
+. "$HERE/capture-oai.sh"
 . "$HERE/capture-latest.sh"
 
 for g in $WANT; do
@@ -158,6 +171,8 @@ for g in $WANT; do
     claude) group_claude ;;
     codex) group_codex ;;
     gemini) group_gemini ;;
+    opencode) group_opencode ;;
+    qwen) group_qwen ;;
     claude-latest) group_claude_latest ;;
     codex-latest) group_codex_latest ;;
     *) echo "unknown group $g" >&2 ;;

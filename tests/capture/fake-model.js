@@ -3,6 +3,8 @@
 // Speaks just enough of three APIs:
 //   Anthropic  POST /v1/messages[?beta=true]           (SSE when stream:true)
 //   OpenAI     POST /v1/responses                      (SSE, Responses API)
+//   OpenAI     POST /v1/chat/completions               (SSE when stream:true,
+//              streamed tool calls; opencode, Qwen Code)
 //   Gemini     POST /v1beta/models/M:streamGenerateContent?alt=sse, :generateContent, :countTokens
 //
 // Behaviour for the next *main* request is read from the file named by
@@ -255,6 +257,118 @@ async function openai(req, res, body) {
   res.end();
 }
 
+// ---------------- OpenAI Chat Completions ----------------
+// The tool the client offers for each kind of call, and its arguments:
+// opencode names them bash/write/edit (camelCase fields), Qwen Code
+// run_shell_command/write_file/edit (snake_case fields).
+function chatTool(p, names) {
+  const pick = (...c) => c.find(n => names.includes(n));
+  let name, args;
+  if (p.tool === 'bash') {
+    name = pick('bash', 'run_shell_command', 'shell') || 'bash';
+    args = name === 'bash' ? { command: p.cmd, description: 'Run ' + p.cmd.split(' ')[0] }
+      : { command: p.cmd, description: 'Run ' + p.cmd.split(' ')[0], is_background: false };
+  } else if (p.tool === 'write') {
+    name = pick('write', 'write_file') || 'write';
+    args = name === 'write' ? { filePath: abs(p.path), content: p.content }
+      : { file_path: abs(p.path), content: p.content };
+  } else if (p.tool === 'read') {
+    name = pick('read', 'read_file') || 'read';
+    args = name === 'read' ? { filePath: abs(p.path) } : { file_path: abs(p.path) };
+  } else {
+    name = pick('edit', 'replace') || 'edit';
+    args = name === 'edit' && names.includes('write') ? { filePath: abs(p.path), oldString: p.old, newString: p.neu }
+      : { file_path: abs(p.path), old_string: p.old, new_string: p.neu };
+  }
+  return { name, args };
+}
+
+async function chat(req, res, body) {
+  const stream = !!body.stream;
+  const msgs = body.messages || [];
+  const last = msgs[msgs.length - 1] || {};
+  const tools = body.tools || [];
+  const toolnames = tools.map(t => (t.function || {}).name || t.name);
+  const hasToolResult = last.role === 'tool';
+  const jsonMode = !!(body.response_format && body.response_format.type !== 'text');
+  const lastText = typeof last.content === 'string' ? last.content :
+    (Array.isArray(last.content) ? last.content.map(c => c.text || '').join('') : '');
+  // Qwen Code's side requests carry the tools too: a suggestion for the
+  // next input (shown in the input box), a memory extraction.
+  const suggest = /^\[SUGGESTION MODE/.test(lastText);
+  const aux = tools.length === 0 || jsonMode || suggest || /^Managed memory/.test(lastText);
+  // An edit is played as a read first (Qwen Code refuses to edit a file it
+  // has not read), then, after the read's result, the edit.
+  let prevTool;
+  for (let i = msgs.length - 1; i >= 0 && !prevTool; i--) {
+    const tc = msgs[i].tool_calls;
+    if (msgs[i].role === 'assistant' && tc && tc.length) prevTool = (tc[0].function || {}).name;
+    if (msgs[i].role === 'user') break;
+  }
+  let p;
+  if (aux) p = { kind: 'text', text: jsonMode ? '{"reasoning":"fake","next_speaker":"user"}' :
+    suggest ? 'run the tests' : 'Fake session', secs: 0 };
+  else if (hasToolResult) {
+    const m = plan(mode());
+    p = (m.kind === 'tool' && m.tool === 'edit' && /^read/.test(prevTool || '')) ? m : { kind: 'text', text: 'Done.', secs: 0 };
+  } else {
+    p = plan(mode());
+    if (p.kind === 'tool' && p.tool === 'edit') p = { kind: 'tool', tool: 'read', path: p.path };
+  }
+  log({ api: 'chat', url: req.url, model: body.model, stream, toolnames, aux, jsonMode, hasToolResult,
+    lastRole: last.role, nmsgs: msgs.length,
+    lastText: lastText.slice(0, 120),
+    plan: p });
+  if (p.kind === 'error') {
+    res.writeHead(p.status, { 'content-type': 'application/json' });
+    return res.end(JSON.stringify({ error: { message: p.status === 401 ? 'Incorrect API key provided (fake)' :
+      'The server had an error while processing your request (fake)', type: p.status === 401 ?
+      'invalid_request_error' : 'server_error', code: p.status === 401 ? 'invalid_api_key' : null } }));
+  }
+  const id = 'chatcmpl-fake' + Date.now();
+  const model = body.model || 'gpt-fake';
+  const created = Math.floor(Date.now() / 1000);
+  const usage = { prompt_tokens: 120, completion_tokens: 40, total_tokens: 160 };
+  let call;
+  if (p.kind === 'tool') call = chatTool(p, toolnames);
+  if (!stream) {
+    const message = { role: 'assistant', content: p.kind === 'tool' ? "I'll do that now." : (p.text || 'ok') };
+    if (call) message.tool_calls = [{ id: 'call_fake' + Date.now(), type: 'function',
+      function: { name: call.name, arguments: JSON.stringify(call.args) } }];
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end(JSON.stringify({ id, object: 'chat.completion', created, model,
+      choices: [{ index: 0, message, finish_reason: call ? 'tool_calls' : 'stop' }], usage }));
+  }
+  sse(res);
+  const ev = (delta, fin, extra) => res.write('data: ' + JSON.stringify(Object.assign({ id,
+    object: 'chat.completion.chunk', created, model,
+    choices: [{ index: 0, delta, finish_reason: fin || null }] }, extra || {})) + '\n\n');
+  ev({ role: 'assistant', content: '' });
+  if (p.kind === 'hang') return;
+  if (p.kind === 'text') {
+    const cs = p.secs ? chunks(p.text, Math.max(10, p.secs * 4)) : [p.text];
+    for (const c of cs) {
+      if (res.destroyed) return;
+      ev({ content: c });
+      if (p.secs) await sleep(p.secs * 1000 / cs.length);
+    }
+    ev({}, 'stop', { usage });
+    res.write('data: [DONE]\n\n');
+    return res.end();
+  }
+  // A streamed tool call: its name first, then the arguments in pieces.
+  const a = JSON.stringify(call.args);
+  const half = Math.floor(a.length / 2);
+  ev({ content: "I'll do that now." });
+  ev({ tool_calls: [{ index: 0, id: 'call_fake' + Date.now(), type: 'function',
+    function: { name: call.name, arguments: '' } }] });
+  ev({ tool_calls: [{ index: 0, function: { arguments: a.slice(0, half) } }] });
+  ev({ tool_calls: [{ index: 0, function: { arguments: a.slice(half) } }] });
+  ev({}, 'tool_calls', { usage });
+  res.write('data: [DONE]\n\n');
+  res.end();
+}
+
 // ---------------- Gemini ----------------
 async function gemini(req, res, body) {
   const url = req.url;
@@ -324,6 +438,7 @@ const server = http.createServer((req, res) => {
       return res.end(JSON.stringify({ input_tokens: 42 }));
     }
     if (req.method === 'POST' && /\/responses/.test(u)) return openai(req, res, body).catch(h);
+    if (req.method === 'POST' && /\/chat\/completions/.test(u)) return chat(req, res, body).catch(h);
     if (/generatecontent|counttokens/i.test(u)) return gemini(req, res, body).catch(h);
     log({ api: 'other', method: req.method, url: u, body: data.slice(0, 500) });
     if (/\/models/.test(u)) {
