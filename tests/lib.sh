@@ -200,7 +200,9 @@ fi
 # (pgrep writes to a file: a $(...) would fork a shell that it would list.)
 ns_reap() {
 	local i left
-	for i in $(seq 60); do
+	# Up to 10 s: a program given SIGHUP may take a few seconds to save
+	# its state and go (Claude Code took over 3 s once in CI).
+	for i in $(seq 200); do
 		pgrep -a . >"$T/ps"
 		left=$(awk -v me="$$" '$1 != me' "$T/ps")
 		[ -z "$left" ] && return 0
