@@ -196,7 +196,7 @@ if [ "${CM_TEST_SSH:-0}" = 1 ]; then
 fi
 
 # ns_reap: in a private pid namespace (t-realclaude, live-check), give every
-# process but this shell 3 s to end; kill -9 and name those that do not.
+# process but this shell 10 s to end; kill -9 and name those that do not.
 # (pgrep writes to a file: a $(...) would fork a shell that it would list.)
 ns_reap() {
 	local i left
