@@ -533,7 +533,10 @@ wrapped(struct eval *e, const char *prog, const char *const *argv,
 				    "the command", argv[i], NULL), -2);
 			break;
 		}
-		return (i < argc ? i : -1);
+		if (i >= argc)
+			return (ask(e, "env: prints the environment, secrets "
+			    "and all", NULL, NULL), -2);
+		return (i);
 	}
 	if (strcmp(prog, "nice") == 0) {
 		if (i < argc && strcmp(argv[i], "-n") == 0)
