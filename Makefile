@@ -49,6 +49,12 @@ faults: cm
 load: cm
 	./tests/load.sh
 
+# The end-to-end suite with every agent tests start (start_agent) under
+# valgrind's memcheck; any error or definite leak fails the test.  Slow
+# (the agent runs 20 to 50 times slower), so not part of CI.
+valgrind: cm
+	CM_TEST_VALGRIND=1 ./tests/run
+
 # The same tests, with a binary built under ASan and UBSan.
 check:
 	$(MAKE) clean
@@ -141,5 +147,5 @@ clean:
 	rm -f cm tests/unit $(FUZZ_BINS) bench/lat
 	rm -rf tests/fuzz/obj
 
-.PHONY: all test check faults load bench drift lint install uninstall clean \
+.PHONY: valgrind all test check faults load bench drift lint install uninstall clean \
 	fuzz fuzz-build fuzz-smoke

@@ -314,6 +314,12 @@ run_timers(int64_t now)
 		s = sessions[i];
 		if (s->gone)
 			continue;
+		if (s->check_by != 0) {
+			if (now >= s->check_by)
+				session_check_reply(s);
+			else
+				NEXT(s->check_by);
+		}
 		if (s->ctl_wanted && creating == 0)
 			session_ctl_start(s);
 		if (s->restart_at != 0 && s->ctl_pid == -1) {
@@ -349,6 +355,8 @@ run_timers(int64_t now)
 		if (s->new_check_at != 0) {
 			if (now >= s->new_check_at) {
 				s->new_check_at = 0;
+				if (s->check_cid != 0)
+					s->check_armed = 1;
 				if (!s->dirty) {
 					s->dirty = 1;
 					s->dirty_since = now -
@@ -449,8 +457,10 @@ reap(void)
 		jobs[k++] = jobs[i];
 	njobs = k;
 	for (i = k = 0; i < nsessions; i++) {
-		if (sessions[i]->gone && !sessions[i]->creating)
+		if (sessions[i]->gone && !sessions[i]->creating) {
+			session_check_reply(sessions[i]);
 			session_free(sessions[i]);
+		}
 		else
 			sessions[k++] = sessions[i];
 	}

@@ -123,6 +123,10 @@ struct session {
 	int		 seen_output;
 	int64_t		 recheck_at;
 	int64_t		 new_check_at;	/* look once at 1 s: did it exit? */
+	int		 check_cid;	/* cm new waits for that look's answer */
+	char		 check_id[CM_ID_MAX + 1];
+	int		 check_armed;	/* 1: look next capture, 2: looking */
+	int64_t		 check_by;	/* answer by then, whatever is known */
 	int		 capturing;
 	int		 pane_dead;
 	int		 dead_status;	/* -1: tmux does not know (yet) */
@@ -210,6 +214,7 @@ void		 session_ctl_stop(struct session *);
 void		 session_ctl_timeout(struct session *);
 void		 session_ctl_start(struct session *);
 void		 session_check(struct session *);
+void		 session_check_reply(struct session *);
 void		 do_new(struct client *, struct request *);
 struct session	*need_session(struct client *, struct request *, int);
 void		 do_send(struct client *, struct request *);

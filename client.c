@@ -809,6 +809,7 @@ client_accept(void)
 		line_fields("cm");
 		line_num(CM_PROTO_VERSION);
 		line_fields(instance);
+		line_fields("new-check");	/* what it can do: words */
 		line_send(c);
 		log_debug("client %d connected", c->cid);
 	}

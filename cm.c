@@ -42,6 +42,7 @@ struct conn {
 	char		 instance[CM_ID_MAX + 1];
 	char		 path[CM_PATH_MAX];
 	int		 next_id;
+	int		 new_check;	/* the agent answers "new check=1" */
 };
 
 /* A reply: "ok ID ..." or "err ID CODE MESSAGE"; fields after the id. */
@@ -416,7 +417,7 @@ conn_try1(struct conn *c, const char *rtoken, char *cause, size_t clen,
 	struct field		 f[CM_FIELDS_MAX];
 	char			 token[CM_TOKEN_MAX + 1], why[256];
 	struct buf		 b;
-	int			 nf, r;
+	int			 nf, r, i;
 
 	*absent = *full = 0;
 	c->fd = c->wfd = -1;
@@ -473,6 +474,12 @@ greeting:
 		return (-1);
 	}
 	snprintf(c->instance, sizeof c->instance, "%.*s", (int)f[3].n, f[3].p);
+	/* What the agent can do past protocol 1's start: words after it. */
+	c->new_check = 0;
+	for (i = 4; i < nf; i++) {
+		if (proto_field_eq(&f[i], "new-check"))
+			c->new_check = 1;
+	}
 	/*
 	 * Through --via, the bridge at the far end has logged in with that
 	 * machine's token: this machine's never travels.  Should it not have,
@@ -805,8 +812,8 @@ await(struct conn *c, int id, int ms, data_fn *fn, void *arg, struct reply *r)
 }
 
 static void
-simple_follow(struct conn *c, const char *verb, struct buf *args,
-    data_fn *fn, void *arg, struct reply *r, struct follow *fl)
+simple_follow_ms(struct conn *c, const char *verb, struct buf *args,
+    data_fn *fn, void *arg, struct reply *r, struct follow *fl, int ms)
 {
 	int64_t	 end = now_ms() + CM_CLIENT_TIMEOUT_MS;
 	int	 id;
@@ -815,13 +822,20 @@ simple_follow(struct conn *c, const char *verb, struct buf *args,
 	 * control client restarting; for at most CM_CLIENT_TIMEOUT_MS. */
 	for (;;) {
 		id = request(c, verb, args);
-		await_follow(c, id, CM_CLIENT_TIMEOUT_MS, fn, arg, r, fl);
+		await_follow(c, id, ms, fn, arg, r, fl);
 		if (r->ok || strcmp(r->code, "busy") != 0 || now_ms() >= end)
 			break;
 		sleep_ms(20);
 	}
 	if (!r->ok)
 		die("%s", r->msg);
+}
+
+static void
+simple_follow(struct conn *c, const char *verb, struct buf *args,
+    data_fn *fn, void *arg, struct reply *r, struct follow *fl)
+{
+	simple_follow_ms(c, verb, args, fn, arg, r, fl, CM_CLIENT_TIMEOUT_MS);
 }
 
 static void
@@ -1302,13 +1316,14 @@ cmd_new(int argc, char **argv)
 		snprintf(kv, sizeof kv, "profile=%s", profile);
 		arg_adds(&a, kv);
 	}
-	arg_adds(&a, "--");
-	for (; i < argc; i++)
-		arg_adds(&a, argv[i]);
-
 	if (wait && nowait)
 		usage();
 	connect_or_die(&c);
+	if (!nowait && c.new_check)
+		arg_adds(&a, "check=1");	/* answer after the first second */
+	arg_adds(&a, "--");
+	for (; i < argc; i++)
+		arg_adds(&a, argv[i]);
 	if (nowait && !wait && !json) {
 		simple(&c, "new", &a, NULL, NULL, &r);
 		if (r.nf > 2)
@@ -1320,17 +1335,27 @@ cmd_new(int argc, char **argv)
 	}
 	/* Watch from before it exists: every event of it is seen. */
 	follow_start(&c, &fl, NULL);
-	simple_follow(&c, "new", &a, NULL, NULL, &r, &fl);
+	/* The answer waits for the program's first second, too. */
+	simple_follow_ms(&c, "new", &a, NULL, NULL, &r, &fl,
+	    CM_CLIENT_TIMEOUT_MS + CM_NEW_CHECK_MS + CM_NEW_CHECK_MAX_MS);
 	buf_free(&a);
 	if (r.nf < 3 || !proto_valid_name(r.f[2].p, r.f[2].n))
 		die("bad answer to new from agent");
 	r.f[2].p[r.f[2].n] = '\0';
 	fl.task = task != NULL && *task != '\0';
 	follow_name(&fl, r.f[2].p);
-	if (!nowait &&
-	    follow_wait(&c, &fl, now_ms() + CM_NEW_CHECK_MS +
-	    CM_NEW_CHECK_SLACK_MS, 1) == 1)
+	if (nowait)
+		;
+	else if (r.nf >= 5 && proto_field_eq(&r.f[3], "exited")) {
+		/* The agent looked at its first second, and it had ended. */
+		snprintf(fl.detail, sizeof fl.detail, "%.*s", (int)r.f[4].n,
+		    r.f[4].p);
 		new_died(&c, &fl);
+	} else if (r.nf >= 4 && proto_field_eq(&r.f[3], "running"))
+		;
+	else if (follow_wait(&c, &fl, now_ms() + CM_NEW_CHECK_MS +
+	    CM_NEW_CHECK_SLACK_MS, 1) == 1)
+		new_died(&c, &fl);	/* an agent that does not look itself */
 	if (json)
 		print_seq(fl.name, fl.after);
 	else

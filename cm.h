@@ -102,7 +102,11 @@
 #define CM_DEFAULT_PATH		"/bin:/usr/bin"	/* execvp's, PATH unset */
 #define CM_NEW_CHECK_MS		1000	/* cm new: a program that exits this
 					   soon is reported */
-#define CM_NEW_CHECK_SLACK_MS	400	/* ... noticed this much later */
+#define CM_NEW_CHECK_SLACK_MS	400	/* ... noticed this much later (by
+					   an agent that does not answer
+					   "check=1" itself) */
+#define CM_NEW_CHECK_MAX_MS	3000	/* the agent answers "check=1" by
+					   then, if tmux is slow to say */
 
 /*
  * A byte buffer.  The valid bytes are data[off .. off + len), followed by a

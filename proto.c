@@ -417,6 +417,11 @@ check_new(struct request *r, const char **cause)
 				*cause = "new: bad profile name";
 				return (-1);
 			}
+		} else if (klen == 5 && memcmp(f->p, "check", 5) == 0) {
+			if (v->n != 1 || (v->p[0] != '0' && v->p[0] != '1')) {
+				*cause = "new: check must be 0 or 1";
+				return (-1);
+			}
 		} else if (klen == 4 && memcmp(f->p, "task", 4) == 0) {
 			if (v->n > CM_TEXT_MAX) {
 				*cause = "new: task too long";

@@ -42,6 +42,7 @@ struct newreq {
 	size_t		 len;
 	int64_t		 deadline;
 	int		 tries;
+	int		 check;		/* answer after the first-second look */
 };
 
 static int	 tmux_gate_open(void);
@@ -111,6 +112,38 @@ session_set_state(struct session *s, enum state st, const char *detail)
 	snprintf(s->detail, sizeof s->detail, "%s", detail);
 	event_emit(s->name, state_name(st), s->detail);
 	session_save_state(s);
+	if (st == S_EXITED)
+		session_check_reply(s);
+}
+
+/*
+ * cm new's first-second look is over (or its program exited, or the
+ * session went, or CM_NEW_CHECK_MAX_MS passed): answer the "new" that
+ * asked for it, "ok NAME running" or "ok NAME exited DETAIL".  The
+ * exited event, if any, went to that client first.
+ */
+void
+session_check_reply(struct session *s)
+{
+	struct client	*c;
+
+	if (s->check_cid == 0)
+		return;
+	c = client_find(s->check_cid);
+	s->check_cid = 0;
+	s->check_armed = 0;
+	s->check_by = 0;
+	if (c == NULL)
+		return;
+	c->busy--;
+	line_start("ok", s->check_id);
+	line_fields(s->name);
+	if (s->state == S_EXITED) {
+		line_fields("exited");
+		line_fields(s->detail);
+	} else
+		line_fields("running");
+	line_send(c);
 }
 
 /*
@@ -267,6 +300,8 @@ session_capture(struct session *s)
 	(void)ctl_push(s, CK_STATUS, 0, NULL, 0);
 	(void)ctl_push(s, CK_CAPTURE, 0, NULL, 0);
 	s->capturing = 1;
+	if (s->check_armed == 1)
+		s->check_armed = 2;	/* this capture is the look */
 	captures++;
 	s->dirty = 0;
 }
@@ -500,6 +535,10 @@ ctl_block_done(struct session *s, int error)
 		s->capturing = 0;
 		if (!error)
 			session_classify(s);
+		/* The look found it alive (a dead pane whose status tmux
+		 * does not have yet is looked at again: not yet). */
+		if (s->check_armed == 2 && (error || !s->pane_dead))
+			session_check_reply(s);
 		break;
 	case CK_SHOW:
 		if (c == NULL)
@@ -1147,7 +1186,14 @@ new_done(struct job *j, void *arg)
 	 * its first second is looked for then, for cm new to report it. */
 	s->new_check_at = now_ms() + CM_NEW_CHECK_MS;
 	session_ctl_start(s);
-	if (c != NULL) {
+	if (c != NULL && nr->check) {
+		/* "check=1": the answer waits for that look (or its exit),
+		 * so that cm new need not guess how long tmux takes. */
+		s->check_cid = c->cid;
+		snprintf(s->check_id, sizeof s->check_id, "%s", nr->id);
+		s->check_by = s->new_check_at + CM_NEW_CHECK_MAX_MS;
+		c->busy++;
+	} else if (c != NULL) {
 		line_start("ok", nr->id);
 		line_fields(s->name);
 		line_send(c);
@@ -1233,6 +1279,7 @@ do_new(struct client *c, struct request *r)
 	struct field	*f;
 	int		 i, a = 0, nown = 0, confirm = default_confirm, cmd0;
 	int		 profile = -1, confirm_given = 0, nenv = 0, generated = 0;
+	int		 check = 0;
 	int		 envs[CM_FIELDS_MAX], k, prog, nwords, cap, over = 0;
 	const char	*words[CM_FIELDS_MAX], *sh = NULL;
 	char		*eq, found[CM_PATH_MAX], *real;
@@ -1272,6 +1319,8 @@ do_new(struct client *c, struct request *r)
 				goto out;
 			}
 		}
+		else if (eq - f->p == 5 && memcmp(f->p, "check", 5) == 0)
+			check = eq[1] == '1';
 		else if (eq - f->p == 4 && memcmp(f->p, "task", 4) == 0) {
 			free(task);
 			task = xmalloc(f->n - 4);
@@ -1478,6 +1527,7 @@ do_new(struct client *c, struct request *r)
 
 	nr = xcalloc(1, sizeof *nr);
 	nr->cid = c->cid;
+	nr->check = check;
 	snprintf(nr->id, sizeof nr->id, "%s", r->id);
 	snprintf(nr->name, sizeof nr->name, "%s", s->name);
 	if (generated) {

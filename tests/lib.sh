@@ -22,6 +22,15 @@ PYTHON=python3
 [ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
 AGENT_PID=
 BG_PIDS=()
+# Under make valgrind (CM_TEST_VALGRIND=1) start_agent runs the agent under
+# memcheck, a log per process in $T/vg.PID; cleanup fails the test on any
+# error it reports, a definite leak included.
+VG=()
+if [ "${CM_TEST_VALGRIND:-0}" = 1 ]; then
+	VG=(valgrind --leak-check=full --show-leak-kinds=definite
+	    --errors-for-leak-kinds=definite --child-silent-after-fork=yes
+	    --track-origins=yes --log-file="$T/vg.%p")
+fi
 
 # stop_bg: stop the background commands the test started.
 stop_bg() {
@@ -46,6 +55,16 @@ cleanup() {
 		wait "$p" 2>/dev/null
 	done
 	tmux -S "$CM_TMUX_SOCKET" kill-server 2>/dev/null
+	# Under make valgrind, an error memcheck reported fails the test (a
+	# log with no summary is an agent killed with SIGKILL on purpose).
+	for p in "$T"/vg.*; do
+		[ -f "$p" ] || continue
+		if grep -qE 'ERROR SUMMARY: [1-9]|Invalid (read|write|free)|uninitialised|Syscall param|Mismatched' "$p"; then
+			echo "FAIL: valgrind: $p"
+			grep -vE '^==[0-9]+== *$' "$p" | head -60
+			rc=1
+		fi
+	done
 	# Under make check, a sanitizer report from any agent fails the test.
 	if grep -qE 'Sanitizer|runtime error' "$T/agent.log" 2>/dev/null; then
 		echo "FAIL: sanitizer report in the agent log:"
@@ -83,6 +102,12 @@ wait_until() {
 }
 
 start_agent() {
+	if [ ${#VG[@]} -gt 0 ]; then
+		"${VG[@]}" "$REPO/cm" agent -f -v "$@" 2>>"$T/agent.log" &
+		AGENT_PID=$!
+		wait_until 60 cm ping || fail "agent did not start under valgrind"
+		return
+	fi
 	cm agent -f -v "$@" 2>>"$T/agent.log" &
 	AGENT_PID=$!
 	wait_until 5 cm ping || fail "agent did not start"

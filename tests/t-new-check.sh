@@ -24,6 +24,20 @@ cm new -n d1 -C "$T/does/not/exist" -- sh 2>"$T/err" && fail "missing -C accepte
 cm new -n late -- sh -c 'sleep 0.8; exit 4' 2>"$T/err" && fail "exit at 0.8 s not reported"
 assert_contains "$(cat "$T/err")" "late: the program exited at once (status=" "late exit"
 
+# ... however slow the machine: the agent, stopped from 0.5 s to 2.5 s (as
+# a loaded box would hold it), still answers only once it has looked.  (A
+# client that gave up at its own 1.4 s said "late2" and exit 0.)
+( sleep 0.5; kill -STOP "$AGENT_PID"; sleep 2; kill -CONT "$AGENT_PID" ) &
+stopper=$!
+cm new -n late2 -- sh -c 'sleep 0.8; exit 5' >"$T/out" 2>"$T/err" &&
+    fail "an exit at 0.8 s, the agent held up, not reported: $(cat "$T/out")"
+wait "$stopper"
+assert_contains "$(cat "$T/err")" "late2: the program exited at once (status=5" "held-up agent"
+t0=$(date +%s%N)
+cm new -n alive -- sleep 60 >/dev/null || fail "new alive"
+t1=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$t1" -ge 900 ] || fail "cm new answered in $t1 ms, before the first second was looked at"
+
 # -e: the environment, and the PATH searched is that one.
 mkdir -p "$T/bin"
 printf '#!/bin/sh\necho "tool says $GREETING"; sleep 60\n' >"$T/bin/mytool"
