@@ -11,6 +11,16 @@ tm() { tmux -S "$CM_TMUX_SOCKET" "$@"; }
 # agent's control clients); on NAME: one of them shows session NAME.
 clients() { tm list-clients -F '#{?client_control_mode,,#{client_session}}' 2>/dev/null | grep .; }
 on() { clients | grep -qx "$1"; }
+# detach NAME: detach the terminal clients on session NAME.  Not
+# "detach-client -s", which detaches the agent's control client too (cm
+# then restarts it, and a command in that window fails).
+detach() {
+	local c
+	for c in $(tm list-clients -F '#{?client_control_mode,,#{client_session} #{client_name}}' 2>/dev/null |
+	    awk -v n="$1" '$1 == n { print $2 }'); do
+		tm detach-client -t "$c" || return 1
+	done
+}
 # pty CMD OUT: CMD in a pty, its stdin a fifo held open by this shell.
 mkfifo "$T/fifo"
 pty() {
@@ -37,7 +47,7 @@ assert_contains "$out" "attach needs a terminal"
 pty "cm attach calm" "$T/pty1"
 wait_until 5 on calm ||
     fail "no client on calm: $(clients) $(cat "$T/pty1")"
-tm detach-client -s =calm || fail "detach"
+detach calm || fail "detach"
 wait_until 5 eval '! on calm' ||
     fail "still attached"
 grep -q 'detached' "$T/pty1" || fail "tmux did not say detached: $(cat "$T/pty1")"
@@ -46,7 +56,7 @@ grep -q 'detached' "$T/pty1" || fail "tmux did not say detached: $(cat "$T/pty1"
 pty "cm attach; echo rc=\$?" "$T/pty2"
 wait_until 5 on ask2 ||
     fail "no name did not pick ask2: $(clients) $(cat "$T/pty2")"
-tm detach-client -s =ask2
+detach ask2
 wait_until 5 grep -q 'rc=0' "$T/pty2" || fail "attach did not return 0: $(cat "$T/pty2")"
 # ask1 is answered by hand: it does not wait any more; then ask2 still does.
 cm send ask2 n
@@ -55,7 +65,7 @@ wait_until 5 sh -c '[ "$(cm ls | awk -F"\t" "\$1==\"ask2\" {print \$2}")" != con
 pty "cm attach" "$T/pty3"
 wait_until 5 on ask1 ||
     fail "no name did not pick ask1 next: $(clients) $(cat "$T/pty3")"
-tm detach-client -s =ask1
+detach ask1
 cm send ask1 no
 wait_until 5 sh -c '[ "$(cm ls | awk -F"\t" "\$1==\"ask1\" {print \$2}")" != confirm ]' ||
     fail "ask1 still confirm"
@@ -82,7 +92,7 @@ pty "tmux -S '$O' attach -t =other" "$T/pty6"
 wait_until 5 sh -c "tmux -S '$O' list-clients | grep -q ." || fail "other client"
 tmux -S "$O" send-keys -t other "CM_TMUX_SOCKET='$CM_TMUX_SOCKET' $REPO/cm attach calm" Enter
 wait_until 5 on calm || fail "no popup client on calm: $(clients) $(tmux -S "$O" capture-pane -p -t other)"
-tm detach-client -s =calm
+detach calm
 tmux -S "$O" kill-server
 
 # -H: ssh -t through the host's master to the far cm's attach (the far side
@@ -91,7 +101,7 @@ start_sshd "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR XDG_CONFIG_HOME=$XDG_CONFIG_HOME XD
 cm -H box ls >/dev/null || fail "tunnel"
 pty "cm -H box attach calm; echo rc=\$?" "$T/pty5"
 wait_until 10 on calm || fail "-H attach: $(clients) $(cat "$T/pty5")"
-tm detach-client -s =calm
+detach calm
 wait_until 5 grep -q 'rc=0' "$T/pty5" || fail "-H attach did not return 0: $(cat "$T/pty5")"
 exec 8>&-
 stop_bg
