@@ -199,18 +199,8 @@ client_write(struct client *c)
 			n = nl != NULL ? (size_t)(nl + 1 - p) : k;
 		}
 	}
-	for (;;) {
-		w = write(c->fd, p, n);
-		if (w >= 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return (0);
-		return (-1);
-	}
-	if (w == 0)
-		return (0);
+	if ((w = fd_write_some(c->fd, p, n)) <= 0)
+		return (w);
 	note_sent(c, p, (size_t)w);
 	c->partial = p[w - 1] != '\n';
 	if (c->partial) {
@@ -666,10 +656,25 @@ refuse_full(int fd)
 	close(fd);
 }
 
+/* The peer has sent bytes not yet read (MSG_PEEK: they stay; the
+ * descriptor is non-blocking). */
+static int
+unread(int fd)
+{
+	char	 b;
+	ssize_t	 r;
+
+	while ((r = recv(fd, &b, 1, MSG_PEEK)) == -1 &&
+	    errno == EINTR)
+		;
+	return (r > 0);
+}
+
 /*
  * Make room for a new connection: flag for closing, with "bye full", the
  * unauthenticated client to drop first: one whose token was wrong, else the
- * oldest, if it has had CM_AUTH_GRACE_MS to authenticate.  Returns 1 if one
+ * oldest that has sent nothing the loop has not read, if it has had
+ * CM_AUTH_GRACE_MS to authenticate.  Returns 1 if one
  * was dropped.
  */
 static int
@@ -682,6 +687,10 @@ evict_unauthed(int64_t now)
 	for (i = 0; i < nclients; i++) {
 		c = clients[i];
 		if (c->authed || c->dead)
+			continue;
+		/* Bytes the loop has not read yet (a busy agent reads after
+		 * it accepts): its token, likely; not a candidate. */
+		if (c->fail_at == 0 && unread(c->fd))
 			continue;
 		if (best == NULL || (c->fail_at != 0 && best->fail_at == 0) ||
 		    ((c->fail_at != 0) == (best->fail_at != 0) &&

@@ -502,7 +502,14 @@ greeting:
 	r = conn_write(c, buf_ptr(&b), b.len);
 	memset(b.data, 0, b.cap);
 	buf_free(&b);
+	/*
+	 * Closed before it answered: a busy agent dropped this connection
+	 * for a newer one (its "bye full" may be lost to the reset).  Nothing
+	 * was done, so conn_try asks again, as for a full agent; one that
+	 * has gone away then refuses the connection.
+	 */
 	if (r == -1) {
+		*full = errno == EPIPE || errno == ECONNRESET;
 		snprintf(cause, clen, "write: %s", strerror(errno));
 		conn_close(c);
 		return (-1);
@@ -514,6 +521,18 @@ greeting:
 			snprintf(cause, clen, "authentication: %s", r == 0 ?
 			    "no answer from agent" : why);
 			conn_close(c);
+			*full = r == -1;
+			return (-1);
+		}
+		if (nf >= 2 && proto_field_eq(&f[0], "bye") &&
+		    proto_field_eq(&f[1], "full")) {
+			/* Dropped to make room before it read the token:
+			 * the same as "bye full" for a greeting. */
+			snprintf(cause, clen, "%.200s: the agent has no room "
+			    "for another connection (bye full); try again "
+			    "shortly", c->path);
+			conn_close(c);
+			*full = 1;
 			return (-1);
 		}
 		if (nf >= 2 && proto_field_eq(&f[1], "0"))

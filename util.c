@@ -4,9 +4,9 @@
  * silently, the log, the socket/config/state paths and the token.
  *
  * Invariants: a struct buf never holds more than its max; buf_read and
- * buf_write are the only callers of read(2) and write(2) on non-blocking
- * descriptors, and they alone look at EINTR and EAGAIN; the token is never
- * written to the log.
+ * fd_write_some (and buf_write, through it) are the only callers of read(2)
+ * and write(2) on non-blocking descriptors, and they alone look at EINTR
+ * and EAGAIN there; the token is never written to the log.
  */
 
 #include <sys/resource.h>
@@ -233,6 +233,27 @@ buf_read(struct buf *b, int fd)
  * Write up to limit queued bytes of b to fd and consume them.  Returns bytes
  * written (0 when fd would block), -1 on error.
  */
+/*
+ * One write(2) to a non-blocking descriptor: the bytes written, 0 if it
+ * would block, -1 on an error (EINTR is tried again).
+ */
+ssize_t
+fd_write_some(int fd, const void *p, size_t n)
+{
+	ssize_t	 w;
+
+	for (;;) {
+		w = write(fd, p, n);
+		if (w >= 0)
+			return (w);
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return (0);
+		return (-1);
+	}
+}
+
 ssize_t
 buf_write(struct buf *b, int fd, size_t limit)
 {
@@ -242,16 +263,8 @@ buf_write(struct buf *b, int fd, size_t limit)
 	n = b->len < limit ? b->len : limit;
 	if (n == 0)
 		return (0);
-	for (;;) {
-		w = write(fd, buf_ptr(b), n);
-		if (w >= 0)
-			break;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return (0);
-		return (-1);
-	}
+	if ((w = fd_write_some(fd, buf_ptr(b), n)) <= 0)
+		return (w);
 	buf_consume(b, (size_t)w);
 	return (w);
 }

@@ -83,8 +83,15 @@ def login(path, tok, timeout=10.0):
     hello = readline(s, buf, end)
     if hello is None or not hello.startswith(b"hello "):
         raise RuntimeError("greeting: %r" % hello)
-    s.sendall(b"a auth " + tok + b"\n")
-    r = readline(s, buf, end)
+    try:
+        s.sendall(b"a auth " + tok + b"\n")
+        r = readline(s, buf, end)
+    except (BrokenPipeError, ConnectionResetError):
+        r = None
+    if r is None:
+        # Closed before it answered: dropped for a newer connection,
+        # its "bye full" lost to the reset.
+        raise RuntimeError("auth: closed (bye full)")
     if r != b"ok a":
         raise RuntimeError("auth: %r" % r)
     return s, buf
@@ -219,7 +226,8 @@ def cmd_wrong(path, threads, each):
 
 
 def login_retry(path, tok):
-    """Log in as cm does: "bye full" is tried again for 3 s."""
+    """Log in as cm does: "bye full" (or a close before the answer to
+    auth) is tried again for 3 s."""
     end = time.monotonic() + 3
     while True:
         try:
