@@ -15,13 +15,14 @@ ALL_CFLAGS =	-std=c99 $(WARN) $(CFLAGS)
 SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
 		-fno-sanitize-recover=all
 
-SRCS =		cm.c conn.c follow.c output.c verbs.c listing.c watch.c hosts.c \
-		local.c agent.c client.c session.c autoconfirm.c ring.c proto.c \
-		tmux.c confirm.c profile.c rules.c shell.c policy.c remote.c util.c \
-		esc.c sock.c attach.c demo.c fakecli.c notify.c sdnotify.c config.c
+SRCS =		cm.c conn.c reply.c follow.c output.c verbs.c listing.c watch.c \
+		hosts.c local.c agent.c client.c session.c autoconfirm.c ring.c \
+		proto.c tmux.c confirm.c profile.c rules.c shell.c policy.c \
+		remote.c util.c esc.c sock.c attach.c demo.c fakecli.c notify.c \
+		sdnotify.c config.c
 HDRS =		cm.h agent.h cli.h
 UNIT_SRCS =	proto.c util.c confirm.c profile.c rules.c shell.c policy.c esc.c \
-		remote.c tmux.c config.c notify.c
+		remote.c tmux.c config.c notify.c reply.c
 
 all: cm
 

@@ -123,7 +123,6 @@ void		 conn_close(struct conn *);
 int		 conn_open(struct conn *, char *, size_t, int *);
 void		 connect_or_die(struct conn *);
 int		 request(struct conn *, const char *, const struct buf *);
-int		 parse_event(struct field *, int, struct ev *);
 void		 await_follow(struct conn *, int, int, data_fn *, void *,
 		     struct reply *, struct follow *);
 void		 await(struct conn *, int, int, data_fn *, void *,
@@ -137,6 +136,23 @@ void		 simple(struct conn *, const char *, struct buf *, data_fn *,
 void		 call(const char *, struct buf *, data_fn *, void *);
 void		 arg_add(struct buf *, const char *, size_t);
 void		 arg_adds(struct buf *, const char *);
+
+/* reply.c */
+#define HELLO_OK	0	/* reply_hello: a greeting of protocol 1 */
+#define HELLO_FULL	1	/* ... "bye full": no room for us */
+#define HELLO_VERSION	2	/* ... another protocol */
+#define HELLO_NONE	3	/* ... not a greeting */
+#define REPLY_OTHER	0	/* reply_kind: not for us, or unknown */
+#define REPLY_BYE	1	/* ... the agent hangs up */
+#define REPLY_DATA	2
+#define REPLY_OK	3
+#define REPLY_ERR	4
+int		 reply_next(struct buf *, size_t *, size_t, struct field *,
+		     int *, char *, size_t);
+int		 reply_hello(struct field *, int, char *, size_t, int *);
+int		 reply_kind(const struct field *, int, int);
+int		 reply_error(struct reply *);
+int		 parse_event(struct field *, int, struct ev *);
 
 /* follow.c */
 void		 follow_event(struct follow *, const struct ev *);

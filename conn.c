@@ -2,7 +2,8 @@
  * conn.c: the connection to an agent.  Connecting (the local socket, a -H
  * host's tunnel, or a --via command's pipes), the greeting and the login,
  * sending requests, and reading until a request's reply: data lines to a
- * callback, events to a follower, "ok" or "err" into a struct reply.
+ * callback, events to a follower, "ok" or "err" into a struct reply.  What
+ * a line says is read by reply.c, which does no I/O.
  *
  * Invariants:
  *  - nothing is sent before the socket and its listener are checked
@@ -45,33 +46,15 @@ int
 conn_line(struct conn *c, int ms, struct field *f, int *nf, char *cause,
     size_t clen)
 {
-	const char	*why;
-	char		*l;
-	size_t		 n;
-	ssize_t		 used, r;
+	ssize_t		 r;
 	int64_t		 end = ms < 0 ? 0 : now_ms() + ms;
-	int		 left, w;
+	int		 left, w, x;
 
 	for (;;) {
-		used = proto_frame(&c->in, &c->scanned, CM_REPLY_LINE_MAX, &l,
-		    &n);
-		if (used == -1) {
-			snprintf(cause, clen, "agent sent a line longer than "
-			    "%d bytes", CM_REPLY_LINE_MAX);
-			return (-1);
-		}
-		if (used > 0) {
-			*nf = proto_split(l, n, f, CM_FIELDS_MAX, &why);
-			/* The fields stay valid until the next call. */
-			c->in.off += (size_t)used;
-			c->in.len -= (size_t)used;
-			if (*nf == -1) {
-				snprintf(cause, clen, "bad line from agent: %s",
-				    why);
-				return (-1);
-			}
-			return (1);
-		}
+		x = reply_next(&c->in, &c->scanned, CM_REPLY_LINE_MAX, f, nf,
+		    cause, clen);
+		if (x != 0)
+			return (x);
 		left = ms < 0 ? -1 : (int)(end - now_ms());
 		if (ms >= 0 && left <= 0)
 			return (0);
@@ -266,7 +249,7 @@ conn_try1(struct conn *c, const char *rtoken, char *cause, size_t clen,
 	struct field		 f[CM_FIELDS_MAX];
 	char			 token[CM_TOKEN_MAX + 1], why[256];
 	struct buf		 b;
-	int			 nf, r, i;
+	int			 nf, r, h;
 
 	*absent = *full = 0;
 	c->fd = c->wfd = -1;
@@ -293,8 +276,9 @@ conn_try1(struct conn *c, const char *rtoken, char *cause, size_t clen,
 	}
 greeting:
 	r = conn_line(c, CM_CLIENT_TIMEOUT_MS, f, &nf, why, sizeof why);
-	if (r == 1 && nf >= 2 && proto_field_eq(&f[0], "bye") &&
-	    proto_field_eq(&f[1], "full")) {
+	h = r == 1 ? reply_hello(f, nf, c->instance, sizeof c->instance,
+	    &c->new_check) : HELLO_NONE;
+	if (h == HELLO_FULL) {
 		snprintf(cause, clen, "%.200s: the agent has no room for "
 		    "another connection (bye full); try again shortly",
 		    c->path);
@@ -302,8 +286,7 @@ greeting:
 		*full = 1;
 		return (-1);
 	}
-	if (r <= 0 || nf < 4 || !proto_field_eq(&f[0], "hello") ||
-	    !proto_field_eq(&f[1], "cm")) {
+	if (h == HELLO_NONE) {
 		if (c->via > 0 && via_failed(c, cause, clen))
 			return (-1);
 		if (r == 0)
@@ -316,18 +299,11 @@ greeting:
 		conn_close(c);
 		return (-1);
 	}
-	if (!proto_field_eq(&f[2], "1")) {
+	if (h == HELLO_VERSION) {
 		snprintf(cause, clen, "agent speaks protocol %.20s, cm speaks "
 		    "%d", esc_dup(f[2].p, f[2].n), CM_PROTO_VERSION);
 		conn_close(c);
 		return (-1);
-	}
-	snprintf(c->instance, sizeof c->instance, "%.*s", (int)f[3].n, f[3].p);
-	/* What the agent can do past protocol 1's start: words after it. */
-	c->new_check = 0;
-	for (i = 4; i < nf; i++) {
-		if (proto_field_eq(&f[i], "new-check"))
-			c->new_check = 1;
 	}
 	/*
 	 * Through --via, the bridge at the far end has logged in with that
@@ -458,21 +434,6 @@ request(struct conn *c, const char *verb, const struct buf *args)
 	return (id);
 }
 
-int
-parse_event(struct field *f, int nf, struct ev *e)
-{
-	uint64_t	 t;
-
-	if (nf < 7 || !proto_field_eq(&f[0], "event") ||
-	    proto_field_u64(&f[2], &e->seq) == -1 ||
-	    proto_field_u64(&f[3], &t) == -1)
-		return (-1);
-	e->time = (int64_t)t;
-	e->name = f[4];
-	e->type = f[5];
-	e->detail = f[6];
-	return (0);
-}
 
 /*
  * Read until the reply to id: data lines go to fn, events are skipped.
@@ -482,18 +443,18 @@ void
 await_follow(struct conn *c, int id, int ms, data_fn *fn, void *arg,
     struct reply *r, struct follow *fl)
 {
-	char	 want[16], cause[256], *msg;
+	char	 cause[256];
 	struct ev e;
-	int	 x;
+	int	 x, k;
 
-	snprintf(want, sizeof want, "%d", id);
 	for (;;) {
 		x = conn_line(c, ms, r->f, &r->nf, cause, sizeof cause);
 		if (x == 0)
 			die("no answer from agent in %d ms", ms);
 		if (x == -1)
 			die("%s", cause);
-		if (r->nf >= 1 && proto_field_eq(&r->f[0], "bye"))
+		k = reply_kind(r->f, r->nf, id);
+		if (k == REPLY_BYE)
 			die("agent closed the connection (%s)",
 			    esc_dup(r->nf > 1 ? r->f[1].p : "",
 			    r->nf > 1 ? r->f[1].n : 0));
@@ -501,27 +462,18 @@ await_follow(struct conn *c, int id, int ms, data_fn *fn, void *arg,
 			follow_event(fl, &e);
 			continue;
 		}
-		if (r->nf < 2 || !proto_field_eq(&r->f[1], want))
-			continue;
-		if (proto_field_eq(&r->f[0], "data")) {
+		if (k == REPLY_DATA) {
 			if (fn != NULL)
 				fn(r->f + 2, r->nf - 2, arg);
 			continue;
 		}
-		if (proto_field_eq(&r->f[0], "ok")) {
+		if (k == REPLY_OK) {
 			r->ok = 1;
 			return;
 		}
-		if (proto_field_eq(&r->f[0], "err")) {
-			r->ok = 0;
-			snprintf(r->code, sizeof r->code, "%.*s",
-			    r->nf > 2 ? (int)r->f[2].n : 0,
-			    r->nf > 2 ? r->f[2].p : "");
-			/* Only ever printed: escaped, cut to size. */
-			msg = esc_dup(r->nf > 3 ? r->f[3].p : "",
-			    r->nf > 3 ? r->f[3].n : 0);
-			snprintf(r->msg, sizeof r->msg, "%s", msg);
-			free(msg);
+		if (k == REPLY_ERR) {
+			if (reply_error(r) == -1)
+				die("out of memory");
 			if (opt_via != NULL && strcmp(r->code, "auth") == 0)
 				snprintf(r->msg, sizeof r->msg, "not logged "
 				    "in at the far end of --via ('cm bridge' "
