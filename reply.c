@@ -111,9 +111,41 @@ reply_kind(const struct field *f, int nf, int id)
 }
 
 /*
+ * How many of the first n bytes of s, text that esc_text wrote, to keep so
+ * that it fits in max bytes: cut between two characters (a UTF-8 sequence
+ * is whole) and outside an escape ("\xHH", "\t", ...), so that what is
+ * kept is valid UTF-8 and says nothing it did not.
+ */
+static size_t
+text_cut(const char *s, size_t n, size_t max)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, step;
+
+	while (i < n) {
+		if (p[i] == '\\')
+			step = i + 1 < n && p[i + 1] == 'x' ? 4 : 2;
+		else if (p[i] >= 0xf0)
+			step = 4;
+		else if (p[i] >= 0xe0)
+			step = 3;
+		else if (p[i] >= 0xc0)
+			step = 2;
+		else
+			step = 1;
+		if (step > n - i)
+			step = n - i;
+		if (step > max - i)
+			break;
+		i += step;
+	}
+	return (i);
+}
+
+/*
  * An "err ID CODE MESSAGE" in r's fields: r->ok cleared, the code and the
- * message (escaped: it is only ever printed) copied, cut to size.  Returns
- * 0, -1 if out of memory.
+ * message (escaped: it is only ever printed) copied, cut to size (the
+ * message between two characters).  Returns 0, -1 if out of memory.
  */
 int
 reply_error(struct reply *r)
@@ -130,7 +162,8 @@ reply_error(struct reply *r)
 		buf_free(&b);
 		return (-1);
 	}
-	snprintf(r->msg, sizeof r->msg, "%.*s", (int)b.len, buf_ptr(&b));
+	snprintf(r->msg, sizeof r->msg, "%.*s",
+	    (int)text_cut(buf_ptr(&b), b.len, sizeof r->msg - 1), buf_ptr(&b));
 	buf_free(&b);
 	return (0);
 }
