@@ -328,7 +328,8 @@ changing(const char *verb, const char *name, struct buf *args, int json,
 	}
 	if (follow_wait(&c, &fl, deadline, 0) == 0)
 		die("timed out waiting for '%s' to settle (it is %s)", name,
-		    fl.state[0] ? fl.state : "unchanged");
+		    fl.state[0] ? esc_dup(fl.state, strlen(fl.state)) :
+		    "unchanged");	/* the state is the agent's word */
 	conn_close(&c);
 	return (follow_report(&fl, json));
 }
