@@ -85,6 +85,8 @@ def answer(words):
                     EVIL, EVIL), rec("ok", r, "1")]
     if verb == b"new":
         return [rec("ok", r, EVIL)]
+    if verb == b"send":
+        return [rec("ok", r)]
     return [rec("err", r, "notfound", EVIL)]
 
 

@@ -51,6 +51,9 @@ assert_contains "$(cat "$T/out")" '\x1b]0;pwned' "watch printed the event"
 safe json "watch --json" timeout 1 cm watch --json
 assert_contains "$(cat "$T/out")" '"session":' "watch --json printed the event"
 safe text "wait" cm wait -t 1 x idle
+# send --wait that times out names the state the snapshot gave: escaped.
+safe text "send --wait" cm send --wait -t 1 x hi
+assert_contains "$(cat "$T/err")" 'to settle (it is \x1b]0;pwned' "send --wait's timeout, escaped"
 
 # A hostile screen given to cm detect, which prints its prompt.
 printf 'Run \033]0;x\007\033[2J\302\233\377?\n1. Yes\n2. No\n' >"$T/screen"

@@ -1,9 +1,10 @@
 /*
  * tests/unit.c: unit tests for the pure parts of cm: escaping, framing,
  * splitting and parsing of the protocol, the byte buffer, the token
- * comparison, the rules, the screen classifier, the config file and the
- * remote-hello answer.  No framework: CHECK records a failure with its line
- * and goes on; the last line says "N passed, M failed".
+ * comparison, the rules, the screen classifier, the config file, the
+ * remote-hello answer and the client's reading of an agent's lines.  No
+ * framework: CHECK records a failure with its line and goes on; the last
+ * line says "N passed, M failed".
  */
 
 #include <sys/types.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "cm.h"
+#include "cli.h"
 
 static int	passed, failed;
 
@@ -1179,6 +1181,96 @@ test_hello(void)
 	CHECK(hello("cm-remote 1\n/s\nabc\n", 4096, rsock, token) == -2);
 }
 
+/* One line from an agent through reply_next into r; returns its result. */
+static int
+reply_line(const char *line, struct reply *r)
+{
+	static struct buf	 in;
+	size_t			 scanned = 0;
+	char			 cause[256];
+
+	buf_free(&in);
+	buf_init(&in, CM_REPLY_LINE_MAX);
+	if (buf_adds(&in, line) == -1)
+		return (-2);
+	return (reply_next(&in, &scanned, CM_REPLY_LINE_MAX, r->f, &r->nf,
+	    cause, sizeof cause));
+}
+
+/* reply.c: the client's reading of the greeting, answers and events. */
+static void
+test_reply(void)
+{
+	static struct reply	 r;
+	struct ev		 e;
+	struct buf		 b;
+	char			 inst[CM_ID_MAX + 1];
+	int			 nc, i;
+	size_t			 n;
+
+	CHECK(reply_line("hello cm 1 5e5a480292cd545f new-check\n", &r) == 1);
+	CHECK(reply_hello(r.f, r.nf, inst, sizeof inst, &nc) == HELLO_OK);
+	CHECK(strcmp(inst, "5e5a480292cd545f") == 0 && nc == 1);
+	CHECK(reply_line("hello cm 1 5e5a480292cd545f0000\r\n", &r) == 1);
+	CHECK(reply_hello(r.f, r.nf, inst, sizeof inst, &nc) == HELLO_OK);
+	CHECK(strlen(inst) == CM_ID_MAX && nc == 0);
+	CHECK(reply_line("bye full\n", &r) == 1);
+	CHECK(reply_hello(r.f, r.nf, inst, sizeof inst, &nc) == HELLO_FULL);
+	CHECK(reply_line("hello cm 2 x\n", &r) == 1);
+	CHECK(reply_hello(r.f, r.nf, inst, sizeof inst, &nc) == HELLO_VERSION);
+	CHECK(reply_line("hello cm 1\n", &r) == 1);
+	CHECK(reply_hello(r.f, r.nf, inst, sizeof inst, &nc) == HELLO_NONE);
+	CHECK(reply_line("ok 1\\", &r) == 0);		/* not whole */
+	CHECK(reply_line("ok 1 \\q\n", &r) == -1);	/* does not split */
+
+	CHECK(reply_line("data 12 a b\n", &r) == 1);
+	CHECK(reply_kind(r.f, r.nf, 12) == REPLY_DATA && r.nf == 4);
+	CHECK(reply_kind(r.f, r.nf, 1) == REPLY_OTHER);
+	CHECK(reply_line("ok 12\n", &r) == 1 &&
+	    reply_kind(r.f, r.nf, 12) == REPLY_OK);
+	CHECK(reply_line("bye overflow 9\n", &r) == 1 &&
+	    reply_kind(r.f, r.nf, 12) == REPLY_BYE);
+	CHECK(reply_line("event 5e5a480292cd545f 12 1795551426123 c1 idle "
+	    "\\-\n", &r) == 1);
+	CHECK(reply_kind(r.f, r.nf, 12) == REPLY_OTHER);
+	CHECK(parse_event(r.f, r.nf, &e) == 0 && e.seq == 12 &&
+	    e.time == 1795551426123LL && proto_field_eq(&e.name, "c1") &&
+	    proto_field_eq(&e.type, "idle") && e.detail.n == 0);
+	CHECK(reply_line("event x y 1 c1 idle z\n", &r) == 1 &&
+	    parse_event(r.f, r.nf, &e) == -1);
+
+	CHECK(reply_line("err 3 notfound no\\ssuch\\x1b[2J\n", &r) == 1);
+	CHECK(reply_kind(r.f, r.nf, 3) == REPLY_ERR);
+	CHECK(reply_error(&r) == 0 && !r.ok && strcmp(r.code, "notfound") == 0);
+	CHECK(strcmp(r.msg, "no such\\x1b[2J") == 0);
+	CHECK(reply_line("err 3\n", &r) == 1 && reply_error(&r) == 0 &&
+	    r.code[0] == '\0' && r.msg[0] == '\0');
+
+	/* A message longer than r.msg was cut inside a UTF-8 character, which
+	 * then reached the terminal: found by tests/fuzz/fuzz_reply. */
+	buf_init(&b, 4096);
+	(void)buf_adds(&b, "err 3 x ");
+	for (i = 0; i < 300; i++)
+		(void)buf_adds(&b, "\xc3\xa9");		/* U+00E9 */
+	(void)buf_adds(&b, "\n");
+	CHECK(reply_line(buf_ptr(&b), &r) == 1 && reply_error(&r) == 0);
+	n = strlen(r.msg);
+	CHECK(n > 0 && n < sizeof r.msg && n % 2 == 0);
+	CHECK(n >= 2 && (unsigned char)r.msg[n - 2] == 0xc3 &&
+	    (unsigned char)r.msg[n - 1] == 0xa9);
+	buf_free(&b);
+	/* Cut before an escape too, not inside it. */
+	buf_init(&b, 4096);
+	(void)buf_adds(&b, "err 3 x ");
+	for (i = 0; i < 300; i++)
+		(void)buf_adds(&b, "\\x1b");
+	(void)buf_adds(&b, "\n");
+	CHECK(reply_line(buf_ptr(&b), &r) == 1 && reply_error(&r) == 0);
+	n = strlen(r.msg);
+	CHECK(n > 0 && n % 4 == 0 && memcmp(r.msg + n - 4, "\\x1b", 4) == 0);
+	buf_free(&b);
+}
+
 /* shell.c: what the fuzzer found (tests/fuzz/fuzz_shell). */
 static void
 test_shell_fuzz(void)
@@ -1587,6 +1679,7 @@ main(void)
 	test_modes();
 	test_config();
 	test_hello();
+	test_reply();
 	test_shell_fuzz();
 	test_esc();
 	test_argv_max();
