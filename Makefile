@@ -57,6 +57,12 @@ load: cm
 valgrind: cm
 	CM_TEST_VALGRIND=1 ./tests/run
 
+# A few of them, for CI: the agent's main paths (create, classify, answer,
+# type, watch, restart and adopt) under memcheck, in about a minute.
+valgrind-smoke: cm
+	CM_TEST_VALGRIND=1 ./tests/run t-lifecycle.sh t-autoconfirm.sh \
+	    t-send.sh t-watchers.sh t-restart.sh
+
 # The same tests, with a binary built under ASan and UBSan.
 check:
 	$(MAKE) clean
@@ -149,5 +155,5 @@ clean:
 	rm -f cm tests/unit $(FUZZ_BINS) bench/lat
 	rm -rf tests/fuzz/obj
 
-.PHONY: valgrind all test check faults load bench drift lint install uninstall clean \
+.PHONY: valgrind valgrind-smoke all test check faults load bench drift lint install uninstall clean \
 	fuzz fuzz-build fuzz-smoke
