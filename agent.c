@@ -216,9 +216,7 @@ reap_children(void)
 	int	 status, i;
 
 	for (;;) {
-		pid = waitpid(-1, &status, WNOHANG);
-		if (pid == -1 && errno == EINTR)
-			continue;
+		pid = child_wait(-1, &status, WNOHANG);
 		if (pid <= 0)
 			return;
 		for (i = 0; i < njobs; i++) {

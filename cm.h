@@ -325,6 +325,7 @@ char		*buf_ptr(const struct buf *);
 ssize_t		 buf_read(struct buf *, int);
 ssize_t		 buf_write(struct buf *, int, size_t);
 ssize_t		 fd_write_some(int, const void *, size_t);
+pid_t		 child_wait(pid_t, int *, int);
 #define CM_AGAIN	(-2)
 int		 fd_nonblock(int);
 int		 fd_cloexec(int);

@@ -91,14 +91,13 @@ conn_close(struct conn *c)
 	if (c->via > 0) {
 		/* Its stdin is closed: give it a second, then insist. */
 		for (i = 0; i < 100; i++) {
-			if (waitpid(c->via, &st, WNOHANG) != 0)
+			if (child_wait(c->via, &st, WNOHANG) != 0)
 				break;
 			sleep_ms(10);
 		}
 		if (i == 100) {
 			kill(c->via, SIGTERM);
-			while (waitpid(c->via, &st, 0) == -1 && errno == EINTR)
-				;
+			(void)child_wait(c->via, &st, 0);
 		}
 		c->via = -1;
 	}
@@ -219,7 +218,7 @@ via_failed(struct conn *c, char *cause, size_t clen)
 
 	/* It may be on its way out: give it a moment. */
 	for (i = 0; i < 50; i++) {
-		if (waitpid(c->via, &st, WNOHANG) == c->via)
+		if (child_wait(c->via, &st, WNOHANG) == c->via)
 			break;
 		sleep_ms(10);
 	}

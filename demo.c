@@ -153,10 +153,10 @@ wait_pid(pid_t pid, int ms)
 	pid_t	 r;
 
 	for (;;) {
-		r = waitpid(pid, &st, WNOHANG);
+		r = child_wait(pid, &st, WNOHANG);
 		if (r == pid)
 			return (WIFEXITED(st) ? WEXITSTATUS(st) : 128);
-		if (r == -1 && errno != EINTR)
+		if (r == -1)
 			return (-1);
 		if (now_ms() >= end)
 			return (-2);
@@ -341,7 +341,7 @@ start_agent(void)
 	if (path_socket(sock, sizeof sock, NULL) == -1)
 		demo_fail("socket path: %s", strerror(errno));
 	for (end = now_ms() + DEMO_START_MS; !agent_alive(sock);) {
-		if (now_ms() > end || waitpid(agent_pid, NULL, WNOHANG) != 0) {
+		if (now_ms() > end || child_wait(agent_pid, NULL, WNOHANG) != 0) {
 			agent_pid = -1;
 			demo_fail("the agent did not start");
 		}

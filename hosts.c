@@ -286,11 +286,10 @@ fanout(char **args, int nargs, int json, struct buf *keep)
 		buf_free(&in[i]);
 		if (pid[i] == -1)
 			continue;
-		while (waitpid(pid[i], &st, 0) == -1 && errno == EINTR)
-			;
-		pid[i] = -1;
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		if (child_wait(pid[i], &st, 0) != pid[i] ||
+		    !WIFEXITED(st) || WEXITSTATUS(st) != 0)
 			rc = 1;
+		pid[i] = -1;
 	}
 	return (rc);
 }

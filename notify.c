@@ -250,9 +250,7 @@ notify_tick(void)
 	for (i = 0; i < nns; i++) {
 		s = &ns[i];
 		if (s->pid != -1) {
-			while ((r = waitpid(s->pid, &st, WNOHANG)) == -1 &&
-			    errno == EINTR)
-				;
+			r = child_wait(s->pid, &st, WNOHANG);
 			if (r == s->pid || r == -1) {
 				if (r == -1)
 					fprintf(stderr, "cm: watch: waitpid: "

@@ -232,17 +232,16 @@ run(const char *const *argv, struct buf *out, const char *errfile, int ms,
 		close(p[0]);
 	}
 	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
+		r = child_wait(pid, &status, WNOHANG);
 		if (r == pid)
 			break;
-		if (r == -1 && errno != EINTR) {
+		if (r == -1) {
 			snprintf(cause, clen, "waitpid: %s", strerror(errno));
 			return (-1);
 		}
 		if (now_ms() >= end) {
 			kill(pid, SIGKILL);
-			while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-				;
+			(void)child_wait(pid, &status, 0);
 			snprintf(cause, clen, "%s did not finish in %d s",
 			    argv[0], ms / 1000);
 			return (-1);
@@ -634,9 +633,8 @@ remote_hello_main(const char *self)
 			fprintf(stderr, "cm: %s\n", cause);
 			return (1);
 		}
-		while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
-			;
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		if (child_wait(pid, &st, 0) != pid || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0) {
 			fprintf(stderr, "cm: could not start an agent\n");
 			return (1);
 		}

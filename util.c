@@ -6,7 +6,9 @@
  * Invariants: a struct buf never holds more than its max; buf_read and
  * fd_write_some (and buf_write, through it) are the only callers of read(2)
  * and write(2) on non-blocking descriptors, and they alone look at EINTR
- * and EAGAIN there; the token is never written to the log.
+ * and EAGAIN there; child_wait is the only caller of waitpid(2) (poll(2)
+ * loops see EINTR as a pass with nothing ready); the token is never
+ * written to the log.
  */
 
 #include <sys/resource.h>
@@ -14,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -252,6 +255,18 @@ fd_write_some(int fd, const void *p, size_t n)
 			return (0);
 		return (-1);
 	}
+}
+
+/* waitpid(2), EINTR tried again: the pid, 0 (WNOHANG: still running) or
+ * -1.  Every wait for a child goes through here. */
+pid_t
+child_wait(pid_t pid, int *st, int flags)
+{
+	pid_t	 r;
+
+	while ((r = waitpid(pid, st, flags)) == -1 && errno == EINTR)
+		;
+	return (r);
 }
 
 ssize_t
