@@ -129,6 +129,7 @@ via_open(struct conn *c, char *cause, size_t clen)
 	const char	*v[64];
 	char		 store[1024], *w, cwd[CM_PATH_MAX], found[CM_PATH_MAX];
 	char		 errpath[CM_PATH_MAX];
+	const char	*path = getenv("PATH"), *tmp = getenv("TMPDIR");
 	int		 in[2], out[2], n = 0;
 
 	snprintf(store, sizeof store, "%s", opt_via);
@@ -142,17 +143,15 @@ via_open(struct conn *c, char *cause, size_t clen)
 	}
 	if (getcwd(cwd, sizeof cwd) == NULL)
 		snprintf(cwd, sizeof cwd, ".");
-	if (exec_find(v[0], getenv("PATH"), cwd, found, sizeof found) == -1) {
+	if (exec_find(v[0], path, cwd, found, sizeof found) == -1) {
 		snprintf(cause, clen, "--via: %s: not found (PATH=%.300s)",
-		    v[0], getenv("PATH") != NULL ? getenv("PATH") :
-		    CM_DEFAULT_PATH);
+		    v[0], path != NULL ? path : CM_DEFAULT_PATH);
 		return (-1);
 	}
 	/* Its stderr goes to a file (unlinked at once) until we are done,
 	 * so that a failure can say what it said. */
 	snprintf(errpath, sizeof errpath, "%s/cm-via.XXXXXX",
-	    getenv("TMPDIR") != NULL && *getenv("TMPDIR") == '/' ?
-	    getenv("TMPDIR") : "/tmp");
+	    tmp != NULL && *tmp == '/' ? tmp : "/tmp");
 	if ((c->via_err = mkstemp(errpath)) != -1) {
 		(void)unlink(errpath);
 		(void)fd_cloexec(c->via_err);

@@ -217,7 +217,7 @@ run_cm(struct buf *b, int ms, const char *const *args)
 static void
 cleanup(void)
 {
-	const char	*v[5];
+	const char	*v[5], *tmux = getenv("CM_TMUX");
 	char		 cause[256];
 	pid_t		 pid;
 
@@ -235,8 +235,7 @@ cleanup(void)
 		agent_pid = -1;
 	}
 	if (tmux_sock_path[0] != '\0') {
-		v[0] = getenv("CM_TMUX") != NULL && *getenv("CM_TMUX") != '\0' ?
-		    getenv("CM_TMUX") : "tmux";
+		v[0] = tmux != NULL && *tmux != '\0' ? tmux : "tmux";
 		v[1] = "-S";
 		v[2] = tmux_sock_path;
 		v[3] = "kill-server";
@@ -496,6 +495,7 @@ demo_main(int argc, char **argv, const char *argv0)
 	int64_t		 start, end;
 	int		 wfd, i, asking = 0, answered = 0, autos = 0;
 	int		 waiting = 0, interactive, rc = 0;
+	const char	*nocolour = getenv("NO_COLOR");
 	ssize_t		 r;
 
 	for (i = 1; i < argc; i++) {
@@ -506,8 +506,7 @@ demo_main(int argc, char **argv, const char *argv0)
 		else
 			usage_demo();
 	}
-	colour = isatty(1) && (getenv("NO_COLOR") == NULL ||
-	    *getenv("NO_COLOR") == '\0');
+	colour = isatty(1) && (nocolour == NULL || *nocolour == '\0');
 	interactive = answer == NULL && isatty(0);
 	if (find_self(argv0) == -1) {
 		fprintf(stderr, "cm: demo: cannot find this cm's own path "

@@ -193,8 +193,8 @@ follow_wait(struct conn *c, struct follow *fl, int64_t deadline, int exit_only)
 	int		 nf, k, left;
 
 	while (exit_only ? !fl->exited : !fl->done) {
-		left = -1;
-		if (deadline != 0 && (left = (int)(deadline - now_ms())) <= 0)
+		left = deadline != 0 ? (int)(deadline - now_ms()) : -1;
+		if (deadline != 0 && left <= 0)
 			return (0);
 		k = conn_line(c, left, f, &nf, cause, sizeof cause);
 		if (k == 0)

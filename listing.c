@@ -174,14 +174,14 @@ cmd_ls(int argc, char **argv)
 	/* What a person reads: no control byte from the wire reaches the
 	 * terminal (the JSON below escapes on its own). */
 	for (i = 0; i < x.n && !x.json; i++) {
-		char	**fld[] = { &x.rows[i].name, &x.rows[i].state,
+		char	**cols[] = { &x.rows[i].name, &x.rows[i].state,
 		    &x.rows[i].cmd, &x.rows[i].profile, &x.rows[i].mode };
-		char	*e;
+		char	*raw;
 
-		for (k = 0; k < (int)(sizeof fld / sizeof fld[0]); k++) {
-			e = esc_dup(*fld[k], strlen(*fld[k]));
-			free(*fld[k]);
-			*fld[k] = e;
+		for (k = 0; k < (int)(sizeof cols / sizeof cols[0]); k++) {
+			raw = *cols[k];
+			*cols[k] = esc_dup(raw, strlen(raw));
+			free(raw);
 		}
 	}
 	if (isatty(1) && !x.json && opt_host != NULL)
@@ -351,7 +351,7 @@ print_metrics(struct conn *c, struct reply *r)
 	};
 	struct buf	 dec;
 	struct reply	 lr;
-	char		 v[256], ver[64], inst[64], *l, *nl, *c1, *c2;
+	char		 v[256], ver[64] = "", inst[64] = "", *l, *nl, *c1, *c2;
 	int		 i, count[S_NSTATES];
 
 	/* What the next request overwrites: keep it. */

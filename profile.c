@@ -389,11 +389,11 @@ qstring(struct pstate *ps, const char **pp, char *out, size_t *n)
 	const char	*p = *pp, *start = *pp;
 	int		 h, l;
 
+	*n = 0;
 	if (*p != '"')
 		return (perr(ps, p, "expected a string in double quotes",
 		    NULL));
 	p++;
-	*n = 0;
 	for (;;) {
 		if (*p == '\0')
 			return (perr(ps, start, "unterminated string", NULL));
@@ -516,7 +516,7 @@ parse_choice(struct pstate *ps, struct uprofile *u, const char *p)
 static int
 parse_mark(struct pstate *ps, struct uprofile *u, const char *p)
 {
-	char		 st[16], rule[CM_PROFILE_NAME_MAX + 1];
+	char		 st[16] = "", rule[CM_PROFILE_NAME_MAX + 1] = "";
 	char		 text[CM_PROFILE_STRING_MAX + 1];
 	size_t		 n, i;
 	enum state	 s;

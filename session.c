@@ -797,11 +797,11 @@ tmux_gate_open(void)
  * parsed and dispatched again when its turn comes.
  */
 struct gatewait {
-	int		 cid;
 	int64_t		 deadline;
-	int		 tries;		/* names tmux had already */
 	char		*line;
 	size_t		 len;
+	int		 cid;
+	int		 tries;		/* names tmux had already */
 };
 static struct gatewait	 gateq[CM_GATE_QUEUE_MAX];
 static int		 gate_head, gate_n;
