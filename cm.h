@@ -377,6 +377,7 @@ int		 sock_connect(const char *, int *, char *, size_t);
 /* proto.c */
 int		 proto_escape(struct buf *, const void *, size_t);
 int		 proto_escapes(struct buf *, const char *);
+int		 hexval(int);
 ssize_t		 proto_unescape(char *, size_t);
 int		 proto_split(char *, size_t, struct field *, int, const char **);
 ssize_t		 proto_frame(struct buf *, size_t *, size_t, char **, size_t *);

@@ -366,18 +366,6 @@ skip_blanks(const char *p)
 	return (p);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (c - 'a' + 10);
-	if (c >= 'A' && c <= 'F')
-		return (c - 'A' + 10);
-	return (-1);
-}
-
 /*
  * A quoted string at *pp: "..." with \\, \", \t and \xHH.  Its bytes go to
  * out (CM_PROFILE_STRING_MAX + 1 bytes), its length to *n; *pp moves past

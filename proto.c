@@ -79,7 +79,8 @@ proto_escapes(struct buf *b, const char *s)
 	return (proto_escape(b, s, strlen(s)));
 }
 
-static int
+/* A hex digit's value, or -1 (proto.c's escapes, profile.c's strings). */
+int
 hexval(int c)
 {
 	if (c >= '0' && c <= '9')
