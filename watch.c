@@ -292,6 +292,26 @@ wait_row(struct field *f, int nf, void *arg)
 }
 
 /*
+ * Is x's state one of the nwant wanted?  0: no; 1: yes, the wait is over;
+ * 2: a confirm auto-confirm may answer: hold it WAIT_CONFIRM_GRACE_MS (its
+ * "working" may be near).
+ */
+static int
+wanted(const char **want, int nwant, const struct waitctx *x)
+{
+	int	 k;
+
+	for (k = 0; k < nwant; k++) {
+		if (strcmp(want[k], x->state) != 0)
+			continue;
+		if (x->autoconfirm && strcmp(x->state, "confirm") == 0)
+			return (2);
+		return (1);
+	}
+	return (0);
+}
+
+/*
  * wait --after SEQ: did the session reach one of the states (mask) in an
  * event after SEQ?  The agent replays what it still holds; if it restarted
  * or has forgotten them, the current state decides.  Returns 1 if so (the
@@ -397,16 +417,10 @@ cmd_wait(int argc, char **argv)
 		die("%s", r.msg);
 	if (!x.found)
 		die("session '%s' not found", name);
-	for (k = 0; k < nwant; k++) {
-		if (strcmp(want[k], x.state) != 0)
-			continue;
-		if (x.autoconfirm && strcmp(x.state, "confirm") == 0) {
-			/* Maybe answered already: its "working" is near. */
-			held = now_ms() + WAIT_CONFIRM_GRACE_MS;
-			break;
-		}
+	if ((k = wanted(want, nwant, &x)) == 1)
 		goto done;
-	}
+	if (k == 2)
+		held = now_ms() + WAIT_CONFIRM_GRACE_MS;
 live:
 	/*
 	 * With auto-confirm on, "confirm" means a question left to the
@@ -448,15 +462,10 @@ live:
 		held = 0;
 		snprintf(x.state, sizeof x.state, "%.*s", (int)e.type.n,
 		    e.type.p);
-		for (k = 0; k < nwant; k++) {
-			if (strcmp(want[k], x.state) != 0)
-				continue;
-			if (x.autoconfirm && strcmp(x.state, "confirm") == 0) {
-				held = now_ms() + WAIT_CONFIRM_GRACE_MS;
-				break;
-			}
+		if ((k = wanted(want, nwant, &x)) == 1)
 			goto done;
-		}
+		if (k == 2)
+			held = now_ms() + WAIT_CONFIRM_GRACE_MS;
 		if (held != 0)
 			continue;
 		if (strcmp(x.state, "exited") == 0)
