@@ -53,7 +53,8 @@ PFX=${CM_CLI_PREFIX:-/opt/cli-capture}
 BIN=$PFX/node_modules/.bin
 
 if [ -z "${CM_LIVECHECK_NS:-}" ]; then
-	for c in ${*:-codex gemini opencode qwen}; do
+	[ $# -gt 0 ] || set -- codex gemini opencode qwen
+	for c in "$@"; do
 		case $c in
 		codex | gemini | opencode | qwen) ;;
 		*) echo "live-check: no such CLI: $c (codex, gemini, opencode, qwen)"; exit 2 ;;
@@ -71,8 +72,7 @@ if [ -z "${CM_LIVECHECK_NS:-}" ]; then
 	[ "$(id -u)" = 0 ] || ns="-r $ns"
 	echo "live-check: output in $LIVE_OUT"
 	# 80 s a CLI, the inner watchdog 15 s before that
-	n=$(echo ${*:-codex gemini opencode qwen} | wc -w)
-	export CM_LIVECHECK_SECS=$((80 * n + 15))
+	export CM_LIVECHECK_SECS=$((80 * $# + 15))
 	# shellcheck disable=SC2086
 	exec timeout -s TERM $((CM_LIVECHECK_SECS + 15)) unshare $ns bash "$0" "$@"
 fi
@@ -137,7 +137,7 @@ CLIPATH=$BIN:$(dirname "$(command -v node)"):/usr/local/bin:/usr/bin:/bin
 # LIVE_ENTER_DELAY=MS: try another Enter delay (a profile file that
 # changes each CLI's built-in one), to see how much of it is needed.
 if [ -n "${LIVE_ENTER_DELAY:-}" ]; then
-	mkdir -p -m 700 "$XDG_CONFIG_HOME" "$XDG_CONFIG_HOME/cm" "$XDG_CONFIG_HOME/cm/profiles"
+	mkdir -m 700 "$XDG_CONFIG_HOME" "$XDG_CONFIG_HOME/cm" "$XDG_CONFIG_HOME/cm/profiles"
 	for c in $WANT; do
 		echo "enter-delay $LIVE_ENTER_DELAY" >"$XDG_CONFIG_HOME/cm/profiles/$c"
 	done
