@@ -206,7 +206,9 @@ static const struct mark opencode_marks[] = {
  * Qwen Code (a Gemini CLI fork).  Its title is "Qwen - DIR", with "◐ " in
  * front while it works and "✳ " while a prompt waits.  Under a prompt it
  * shows a spinner row "Waiting for user confirmation..." that does not
- * move and does not mean working.
+ * move and does not mean working.  It starts by switching to the
+ * alternate screen and asking the terminal things, a blank screen with
+ * output for a second or so before its first frame: starting.
  */
 static const char *const qwen_cmds[] = { "qwen", NULL };
 static const char *const qwen_working[] = { "esc to cancel)", NULL };
@@ -277,7 +279,7 @@ static const struct profile profiles[] = {
 	  .idle = qwen_idle, .errors = qwen_errors, .marks = qwen_marks,
 	  .box = qwen_box, .hints = none, .modes = qwen_modes,
 	  .turn = "> ", .draft = "> ", .menus = 1, .enter_ms = 300,
-	  .choices = none, .pending = qwen_pending },
+	  .choices = none, .pending = qwen_pending, .blank_starting = 1 },
 	{ "aider", "1", aider_cmds, aider_working, none, aider_idle,
 	  aider_errors, no_marks, none, none, no_marks, NULL, NULL, 0, 0, 1,
 	  0, none, none, 0 },

@@ -1,16 +1,28 @@
 #!/usr/bin/env bash
-# Live cross-check of cm's classifier on the real Codex CLI and Gemini CLI
-# (not part of `make test`: run it by hand, as root or with unprivileged user
-# namespaces; it takes about a minute and is cut off at 3).
+# Live cross-check of cm's classifier on the real Codex CLI, Gemini CLI,
+# opencode and Qwen Code (not part of `make test`: run it by hand, as root or
+# with unprivileged user namespaces; it takes 30 to 60 s a CLI and is cut
+# off at 80 s a CLI).  Checked live with the versions the fixtures come from:
+# Codex 0.169.0, Gemini CLI 0.61.0, opencode 1.18.33 and Qwen Code 0.24.4
+# (npm install --prefix /opt/cli-capture @openai/codex@0.169.0
+# @google/gemini-cli@0.61.0 opencode-ai@1.18.33 @qwen-code/qwen-code@0.24.4).
 #
-#   tests/live-check.sh [codex] [gemini]        (default: both)
+#   tests/live-check.sh [codex] [gemini] [opencode] [qwen]   (default: all)
+#
+# LIVE_ENTER_DELAY=MS runs the CLIs with that Enter delay instead of their
+# profiles' own (a profile file per CLI), to see how much of it they need.
 #
 # Like t-realclaude.sh, it runs in private network, pid and mount namespaces
 # (only lo is up; a tmpfs /tmp; everything started inside dies with it),
 # starts tests/capture/fake-model.js and a private cm agent, and for each CLI
 # runs `cm new -y --profile CLI` with the configuration capture-ai.sh uses,
-# then drives these turns through cm:
-#   1 text    a plain answer                 expect working, then idle
+# then drives these turns through cm (opencode and Qwen Code configured as
+# capture-oai.sh does: opencode's opencode.json with the fake provider and
+# "permission": {"bash": "ask", "edit": "ask"}; Qwen Code with
+# OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL and --approval-mode default):
+#   1 text    a plain answer                 expect working, then idle once
+#             the answer is shown (opencode's first request comes ~10 s
+#             after the Enter: it is working meanwhile)
 #   2 safe    a tool call that prompts       expect confirm, auto-confirm once,
 #             (`touch made-by-CLI`)              working, idle; the command ran
 #             Codex: an exec-policy rule (~/.codex/rules/default.rules) makes
@@ -32,6 +44,7 @@
 #   CLI/marks      when each turn started
 #   CLI/summary    the watch events per turn, one line per turn
 #   CLI/suspects   frames whose verdict disagrees with the title/screen hints
+#   CLI/cli-log    opencode's and Qwen Code's own logs
 #   watch          the whole `cm watch` stream
 # Results of the checks are printed as "ok"/"BAD" lines; the exit status is 0
 # when every check passed, 1 otherwise.
@@ -40,7 +53,12 @@ PFX=${CM_CLI_PREFIX:-/opt/cli-capture}
 BIN=$PFX/node_modules/.bin
 
 if [ -z "${CM_LIVECHECK_NS:-}" ]; then
-	for c in codex gemini; do
+	[ $# -gt 0 ] || set -- codex gemini opencode qwen
+	for c in "$@"; do
+		case $c in
+		codex | gemini | opencode | qwen) ;;
+		*) echo "live-check: no such CLI: $c (codex, gemini, opencode, qwen)"; exit 2 ;;
+		esac
 		[ -x "$BIN/$c" ] || { echo "live-check: no $BIN/$c"; exit 1; }
 	done
 	command -v node >/dev/null || { echo "live-check: no node"; exit 1; }
@@ -53,8 +71,10 @@ if [ -z "${CM_LIVECHECK_NS:-}" ]; then
 	ns="-n -p -m --mount-proc --kill-child=SIGTERM"
 	[ "$(id -u)" = 0 ] || ns="-r $ns"
 	echo "live-check: output in $LIVE_OUT"
+	# 80 s a CLI, the inner watchdog 15 s before that
+	export CM_LIVECHECK_SECS=$((80 * $# + 15))
 	# shellcheck disable=SC2086
-	exec timeout -s TERM 180 unshare $ns bash "$0" "$@"
+	exec timeout -s TERM $((CM_LIVECHECK_SECS + 15)) unshare $ns bash "$0" "$@"
 fi
 
 # Inside: pid 1 of a fresh pid namespace, network of lo only.
@@ -65,15 +85,15 @@ ip link set lo up || { echo "live-check: lo"; exit 1; }
 mount -t tmpfs -o mode=1777 live-tmp /tmp || { echo "live-check: tmpfs"; exit 1; }
 export TZ=UTC LANG=${LANG:-C.UTF-8}
 . "$(dirname "$0")/lib.sh"
-WANT=${*:-codex gemini}
+WANT=${*:-codex gemini opencode qwen}
 OUT=$LIVE_OUT
 BAD=0
 SAMPLER=
 WATCHDOG=
 FAKE_PID=
 
-# A watchdog: the whole run ends by itself well before 3 minutes.
-(sleep 165; echo "live-check: out of time"; kill -TERM $$) &
+# A watchdog: the whole run ends by itself before timeout(1) kills it.
+(sleep "${CM_LIVECHECK_SECS:-165}"; echo "live-check: out of time"; kill -TERM $$) &
 WATCHDOG=$!
 stop_watchdog() {
 	[ -n "$WATCHDOG" ] || return 0
@@ -112,7 +132,17 @@ W=$(cd "$T/proj" && pwd -P)
 echo "text:Hello from the fake model." >"$T/script"
 FAKE_CWD=$W start_fake "$OUT/fake.log"
 URL=http://127.0.0.1:$PORT
+CLIPATH=$BIN:$(dirname "$(command -v node)"):/usr/local/bin:/usr/bin:/bin
 
+# LIVE_ENTER_DELAY=MS: try another Enter delay (a profile file that
+# changes each CLI's built-in one), to see how much of it is needed.
+if [ -n "${LIVE_ENTER_DELAY:-}" ]; then
+	mkdir -m 700 "$XDG_CONFIG_HOME" "$XDG_CONFIG_HOME/cm" "$XDG_CONFIG_HOME/cm/profiles"
+	for c in $WANT; do
+		echo "enter-delay $LIVE_ENTER_DELAY" >"$XDG_CONFIG_HOME/cm/profiles/$c"
+	done
+	echo "live-check: enter-delay $LIVE_ENTER_DELAY ms instead of the profiles' own"
+fi
 start_agent
 cm watch >"$OUT/watch" 2>&1 &
 BG_PIDS+=($!)
@@ -154,6 +184,7 @@ has() { since | cut -f1 | grep -qx "$1"; }
 seq_has() { # seq_has A B: an A event, later a B event
 	since | awk -F'\t' -v a="$1" -v b="$2" '$1 == a { x = 1 } x && $1 == b { ok = 1 } END { exit !ok }'
 }
+last_is() { [ "$(since | tail -1 | cut -f1)" = "$1" ]; }
 screen_has() { cm show "$S" | grep -q -- "$1"; }
 
 SUMMARY=
@@ -172,7 +203,10 @@ turn() { # turn ID SCRIPT MESSAGE
 	# Did the Enter submit it?  (cm send types the text and Enter in one
 	# burst unless the profile has an Enter delay; a program that takes
 	# that for a paste adds a newline instead.)
-	if ! wait_until 4 more_reqs; then
+	# opencode's first request comes about 10 s after its first prompt
+	# is submitted (it is busy meanwhile, "esc interrupt" shown): the
+	# first turn waits longer before it calls the Enter lost.
+	if ! wait_until "$( [ "$1" = 1-text ] && echo 15 || echo 4)" more_reqs; then
 		bad "cm send did not submit the text; pressing Enter again"
 		printf '%s\t%s\n' "$EPOCHREALTIME" "$1-enter-again" >>"$D/marks"
 		cm keys "$S" Enter
@@ -236,6 +270,43 @@ EOF
 		    TERM=xterm-256color LANG=C.UTF-8 \
 		    "$BIN/gemini" >/dev/null || { bad "cm new"; return; }
 		;;
+	opencode)
+		# capture-oai.sh's configuration: the fake provider over the
+		# chat-completions API, bash and edits asking (its default
+		# runs commands without asking).  env -i: lib.sh's XDG_*
+		# would put its config and data outside $h.
+		mkdir -p "$h/.config/opencode"
+		cat >"$h/.config/opencode/opencode.json" <<EOF
+{
+  "\$schema": "https://opencode.ai/config.json",
+  "provider": {
+    "fake": {
+      "npm": "@ai-sdk/openai-compatible",
+      "name": "Fake",
+      "options": { "baseURL": "$URL/v1", "apiKey": "sk-fake" },
+      "models": { "fake-model": { "name": "Fake Model", "tool_call": true } }
+    }
+  },
+  "model": "fake/fake-model",
+  "small_model": "fake/fake-model",
+  "autoupdate": false,
+  "share": "disabled",
+  "permission": { "bash": "ask", "edit": "ask" }
+}
+EOF
+		cm new -y -n "$c" -C "$W" --profile opencode -- env -i HOME="$h" \
+		    TERM=xterm-256color LANG=C.UTF-8 PATH="$CLIPATH" \
+		    "$BIN/opencode" >/dev/null || { bad "cm new"; return; }
+		;;
+	qwen)
+		# npm leaves its ripgrep without the x bit (capture-oai.sh)
+		chmod +x "$PFX/node_modules/@qwen-code/qwen-code/vendor/ripgrep/"*/rg 2>/dev/null
+		cm new -y -n "$c" -C "$W" --profile qwen -- env -i HOME="$h" \
+		    TERM=xterm-256color LANG=C.UTF-8 PATH="$CLIPATH" \
+		    OPENAI_BASE_URL="$URL/v1" OPENAI_API_KEY=sk-fake \
+		    OPENAI_MODEL=gpt-fake \
+		    "$BIN/qwen" --approval-mode default >/dev/null || { bad "cm new"; return; }
+		;;
 	esac
 	sampler "$c" "$c" "$D" &
 	SAMPLER=$!
@@ -246,6 +317,9 @@ EOF
 	wait "$SAMPLER" 2>/dev/null
 	SAMPLER=
 	cm show "$S" >"$D/last-screen.txt"
+	# its own log, for what it did when (opencode, Qwen Code)
+	[ -d "$h/.local/share/opencode/log" ] && cp -r "$h/.local/share/opencode/log" "$D/cli-log"
+	[ -d "$h/.qwen/tmp" ] && cp -r "$h/.qwen/tmp" "$D/cli-log" 2>/dev/null
 	cm kill "$S" >/dev/null 2>&1
 	sleep 1
 	orphans
@@ -267,14 +341,13 @@ turns() {
 	sleep 1
 
 	turn 1-text "text:Hello from the fake model." "say hello" || return 0
-	wait_until 30 seq_has working idle && ok "working then idle" || bad "no working > idle"
-	wait_until 5 screen_has "Hello from the fake model" && ok "answer shown" || bad "answer not shown"
+	wait_until 30 screen_has "Hello from the fake model" && ok "answer shown" || bad "answer not shown"
+	# idle after the answer, not only a working > idle while it was typed
+	wait_until 10 last_is idle && seq_has working idle && ok "working then idle after the answer" ||
+	    bad "not idle after the answer: $(since | cut -f1 | paste -sd ' ')"
 	sleep 1
 
-	case $c in
-	codex) turn 2-safe "bash:touch made-by-codex" "make the marker file" || return 0 ;;
-	gemini) turn 2-safe "bash:touch made-by-gemini" "make the marker file" || return 0 ;;
-	esac
+	turn 2-safe "bash:touch made-by-$c" "make the marker file" || return 0
 	answered() { has auto-confirm || has denied; }
 	wait_until 30 answered
 	if [ "$c" = codex ]; then
@@ -373,6 +446,18 @@ suspects() {
 			esac
 			grep -q 'esc to cancel' "$f" && want=working
 			grep -qE 'Allow execution|Apply this change' "$f" && want=confirm
+			;;
+		opencode)
+			grep -qE 'esc (again to )?interrupt' "$f" && want=working
+			grep -q 'Permission required' "$f" && grep -q 'Allow once' "$f" && want=confirm
+			;;
+		qwen)
+			case $t in
+			◐*) want=working ;;
+			✳*) want=confirm ;;
+			esac
+			grep -q 'esc to cancel)' "$f" && want=working
+			grep -q 'Waiting for user confirmation' "$f" && want=confirm
 			;;
 		esac
 		grep -qE 'API Error|401 Unauthorized|nauthorized' "$f" && [ -z "$want" ] && want=error
