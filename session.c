@@ -418,6 +418,12 @@ session_classify(struct session *s)
 	if (v.state == S_UNKNOWN && s->state == S_STARTING)
 		return;	/* nothing to know it by yet (a blank screen while
 			   it draws): its next output will tell */
+	if (v.state == S_STARTING && s->state != S_STARTING) {
+		/* A blank screen once it has been up is a redraw (opencode
+		 * between its home screen and a session), not a new start:
+		 * it is busy drawing. */
+		v.state = S_WORKING;
+	}
 	if (v.state == S_EXITED) {
 		/*
 		 * tmux may see the pane's end (its tty closing) before the
