@@ -106,7 +106,10 @@ session_save_state(struct session *s)
 static void
 session_set_state(struct session *s, enum state st, const char *detail)
 {
-	if (s->state == st && strcmp(s->detail, detail) == 0)
+	/* Starting is one event: what a program shows while it starts (Qwen
+	 * Code's "Initializing..." and its spinner) is not news. */
+	if (s->state == st && (st == S_STARTING ||
+	    strcmp(s->detail, detail) == 0))
 		return;
 	s->state = st;
 	snprintf(s->detail, sizeof s->detail, "%s", detail);
