@@ -70,7 +70,7 @@ FUZZ_SMOKE_SECS ?= 8
 FUZZ_SAN =	-fsanitize=address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer
 FUZZ_OBJS =	$(UNIT_SRCS:%.c=tests/fuzz/obj/%.o)
-FUZZ_NAMES =	proto classify rules config hello shell
+FUZZ_NAMES =	proto classify rules config hello shell host
 FUZZ_BINS =	$(FUZZ_NAMES:%=tests/fuzz/fuzz_%)
 
 # The sources once, instrumented for the fuzzer; then one link per target.

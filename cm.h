@@ -475,6 +475,8 @@ int		 remote_socket(const char *, int, char *, size_t, char *, size_t,
 int		 remote_tunnel(const char *, const char *, char *, size_t);
 int		 remote_hello_main(const char *);
 int		 remote_hello_parse(struct buf *, char *, size_t, char *, size_t);
+int		 remote_host_split(const char *, char *, size_t, char *, size_t,
+		     char *, size_t);
 int		 remote_attach(const char *, const char *, char *, size_t);
 
 /* agent.c (the agent's other files and shared structures: agent.h) */

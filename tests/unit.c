@@ -1179,6 +1179,61 @@ test_hello(void)
 	CHECK(hello("cm-remote 1\n/s\nabc\n", 4096, rsock, token) == -2);
 }
 
+/* remote.c: remote_host_split with "spec" gives dest and port, or -1. */
+static int
+host_is(const char *spec, const char *dest, const char *port)
+{
+	char	 d[CM_HOST_MAX], p[8], cause[512];
+
+	if (remote_host_split(spec, d, sizeof d, p, sizeof p, cause,
+	    sizeof cause) == -1)
+		return (dest == NULL && strstr(cause, spec) != NULL);
+	return (dest != NULL && strcmp(d, dest) == 0 && strcmp(p, port) == 0);
+}
+
+/* remote.c: the -H host spec. */
+static void
+test_host(void)
+{
+	char	 d[4], p[8], cause[64];
+
+	CHECK(host_is("build1", "build1", ""));
+	CHECK(host_is("me@build1:2222", "me@build1", "2222"));
+	CHECK(host_is("a@b@c:22", "a@b@c", "22"));
+	CHECK(host_is("[::1]:22", "::1", "22"));
+	CHECK(host_is("[::1]", "::1", ""));
+	CHECK(host_is("::1", "::1", ""));
+	CHECK(host_is("me@[fe80::1%eth0]", "me@fe80::1%eth0", ""));
+	CHECK(host_is("h:65535", "h", "65535"));
+	CHECK(host_is("h:0022", "h", "0022"));
+	CHECK(host_is("", NULL, NULL));
+	CHECK(host_is("-oProxyCommand", NULL, NULL));
+	CHECK(host_is("me@-oProxyCommand", NULL, NULL));
+	CHECK(host_is("[-x]", NULL, NULL));
+	CHECK(host_is("a b", NULL, NULL));
+	CHECK(host_is("a\x01", NULL, NULL));
+	CHECK(host_is("[::1", NULL, NULL));
+	CHECK(host_is("[::1]x", NULL, NULL));
+	CHECK(host_is("[]:22", NULL, NULL));
+	CHECK(host_is("a]b", NULL, NULL));
+	CHECK(host_is("[::1]:", NULL, NULL));
+	CHECK(host_is("h:", NULL, NULL));
+	CHECK(host_is("h:2x", NULL, NULL));
+	CHECK(host_is("h:12345678", NULL, NULL));
+	CHECK(host_is("me@", NULL, NULL));
+	CHECK(host_is("me@:22", NULL, NULL));
+	/* A port ssh would refuse was passed on: 0 and past 65535. */
+	CHECK(host_is("h:0", NULL, NULL));
+	CHECK(host_is("h:65536", NULL, NULL));
+	CHECK(host_is("[::1]:99999", NULL, NULL));
+	CHECK(host_is("h:0000000", NULL, NULL));
+	/* A spec longer than dest holds is refused, not cut. */
+	CHECK(remote_host_split("abcd", d, sizeof d, p, sizeof p, cause,
+	    sizeof cause) == -1 && d[0] == '\0' && p[0] == '\0');
+	CHECK(remote_host_split("abc", d, sizeof d, p, sizeof p, cause,
+	    sizeof cause) == 0 && strcmp(d, "abc") == 0);
+}
+
 /* shell.c: what the fuzzer found (tests/fuzz/fuzz_shell). */
 static void
 test_shell_fuzz(void)
@@ -1587,6 +1642,7 @@ main(void)
 	test_modes();
 	test_config();
 	test_hello();
+	test_host();
 	test_shell_fuzz();
 	test_esc();
 	test_argv_max();
