@@ -17,10 +17,11 @@ SAN =		-fsanitize=address,undefined -fno-omit-frame-pointer \
 
 SRCS =		cm.c agent.c client.c session.c autoconfirm.c ring.c proto.c \
 		tmux.c confirm.c profile.c rules.c shell.c policy.c remote.c util.c \
-		esc.c sock.c attach.c demo.c fakecli.c notify.c sdnotify.c config.c
+		esc.c sock.c attach.c demo.c fakecli.c notify.c sdnotify.c config.c \
+		ctlparse.c
 HDRS =		cm.h agent.h
 UNIT_SRCS =	proto.c util.c confirm.c profile.c rules.c shell.c policy.c esc.c \
-		remote.c tmux.c config.c notify.c
+		remote.c tmux.c config.c notify.c ctlparse.c
 
 all: cm
 
@@ -70,7 +71,7 @@ FUZZ_SMOKE_SECS ?= 8
 FUZZ_SAN =	-fsanitize=address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer
 FUZZ_OBJS =	$(UNIT_SRCS:%.c=tests/fuzz/obj/%.o)
-FUZZ_NAMES =	proto classify rules config hello shell host
+FUZZ_NAMES =	proto classify rules config hello shell host ctl
 FUZZ_BINS =	$(FUZZ_NAMES:%=tests/fuzz/fuzz_%)
 
 # The sources once, instrumented for the fuzzer; then one link per target.

@@ -1,8 +1,8 @@
 /*
  * tests/unit.c: unit tests for the pure parts of cm: escaping, framing,
  * splitting and parsing of the protocol, the byte buffer, the token
- * comparison, the rules, the screen classifier, the config file and the
- * remote-hello answer.  No framework: CHECK records a failure with its line
+ * comparison, the rules, the screen classifier, the config file, the
+ * remote-hello answer, the -H host spec and tmux control-mode lines.  No framework: CHECK records a failure with its line
  * and goes on; the last line says "N passed, M failed".
  */
 
@@ -1234,6 +1234,59 @@ test_host(void)
 	    sizeof cause) == 0 && strcmp(d, "abc") == 0);
 }
 
+/* ctlparse.c: one line from tmux -C (NUL-terminated here) at a time. */
+static int
+ctl(struct ctlparse *cp, const char *l, struct ctlline *e)
+{
+	return (ctlparse_line(cp, l, strlen(l), e));
+}
+
+/* ctlparse.c: tmux control mode's blocks and notifications. */
+static void
+test_ctlparse(void)
+{
+	struct ctlparse	 cp;
+	struct ctlline	 e;
+
+	memset(&cp, 0, sizeof cp);
+	CHECK(ctl(&cp, "%output %1 a\\033b", &e) == CL_OUTPUT);
+	CHECK(ctl(&cp, "%extended-output %1 0 : x", &e) == CL_OUTPUT);
+	CHECK(ctl(&cp, "%output", &e) == CL_NONE);
+	CHECK(ctl(&cp, "%session-changed $1 cm-x", &e) == CL_SESSION);
+	CHECK(ctl(&cp, "%exit", &e) == CL_EXIT);
+	CHECK(ctl(&cp, "%end 1 2 1", &e) == CL_NONE);	/* no block open */
+	CHECK(ctl(&cp, "%subscription-changed st $1 @1 0 %1 : 0my title",
+	    &e) == CL_SUBSCRIPTION && e.vlen == 9 &&
+	    memcmp(e.value, "0my title", 9) == 0);
+	CHECK(ctl(&cp, "%subscription-changed st $1 : ", &e) ==
+	    CL_SUBSCRIPTION && e.value != NULL && e.vlen == 0);
+	CHECK(ctl(&cp, "%subscription-changed st", &e) == CL_SUBSCRIPTION &&
+	    e.value == NULL);
+	/* A block: what is in it is the block's, whatever it says. */
+	CHECK(ctl(&cp, "%begin 1700000000 42 1", &e) == CL_BEGIN &&
+	    cp.in_block && strcmp(cp.tag, "1700000000 42") == 0);
+	CHECK(ctl(&cp, "%output %1 x", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "%exit", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "%begin 1 2 1", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "%end 1700000001 42 1", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "%end 1700000000 42 1", &e) == CL_END && e.mine &&
+	    !e.error && !cp.in_block);
+	CHECK(ctl(&cp, "%begin 1700000000 43 0", &e) == CL_BEGIN);
+	CHECK(ctl(&cp, "%error 1700000000 43 0", &e) == CL_END && !e.mine &&
+	    e.error);
+	/* No flags, or a tag too long: not a block. */
+	CHECK(ctl(&cp, "%begin 1 2 ", &e) == CL_BEGIN && strcmp(cp.tag,
+	    "1 2") == 0 && ctl(&cp, "%end 1 2", &e) == CL_END && !e.mine);
+	CHECK(ctl(&cp, "%begin 12345", &e) == CL_NONE && !cp.in_block);
+	CHECK(ctl(&cp, "%begin 1234567890123456789012345678901234567890"
+	    "12345678901234567890123 1", &e) == CL_BEGIN);
+	CHECK(ctl(&cp, "%end 1234567890123456789012345678901234567890"
+	    "12345678901234567890123", &e) == CL_END);
+	CHECK(ctl(&cp, "%begin 1234567890123456789012345678901234567890"
+	    "123456789012345678901234 1", &e) == CL_NONE && !cp.in_block);
+}
+
 /* shell.c: what the fuzzer found (tests/fuzz/fuzz_shell). */
 static void
 test_shell_fuzz(void)
@@ -1643,6 +1696,7 @@ main(void)
 	test_config();
 	test_hello();
 	test_host();
+	test_ctlparse();
 	test_shell_fuzz();
 	test_esc();
 	test_argv_max();
