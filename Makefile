@@ -19,10 +19,10 @@ SRCS =		cm.c conn.c reply.c follow.c output.c verbs.c listing.c watch.c \
 		hosts.c local.c agent.c client.c session.c autoconfirm.c ring.c \
 		proto.c tmux.c confirm.c profile.c rules.c shell.c policy.c \
 		remote.c util.c esc.c sock.c attach.c demo.c fakecli.c notify.c \
-		sdnotify.c config.c
+		sdnotify.c config.c ctlparse.c
 HDRS =		cm.h agent.h cli.h
 UNIT_SRCS =	proto.c util.c confirm.c profile.c rules.c shell.c policy.c esc.c \
-		remote.c tmux.c config.c notify.c reply.c
+		remote.c tmux.c config.c notify.c reply.c ctlparse.c
 
 all: cm
 
@@ -78,7 +78,7 @@ FUZZ_SMOKE_SECS ?= 8
 FUZZ_SAN =	-fsanitize=address,undefined -fno-sanitize-recover=all \
 		-fno-omit-frame-pointer
 FUZZ_OBJS =	$(UNIT_SRCS:%.c=tests/fuzz/obj/%.o)
-FUZZ_NAMES =	proto classify rules config hello shell reply
+FUZZ_NAMES =	proto classify rules config hello shell reply host ctl
 FUZZ_BINS =	$(FUZZ_NAMES:%=tests/fuzz/fuzz_%)
 
 # The sources once, instrumented for the fuzzer; then one link per target.

@@ -106,9 +106,7 @@ struct session {
 	struct ctlcmd	 pend[CM_CTL_PENDING_MAX];
 	int		 npend;
 	int		 pend_head;
-	int		 in_block;
-	char		 block_tag[64];
-	int		 block_mine;
+	struct ctlparse	 cparse;	/* where its lines are: ctlparse.c */
 	struct buf	 block;
 	int		 restarts;	/* back-off: CM_CTL_RESTART_MS << it */
 	int64_t		 restart_at;

@@ -421,6 +421,26 @@ int		 tmux_hex_cmd(struct buf *, const char *, const char *, size_t);
 int		 tmux_session_name(char *, size_t, const char *);
 pid_t		 spawn(const char *const *, int, int, int, char *, size_t);
 
+/* ctlparse.c */
+#define CM_CTL_TAG_MAX		64	/* "TIME NUMBER" of a %begin, with NUL */
+struct ctlparse {			/* a control client's reader */
+	int		 in_block;	/* between %begin and its %end */
+	char		 tag[CM_CTL_TAG_MAX];	/* that %begin's TIME NUMBER */
+	int		 mine;		/* its FLAGS say: our command's reply */
+};
+enum { CL_NONE, CL_BLOCK, CL_BEGIN, CL_END, CL_OUTPUT, CL_SUBSCRIPTION,
+    CL_SESSION, CL_EXIT };
+struct ctlline {			/* what ctlparse_line read */
+	int		 type;		/* CL_* */
+	int		 error;		/* CL_END: it was %error */
+	int		 mine;		/* CL_END: the block's FLAGS said ours */
+	const char	*value;		/* CL_SUBSCRIPTION: after " : ", or
+					   NULL if the line has none */
+	size_t		 vlen;
+};
+int		 ctlparse_line(struct ctlparse *, const char *, size_t,
+		     struct ctlline *);
+
 /* confirm.c */
 void		 confirm_classify(int, const struct screen *, struct verdict *);
 const struct profile *profile_builtin(int);
@@ -478,6 +498,8 @@ int		 remote_socket(const char *, int, char *, size_t, char *, size_t,
 int		 remote_tunnel(const char *, const char *, char *, size_t);
 int		 remote_hello_main(const char *);
 int		 remote_hello_parse(struct buf *, char *, size_t, char *, size_t);
+int		 remote_host_split(const char *, char *, size_t, char *, size_t,
+		     char *, size_t);
 int		 remote_attach(const char *, const char *, char *, size_t);
 
 /* agent.c (the agent's other files and shared structures: agent.h) */

@@ -34,7 +34,7 @@
 #define SSH_PERSIST	"8h"	/* ControlPersist of a master cm starts */
 
 struct host {
-	char	 dest[256];	/* [user@]host, for ssh */
+	char	 dest[CM_HOST_MAX];	/* [user@]host, for ssh */
 	char	 port[8];	/* "" for ssh's default */
 	char	 key[17];	/* hash of the spec: file names */
 	char	 ctl[CM_PATH_MAX];	/* ControlPath */
@@ -55,56 +55,69 @@ hash_hex(const char *s, char out[17])
 	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
-/* Split "[user@]host[:port]" and name the files that belong to it. */
-static int
-host_parse(const char *spec, struct host *h, char *cause, size_t clen)
+/*
+ * Split a host spec, "[user@]host[:port]", into ssh's destination (dest,
+ * dlen bytes) and port (port, plen bytes; "" for ssh's default).  No I/O:
+ * tests/fuzz/fuzz_host.c feeds it.  On success dest is the spec without
+ * its port and without the brackets of an IPv6 host: letters, digits and
+ * "@.:_-%[]", not starting with '-', and its host (after the last '@') is
+ * not empty, does not start with '-' and has no bracket; port is empty or
+ * a number from 1 to 65535.  On failure both are empty and cause says why.
+ */
+int
+remote_host_split(const char *spec, char *dest, size_t dlen, char *port,
+    size_t plen, char *cause, size_t clen)
 {
-	char		 sock[CM_PATH_MAX], dir[CM_PATH_MAX], *colon, *slash;
-	char		*at, *host, *rb;
+	char		*colon, *at, *host, *rb;
 	const char	*p;
 	size_t		 n = strlen(spec);
+	long		 v;
 
-	memset(h, 0, sizeof *h);
-	if (n == 0 || n >= sizeof h->dest || spec[0] == '-') {
+	if (plen > 0)
+		port[0] = '\0';
+	if (n == 0 || n >= dlen || spec[0] == '-') {
 		snprintf(cause, clen, "bad host '%s'", spec);
-		return (-1);
+		goto fail;
 	}
 	for (p = spec; *p != '\0'; p++) {
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || strchr("@.:_-[]%", *p))) {
 			snprintf(cause, clen, "bad host '%s'", spec);
-			return (-1);
+			goto fail;
 		}
 	}
-	snprintf(h->dest, sizeof h->dest, "%s", spec);
+	snprintf(dest, dlen, "%s", spec);
 	/*
 	 * "host:port", "[v6addr]:port" or "[v6addr]"; a bare IPv6 address
 	 * (two colons or more, no brackets) has no port.  The brackets are
 	 * ours, not ssh's: they are taken off.
 	 */
-	at = strrchr(h->dest, '@');
-	host = at != NULL ? at + 1 : h->dest;
+	at = strrchr(dest, '@');
+	host = at != NULL ? at + 1 : dest;
 	colon = strrchr(host, ':');
 	if (host[0] == '[') {
 		if ((rb = strchr(host, ']')) == NULL || rb == host + 1 ||
 		    (rb[1] != '\0' && rb[1] != ':') ||
 		    strchr(host + 1, '[') != NULL) {
 			snprintf(cause, clen, "bad host in '%s'", spec);
-			return (-1);
+			goto fail;
 		}
 		colon = rb[1] == ':' ? rb + 1 : NULL;
 	} else if (strchr(host, '[') != NULL || strchr(host, ']') != NULL) {
 		snprintf(cause, clen, "bad host in '%s'", spec);
-		return (-1);
+		goto fail;
 	} else if (colon != NULL && strchr(host, ':') != colon)
 		colon = NULL;		/* an IPv6 address */
 	if (colon != NULL) {
-		if (colon[1] == '\0' || strlen(colon + 1) >= sizeof h->port ||
-		    strspn(colon + 1, "0123456789") != strlen(colon + 1)) {
+		v = 0;
+		for (p = colon + 1; *p >= '0' && *p <= '9' && v <= 65535; p++)
+			v = v * 10 + (*p - '0');
+		if (colon[1] == '\0' || *p != '\0' || v < 1 || v > 65535 ||
+		    strlen(colon + 1) >= plen) {
 			snprintf(cause, clen, "bad port in '%s'", spec);
-			return (-1);
+			goto fail;
 		}
-		snprintf(h->port, sizeof h->port, "%s", colon + 1);
+		snprintf(port, plen, "%s", colon + 1);
 		*colon = '\0';
 	}
 	if (host[0] == '[') {
@@ -114,8 +127,28 @@ host_parse(const char *spec, struct host *h, char *cause, size_t clen)
 	}
 	if (host[0] == '\0' || host[0] == '-') {
 		snprintf(cause, clen, "bad host in '%s'", spec);
-		return (-1);
+		goto fail;
 	}
+	return (0);
+fail:
+	if (dlen > 0)
+		dest[0] = '\0';
+	if (plen > 0)
+		port[0] = '\0';
+	return (-1);
+}
+
+/* Split "[user@]host[:port]" and name the files that belong to it. */
+static int
+host_parse(const char *spec, struct host *h, char *cause, size_t clen)
+{
+	char		 sock[CM_PATH_MAX], dir[CM_PATH_MAX], *slash;
+	size_t		 n;
+
+	memset(h, 0, sizeof *h);
+	if (remote_host_split(spec, h->dest, sizeof h->dest, h->port,
+	    sizeof h->port, cause, clen) == -1)
+		return (-1);
 	hash_hex(spec, h->key);
 	if (path_socket(sock, sizeof sock, NULL) == -1) {
 		snprintf(cause, clen, "socket path: %s", strerror(errno));

@@ -17,7 +17,8 @@
  * lifted by an explicit "override NAME" line, so no allow rule approves a
  * destructive action by accident; a rules file that does not parse changes
  * nothing (the caller keeps the rule set it had); every rule is compiled
- * once, when loaded; the default is ask, never allow.
+ * once, when loaded, and the built-ins once per process, at first use,
+ * shared by every rule set and never freed; the default is ask, never allow.
  */
 
 #include <sys/types.h>
@@ -119,12 +120,18 @@ static const struct builtin builtins[] = {
 	{ NULL, NULL, NULL }
 };
 
+#define BUILTINS_N	((int)(sizeof builtins / sizeof builtins[0]) - 1)
+
+/* The built-ins compiled, by builtins_compile; shared by every rule set. */
+static regex_t	 builtin_re[BUILTINS_N];
+static int	 builtin_ready;
+
 enum { RK_REGEX, RK_COMMAND, RK_TOOL, RK_FETCH };
 
 struct rule {
 	int		 action;	/* RULE_ALLOW, RULE_DENY, RULE_ASK */
 	int		 kind;		/* RK_*: what the pattern is */
-	char		*name;		/* "file:line" or the built-in name */
+	char		*name;		/* "file:line" */
 	char		*pattern;	/* for RK_COMMAND the prefix, for
 					   RK_TOOL and RK_FETCH the name */
 	int		 prefix;	/* RK_COMMAND "...:*": words may follow;
@@ -133,10 +140,9 @@ struct rule {
 };
 
 struct ruleset {
-	struct rule	*v;
+	struct rule	*v;		/* the user's rules, in file order */
 	int		 n;
-	int		 builtin_n;	/* built-ins first, then the user's */
-	int		 overridden[sizeof builtins / sizeof builtins[0]];
+	int		 overridden[BUILTINS_N];
 	int		 outside_overridden;
 	int		 no_build;	/* "build-commands off" */
 };
@@ -300,23 +306,34 @@ rule_add(struct ruleset *rs, int action, const char *name,
 	return (0);
 }
 
+/*
+ * Compile the built-in deny list, the first time only: it is the same for
+ * every rule set, and the agent reloads the rules file whenever it changes.
+ */
+static void
+builtins_compile(void)
+{
+	char	 msg[128];
+	int	 i, e;
+
+	if (builtin_ready)
+		return;
+	for (i = 0; i < BUILTINS_N; i++) {
+		if ((e = regcomp(&builtin_re[i], builtins[i].pattern,
+		    REG_EXTENDED | REG_ICASE | REG_NOSUB)) != 0) {
+			regerror(e, &builtin_re[i], msg, sizeof msg);
+			fatalx("built-in rule %s: %s", builtins[i].name, msg);
+		}
+	}
+	builtin_ready = 1;
+}
+
 /* The built-in rules alone. */
 struct ruleset *
 rules_builtin(void)
 {
-	struct ruleset	*rs;
-	char		 err[256];
-	int		 i;
-
-	rs = xcalloc(1, sizeof *rs);
-	for (i = 0; builtins[i].name != NULL; i++) {
-		if (rule_add(rs, RULE_DENY, builtins[i].name,
-		    builtins[i].pattern, strlen(builtins[i].pattern), err,
-		    sizeof err) == -1)
-			fatalx("built-in rule %s: %s", builtins[i].name, err);
-	}
-	rs->builtin_n = rs->n;
-	return (rs);
+	builtins_compile();
+	return (xcalloc(1, sizeof(struct ruleset)));
 }
 
 /*
@@ -421,7 +438,7 @@ rules_load(const char *path, char *err, size_t elen)
 			    action_names[action]);
 			goto fail;
 		}
-		if (rs->n - rs->builtin_n >= RULES_MAX) {
+		if (rs->n >= RULES_MAX) {
 			snprintf(err, elen, "%s:%d:1: more than %d rules", path,
 			    line, RULES_MAX);
 			goto fail;
@@ -500,11 +517,11 @@ builtin_deny(const struct ruleset *rs, const char *text, const char *dir,
 {
 	int	 i;
 
-	for (i = 0; i < rs->builtin_n; i++) {
+	for (i = 0; i < BUILTINS_N; i++) {
 		if (rs->overridden[i])
 			continue;
-		if (regexec(&rs->v[i].re, text, 0, NULL, 0) == 0) {
-			snprintf(rule, rlen, "deny:%s", rs->v[i].name);
+		if (regexec(&builtin_re[i], text, 0, NULL, 0) == 0) {
+			snprintf(rule, rlen, "deny:%s", builtins[i].name);
 			return (RULE_DENY);
 		}
 	}
@@ -525,7 +542,7 @@ user_regex(const struct ruleset *rs, const char *text, const char *subject,
 {
 	int	 i;
 
-	for (i = rs->builtin_n; i < rs->n; i++) {
+	for (i = 0; i < rs->n; i++) {
 		if (rs->v[i].kind != RK_REGEX)
 			continue;
 		if (regexec(&rs->v[i].re, text, 0, NULL, 0) == 0 ||
@@ -572,7 +589,7 @@ rules_command(const struct ruleset *rs, const char *line, char *rule,
 
 	if (rs == NULL)
 		return (-1);
-	for (i = rs->builtin_n; i < rs->n; i++) {
+	for (i = 0; i < rs->n; i++) {
 		r = &rs->v[i];
 		if (r->kind != RK_COMMAND)
 			continue;
@@ -611,7 +628,7 @@ rules_named(const struct ruleset *rs, int kind, const char *name, char *rule,
 		else
 			host = name;
 	}
-	for (i = rs->builtin_n; i < rs->n; i++) {
+	for (i = 0; i < rs->n; i++) {
 		r = &rs->v[i];
 		if (r->kind != kind)
 			continue;

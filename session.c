@@ -587,83 +587,53 @@ ctl_block_done(struct session *s, int error)
 static void
 ctl_line(struct session *s, char *l, size_t n)
 {
-	char	 tag[64];
-	size_t	 t;
+	struct ctlline	 e;
 
-	if (s->in_block) {
-		if ((n > 5 && memcmp(l, "%end ", 5) == 0) ||
-		    (n > 7 && memcmp(l, "%error ", 7) == 0)) {
-			t = l[1] == 'e' && l[2] == 'n' ? 5 : 7;
-			if (n - t >= strlen(s->block_tag) &&
-			    memcmp(l + t, s->block_tag,
-			    strlen(s->block_tag)) == 0) {
-				s->in_block = 0;
-				if (s->block_mine)
-					ctl_block_done(s, t == 7);
-				/* A screen is classified once: keep no copy. */
-				buf_free(&s->block);
-				return;
-			}
-		}
+	switch (ctlparse_line(&s->cparse, l, n, &e)) {
+	case CL_BLOCK:
 		if (buf_add(&s->block, l, n) == -1 ||
 		    buf_add(&s->block, "\n", 1) == -1)
 			log_debug("%s: reply block truncated", s->name);
-		return;
-	}
-	if (n > 7 && memcmp(l, "%begin ", 7) == 0) {
-		/* "%begin TIME NUMBER FLAGS": the tag is "TIME NUMBER". */
-		l += 7;
-		n -= 7;
-		t = n;
-		while (t > 0 && l[t - 1] != ' ')
-			t--;
-		if (t == 0 || t > sizeof tag)
-			return;
-		memcpy(s->block_tag, l, t - 1);
-		s->block_tag[t - 1] = '\0';
-		s->block_mine = l[t] == '1';
-		s->in_block = 1;
+		break;
+	case CL_BEGIN:
 		buf_clear(&s->block);
-		return;
-	}
-	if ((n > 8 && memcmp(l, "%output ", 8) == 0) ||
-	    (n > 17 && memcmp(l, "%extended-output ", 17) == 0)) {
+		break;
+	case CL_END:
+		if (e.mine)
+			ctl_block_done(s, e.error);
+		/* A screen is classified once: keep no copy. */
+		buf_free(&s->block);
+		break;
+	case CL_OUTPUT:
 		s->last_output = now_ms();
 		s->seen_output = 1;
 		if (!s->dirty) {
 			s->dirty = 1;
 			s->dirty_since = s->last_output;
 		}
-		return;
-	}
-	if (n > 22 && memcmp(l, "%subscription-changed ", 22) == 0) {
-		/* "... : VALUE", VALUE being "#{pane_dead}#{pane_title}":
-		 * nothing to look at if it says what the last capture did. */
-		for (t = 22; t + 3 <= n; t++) {
-			if (memcmp(l + t, " : ", 3) == 0)
-				break;
-		}
-		if (t + 3 < n &&
-		    l[t + 3] == (s->pane_dead ? '1' : '0') &&
-		    n - t - 4 == strlen(s->title) &&
-		    memcmp(l + t + 4, s->title, n - t - 4) == 0 &&
+		break;
+	case CL_SUBSCRIPTION:
+		/* VALUE is "#{pane_dead}#{pane_title}": nothing to look at
+		 * if it says what the last capture did. */
+		if (e.value != NULL && e.vlen > 0 &&
+		    e.value[0] == (s->pane_dead ? '1' : '0') &&
+		    e.vlen - 1 == strlen(s->title) &&
+		    memcmp(e.value + 1, s->title, e.vlen - 1) == 0 &&
 		    s->state != S_STARTING)
-			return;
+			break;
 		if (!s->dirty) {
 			s->dirty = 1;
 			s->dirty_since = now_ms();
 		}
-		return;
-	}
-	if (n > 17 && memcmp(l, "%session-changed ", 17) == 0) {
+		break;
+	case CL_SESSION:
 		/* Attached: commands written before this would run with no
 		 * client and fail ("no current client"). */
 		s->ctl_ready = 1;
-		return;
-	}
-	if (n >= 5 && memcmp(l, "%exit", 5) == 0) {
+		break;
+	case CL_EXIT:
 		log_debug("%s: control client: %.*s", s->name, (int)n, l);
-		return;
+		break;
 	}
 }
 
@@ -772,7 +742,7 @@ session_ctl_stop(struct session *s)
 	buf_clear(&s->cin);
 	buf_clear(&s->cout);
 	s->cscanned = 0;
-	s->in_block = 0;
+	s->cparse.in_block = 0;
 	ctl_fail_pending(s, "tmux control client ended");
 	if (quitting || s->gone || s->killing || s->creating)
 		return;

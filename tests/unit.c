@@ -2,9 +2,10 @@
  * tests/unit.c: unit tests for the pure parts of cm: escaping, framing,
  * splitting and parsing of the protocol, the byte buffer, the token
  * comparison, the rules, the screen classifier, the config file, the
- * remote-hello answer and the client's reading of an agent's lines.  No
- * framework: CHECK records a failure with its line and goes on; the last
- * line says "N passed, M failed".
+ * remote-hello answer, the client's reading of an agent's lines, the -H
+ * host spec and tmux control-mode lines.  No framework: CHECK records a
+ * failure with its line and goes on; the last line says "N passed, M
+ * failed".
  */
 
 #include <sys/types.h>
@@ -1271,6 +1272,117 @@ test_reply(void)
 	buf_free(&b);
 }
 
+/* remote.c: remote_host_split with "spec" gives dest and port, or -1. */
+static int
+host_is(const char *spec, const char *dest, const char *port)
+{
+	char	 d[CM_HOST_MAX], p[8], cause[512];
+
+	if (remote_host_split(spec, d, sizeof d, p, sizeof p, cause,
+	    sizeof cause) == -1)
+		return (dest == NULL && strstr(cause, spec) != NULL);
+	return (dest != NULL && strcmp(d, dest) == 0 && strcmp(p, port) == 0);
+}
+
+/* remote.c: the -H host spec. */
+static void
+test_host(void)
+{
+	char	 d[4], p[8], cause[64];
+
+	CHECK(host_is("build1", "build1", ""));
+	CHECK(host_is("me@build1:2222", "me@build1", "2222"));
+	CHECK(host_is("a@b@c:22", "a@b@c", "22"));
+	CHECK(host_is("[::1]:22", "::1", "22"));
+	CHECK(host_is("[::1]", "::1", ""));
+	CHECK(host_is("::1", "::1", ""));
+	CHECK(host_is("me@[fe80::1%eth0]", "me@fe80::1%eth0", ""));
+	CHECK(host_is("h:65535", "h", "65535"));
+	CHECK(host_is("h:0022", "h", "0022"));
+	CHECK(host_is("", NULL, NULL));
+	CHECK(host_is("-oProxyCommand", NULL, NULL));
+	CHECK(host_is("me@-oProxyCommand", NULL, NULL));
+	CHECK(host_is("[-x]", NULL, NULL));
+	CHECK(host_is("a b", NULL, NULL));
+	CHECK(host_is("a\x01", NULL, NULL));
+	CHECK(host_is("[::1", NULL, NULL));
+	CHECK(host_is("[::1]x", NULL, NULL));
+	CHECK(host_is("[]:22", NULL, NULL));
+	CHECK(host_is("a]b", NULL, NULL));
+	CHECK(host_is("[::1]:", NULL, NULL));
+	CHECK(host_is("h:", NULL, NULL));
+	CHECK(host_is("h:2x", NULL, NULL));
+	CHECK(host_is("h:12345678", NULL, NULL));
+	CHECK(host_is("me@", NULL, NULL));
+	CHECK(host_is("me@:22", NULL, NULL));
+	/* A port ssh would refuse was passed on: 0 and past 65535. */
+	CHECK(host_is("h:0", NULL, NULL));
+	CHECK(host_is("h:65536", NULL, NULL));
+	CHECK(host_is("[::1]:99999", NULL, NULL));
+	CHECK(host_is("h:0000000", NULL, NULL));
+	/* A spec longer than dest holds is refused, not cut. */
+	CHECK(remote_host_split("abcd", d, sizeof d, p, sizeof p, cause,
+	    sizeof cause) == -1 && d[0] == '\0' && p[0] == '\0');
+	CHECK(remote_host_split("abc", d, sizeof d, p, sizeof p, cause,
+	    sizeof cause) == 0 && strcmp(d, "abc") == 0);
+}
+
+/* ctlparse.c: one line from tmux -C (NUL-terminated here) at a time. */
+static int
+ctl(struct ctlparse *cp, const char *l, struct ctlline *e)
+{
+	return (ctlparse_line(cp, l, strlen(l), e));
+}
+
+/* ctlparse.c: tmux control mode's blocks and notifications. */
+static void
+test_ctlparse(void)
+{
+	struct ctlparse	 cp;
+	struct ctlline	 e;
+
+	memset(&cp, 0, sizeof cp);
+	CHECK(ctl(&cp, "%output %1 a\\033b", &e) == CL_OUTPUT);
+	CHECK(ctl(&cp, "%extended-output %1 0 : x", &e) == CL_OUTPUT);
+	CHECK(ctl(&cp, "%output", &e) == CL_NONE);
+	CHECK(ctl(&cp, "%session-changed $1 cm-x", &e) == CL_SESSION);
+	CHECK(ctl(&cp, "%exit", &e) == CL_EXIT);
+	CHECK(ctl(&cp, "%end 1 2 1", &e) == CL_NONE);	/* no block open */
+	CHECK(ctl(&cp, "%subscription-changed st $1 @1 0 %1 : 0my title",
+	    &e) == CL_SUBSCRIPTION && e.vlen == 9 &&
+	    memcmp(e.value, "0my title", 9) == 0);
+	CHECK(ctl(&cp, "%subscription-changed st $1 : ", &e) ==
+	    CL_SUBSCRIPTION && e.value != NULL && e.vlen == 0);
+	CHECK(ctl(&cp, "%subscription-changed st", &e) == CL_SUBSCRIPTION &&
+	    e.value == NULL);
+	/* A block: what is in it is the block's, whatever it says. */
+	CHECK(ctl(&cp, "%begin 1700000000 42 1", &e) == CL_BEGIN &&
+	    cp.in_block && strcmp(cp.tag, "1700000000 42") == 0);
+	CHECK(ctl(&cp, "%output %1 x", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "%exit", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "%begin 1 2 1", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "%end 1700000001 42 1", &e) == CL_BLOCK);
+	/* The tag whole: a longer number is not this block's end. */
+	CHECK(ctl(&cp, "%end 1700000000 421 1", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "%end 1700000000 42x", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "%end 1700000000 42 1", &e) == CL_END && e.mine &&
+	    !e.error && !cp.in_block);
+	CHECK(ctl(&cp, "%begin 1700000000 43 0", &e) == CL_BEGIN);
+	CHECK(ctl(&cp, "%error 1700000000 43 0", &e) == CL_END && !e.mine &&
+	    e.error);
+	/* No flags, or a tag too long: not a block. */
+	CHECK(ctl(&cp, "%begin 1 2 ", &e) == CL_BEGIN && strcmp(cp.tag,
+	    "1 2") == 0 && ctl(&cp, "%end 1 2", &e) == CL_END && !e.mine);
+	CHECK(ctl(&cp, "%begin 12345", &e) == CL_NONE && !cp.in_block);
+	CHECK(ctl(&cp, "%begin 1234567890123456789012345678901234567890"
+	    "12345678901234567890123 1", &e) == CL_BEGIN);
+	CHECK(ctl(&cp, "%end 1234567890123456789012345678901234567890"
+	    "12345678901234567890123", &e) == CL_END);
+	CHECK(ctl(&cp, "%begin 1234567890123456789012345678901234567890"
+	    "123456789012345678901234 1", &e) == CL_NONE && !cp.in_block);
+}
+
 /* shell.c: what the fuzzer found (tests/fuzz/fuzz_shell). */
 static void
 test_shell_fuzz(void)
@@ -1680,6 +1792,8 @@ main(void)
 	test_config();
 	test_hello();
 	test_reply();
+	test_host();
+	test_ctlparse();
 	test_shell_fuzz();
 	test_esc();
 	test_argv_max();
