@@ -130,6 +130,7 @@ struct session {
 	int		 dead_status;	/* -1: tmux does not know (yet) */
 	int		 status_tries;
 	int		 cursor_y;
+	unsigned	 rows;		/* the pane's height, 0: not known */
 	int		 title_default;	/* title is tmux's, not the program's */
 	pid_t		 pane_pid;	/* its process (and group), 0: unknown */
 	char		 title[256];

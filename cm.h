@@ -427,6 +427,10 @@ struct ctlparse {			/* a control client's reader */
 	int		 in_block;	/* between %begin and its %end */
 	char		 tag[CM_CTL_TAG_MAX];	/* that %begin's TIME NUMBER */
 	int		 mine;		/* its FLAGS say: our command's reply */
+	unsigned	 expect;	/* lines it holds before its end (0: any
+					   number), set by the caller at
+					   CL_BEGIN */
+	unsigned	 got;		/* lines it has had */
 };
 enum { CL_NONE, CL_BLOCK, CL_BEGIN, CL_END, CL_OUTPUT, CL_SUBSCRIPTION,
     CL_SESSION, CL_EXIT };
@@ -434,6 +438,9 @@ struct ctlline {			/* what ctlparse_line read */
 	int		 type;		/* CL_* */
 	int		 error;		/* CL_END: it was %error */
 	int		 mine;		/* CL_END: the block's FLAGS said ours */
+	int		 early;		/* CL_END: an %error before the lines
+					   expected: the reader cannot be
+					   sure where it is any more */
 	const char	*value;		/* CL_SUBSCRIPTION: after " : ", or
 					   NULL if the line has none */
 	size_t		 vlen;

@@ -7,14 +7,18 @@
  * on what this says, tests/fuzz/fuzz_ctl.c feeds it.
  *
  * Invariants: inside a block every line is the block's, whatever it looks
- * like, except the %end or %error whose tag is the block's, whole (a
- * program's output in the block can never be read as a notification);
+ * like, except the %end or %error whose tag is the block's, whole, and,
+ * when the caller said how many lines the block holds (a capture holds the
+ * pane's height), only after that many: a program's output in the block
+ * can never be read as a notification or as the block's end (its time and
+ * number are easy to guess; its lines are counted);
  * outside a block no line is a block's; a %begin whose tag would not fit
  * is ignored; nothing is read past the n bytes given.
  */
 
 #include <sys/types.h>
 
+#include <limits.h>
 #include <string.h>
 
 #include "cm.h"
@@ -43,15 +47,22 @@ ctlparse_line(struct ctlparse *cp, const char *l, size_t n,
 		if (starts(l, n, "%end ") || starts(l, n, "%error ")) {
 			t = l[1] == 'e' && l[2] == 'n' ? 5 : 7;
 			k = strlen(cp->tag);
-			/* The whole tag: "%end T 42" does not end "T 4". */
+			/* The whole tag: "%end T 42" does not end "T 4"; and
+			 * an %end before the lines expected is a line of the
+			 * screen (a program can print one), an %error there
+			 * ends it, early. */
 			if (n - t >= k && memcmp(l + t, cp->tag, k) == 0 &&
-			    (n - t == k || l[t + k] == ' ')) {
+			    (n - t == k || l[t + k] == ' ') &&
+			    (cp->got >= cp->expect || t == 7)) {
 				cp->in_block = 0;
 				e->error = t == 7;
+				e->early = cp->got < cp->expect;
 				e->mine = cp->mine;
 				return (e->type = CL_END);
 			}
 		}
+		if (cp->got < UINT_MAX)
+			cp->got++;
 		return (e->type = CL_BLOCK);
 	}
 	if (starts(l, n, "%begin ")) {
@@ -67,6 +78,7 @@ ctlparse_line(struct ctlparse *cp, const char *l, size_t n,
 		cp->tag[t - 1] = '\0';
 		cp->mine = t < n && l[t] == '1';
 		cp->in_block = 1;
+		cp->expect = cp->got = 0;
 		return (e->type = CL_BEGIN);
 	}
 	if (starts(l, n, "%output ") || starts(l, n, "%extended-output "))

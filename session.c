@@ -292,7 +292,8 @@ session_capture(struct session *s)
 	if (s->capturing || s->ctl_in == -1)
 		return;
 	n = snprintf(cmd, sizeof cmd,
-	    "display-message -p -t %s '#{pane_dead} #{pane_dead_status} "
+	    "display-message -p -t %s '#{pane_height} #{pane_dead} "
+	    "#{pane_dead_status} "
 	    "#{cursor_y} #{==:#{pane_title},#{host}} #{pane_pid} "
 	    "#{s/ /_/:pane_current_command} #{pane_title}'\n"
 	    "capture-pane -p -t %s\n", s->pane,
@@ -465,13 +466,29 @@ ctl_status_line(struct session *s)
 	char	*p = buf_ptr(&s->block), *q;
 	size_t	 n = s->block.len, k;
 
-	/* "DEAD STATUS CURSOR_Y DEFAULT PID FG TITLE\n"; STATUS is empty
-	 * while alive; DEFAULT is 1 while the title is tmux's own; FG is
-	 * the foreground command, its blanks made '_'. */
+	/* "HEIGHT DEAD STATUS CURSOR_Y DEFAULT PID FG TITLE\n"; STATUS is
+	 * empty while alive; DEFAULT is 1 while the title is tmux's own; FG
+	 * is the foreground command, its blanks made '_'.  (tmux takes
+	 * control bytes out of a title: this is one line.) */
 	if (n == 0)
 		return;
 	if (p[n - 1] == '\n')
 		n--;
+	s->rows = 0;
+	while (n > 0 && *p >= '0' && *p <= '9') {
+		if (s->rows < 100000)
+			s->rows = s->rows * 10 + (unsigned)(*p - '0');
+		p++;
+		n--;
+	}
+	if (n == 0 || *p != ' ') {
+		s->rows = 0;
+		return;
+	}
+	p++;
+	n--;
+	if (n == 0)
+		return;
 	s->pane_dead = p[0] == '1';
 	s->dead_status = -1;
 	s->cursor_y = -1;
@@ -597,8 +614,26 @@ ctl_line(struct session *s, char *l, size_t n)
 		break;
 	case CL_BEGIN:
 		buf_clear(&s->block);
+		/* A screen has the pane's height in lines, no more, no
+		 * fewer: an %end among them is the program's. */
+		if (s->cparse.mine && s->npend > 0 && s->rows > 0 &&
+		    (s->pend[s->pend_head].kind == CK_CAPTURE ||
+		    (s->pend[s->pend_head].kind == CK_SHOW && !s->pane_dead)))
+			s->cparse.expect = s->rows;
 		break;
 	case CL_END:
+		if (e.early) {
+			/* Ended before its lines: tmux failed mid-way, or a
+			 * program made a line that looks like the end.
+			 * Either way what follows cannot be trusted to be
+			 * where it seems: start the control client again. */
+			log_warn("%s: a reply ended after %u of its %u lines; "
+			    "reconnecting", s->name, s->cparse.got,
+			    s->cparse.expect);
+			buf_free(&s->block);
+			session_ctl_stop(s);
+			return;
+		}
 		if (e.mine)
 			ctl_block_done(s, e.error);
 		/* A screen is classified once: keep no copy. */

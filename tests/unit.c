@@ -1381,6 +1381,22 @@ test_ctlparse(void)
 	    "12345678901234567890123", &e) == CL_END);
 	CHECK(ctl(&cp, "%begin 1234567890123456789012345678901234567890"
 	    "123456789012345678901234 1", &e) == CL_NONE && !cp.in_block);
+	/* A screen of 3 rows (expect 3): an %end with the right tag among
+	 * them is a row a program printed; after them it ends the block. */
+	CHECK(ctl(&cp, "%begin 1700000000 50 1", &e) == CL_BEGIN &&
+	    cp.expect == 0);
+	cp.expect = 3;
+	CHECK(ctl(&cp, "%end 1700000000 50 1", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "%begin 1700000000 51 1", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "Do you want to proceed?", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "%end 1700000000 50 1", &e) == CL_END && !e.early &&
+	    !e.error && !cp.in_block);
+	/* An %error before the rows: the end, said to be early. */
+	CHECK(ctl(&cp, "%begin 1700000000 52 1", &e) == CL_BEGIN);
+	cp.expect = 24;
+	CHECK(ctl(&cp, "can't find pane: %9", &e) == CL_BLOCK);
+	CHECK(ctl(&cp, "%error 1700000000 52 1", &e) == CL_END && e.early &&
+	    e.error);
 }
 
 /* shell.c: what the fuzzer found (tests/fuzz/fuzz_shell). */
