@@ -20,6 +20,7 @@ enum ctlkind {
 	CK_IGNORE,	/* nobody waits */
 	CK_STATUS,	/* display-message before a capture */
 	CK_CAPTURE,	/* capture-pane for classification */
+	CK_ROWS,	/* display-message of the height, before a show */
 	CK_SHOW,	/* capture-pane for a client's show */
 	CK_SEND		/* send-keys; the last one of a request replies */
 };

@@ -557,6 +557,12 @@ ctl_block_done(struct session *s, int error)
 		if (!error)
 			ctl_status_line(s);
 		break;
+	case CK_ROWS:
+		l = buf_ptr(&s->block);
+		s->rows = 0;
+		while (!error && *l >= '0' && *l <= '9' && s->rows < 100000)
+			s->rows = s->rows * 10 + (unsigned)(*l++ - '0');
+		break;
 	case CK_CAPTURE:
 		s->capturing = 0;
 		if (!error)
@@ -1670,7 +1676,7 @@ void
 do_show(struct client *c, struct request *r)
 {
 	struct session	*s;
-	char		 cmd[64];
+	char		 cmd[160];
 	int		 n;
 
 	if ((s = need_session(c, r, 0)) == NULL)
@@ -1680,15 +1686,18 @@ do_show(struct client *c, struct request *r)
 		    "to tmux", s->name);
 		return;
 	}
-	/* A dead pane's last output has scrolled into its history. */
-	n = snprintf(cmd, sizeof cmd, "capture-pane -p%s%s -t %s\n",
+	/* A dead pane's last output has scrolled into its history.  The
+	 * height first: the screen's block has that many lines (ctl_line). */
+	n = snprintf(cmd, sizeof cmd, "display-message -p -t %s "
+	    "'#{pane_height}'\ncapture-pane -p%s%s -t %s\n", s->pane,
 	    r->argc == 2 ? " -e" : "", s->pane_dead ? " -S -100" : "",
 	    s->pane);
-	if (!ctl_room(s, 1, (size_t)n)) {
+	if (!ctl_room(s, 2, (size_t)n)) {
 		reply_err(c, r->id, "busy", "session '%s' is busy", s->name);
 		return;
 	}
 	(void)buf_add(&s->cout, cmd, (size_t)n);
+	(void)ctl_push(s, CK_ROWS, 0, NULL, 0);
 	(void)ctl_push(s, CK_SHOW, c->cid, r->id, 1);
 	c->busy++;
 }
