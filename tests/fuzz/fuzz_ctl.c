@@ -38,16 +38,20 @@ starts(const char *l, size_t n, const char *w)
 	return (n >= strlen(w) && memcmp(l, w, strlen(w)) == 0);
 }
 
-/* Does the line end the block whose tag is tag? */
+/* Does the line end the block whose tag is tag (whole: a blank or the
+ * line's end after it), with got of expect lines had? */
 static int
-ends(const char *l, size_t n, const char *tag)
+ends(const char *l, size_t n, const char *tag, unsigned got,
+    unsigned expect)
 {
 	size_t	 k = strlen(tag);
 
 	if (n > 5 && memcmp(l, "%end ", 5) == 0)
-		return (n - 5 >= k && memcmp(l + 5, tag, k) == 0);
+		return (n - 5 >= k && memcmp(l + 5, tag, k) == 0 &&
+		    (n - 5 == k || l[5 + k] == ' ') && got >= expect);
 	if (n > 7 && memcmp(l, "%error ", 7) == 0)
-		return (n - 7 >= k && memcmp(l + 7, tag, k) == 0);
+		return (n - 7 >= k && memcmp(l + 7, tag, k) == 0 &&
+		    (n - 7 == k || l[7 + k] == ' '));
 	return (0);
 }
 
@@ -67,9 +71,10 @@ one(struct ctlparse *cp, const char *line, size_t n)
 	type = ctlparse_line(cp, l, n, &e);
 	must(type == e.type);
 	if (was.in_block) {
-		if (ends(l, n, was.tag)) {
+		if (ends(l, n, was.tag, was.got, was.expect)) {
 			must(type == CL_END && !cp->in_block);
 			must(e.error == (l[1] == 'e' && l[2] == 'r'));
+			must(e.early == (was.got < was.expect));
 			must(e.mine == was.mine);
 		} else
 			must(type == CL_BLOCK && cp->in_block &&
@@ -140,7 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *d, size_t size)
 		l = memchr(d + off, '\n', size - off);
 		n = l != NULL ? (size_t)(l - (const char *)d) - off :
 		    size - off;
-		if (ends((const char *)d + off, n, TAG))
+		if (ends((const char *)d + off, n, TAG, cp.got, cp.expect))
 			continue;
 		must(one(&cp, (const char *)d + off, n) == CL_BLOCK);
 	}
