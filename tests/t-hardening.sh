@@ -55,10 +55,12 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	mkdir -p -m 700 "$N/run" "$N/home"
 	chown -R 65534:65534 "$N"
 	chmod 711 "$T"
+	# A copy it can run wherever the checkout is (mktemp -d is 0700).
+	cp "$REPO/cm" "$N/cm" && chmod 755 "$N/cm" || fail "copy cm"
 	setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$N/home" \
 	    XDG_RUNTIME_DIR="$N/run" XDG_CONFIG_HOME="$N/home/.config" \
 	    XDG_STATE_HOME="$N/home/.state" CM_TMUX_SOCKET="$N/tmux.sock" \
-	    "$REPO/cm" agent -f 2>"$T/nobody.log" &
+	    "$N/cm" agent -f 2>"$T/nobody.log" &
 	NPID=$!
 	BG_PIDS+=("$NPID")
 	wait_until 5 test -S "$N/run/cm/agent.sock" || fail "nobody's agent: $(cat "$T/nobody.log")"
