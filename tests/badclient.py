@@ -23,8 +23,8 @@
 #       N events, by turning auto-confirm of NAME on and off, on one
 #       connection.
 #   badclient.py SOCK many TOKENFILE N SECS
-#       N clients at once log in and watch; prints how each fared, keeps
-#       them SECS seconds.
+#       N clients, 20 at a time, log in and watch; prints how each fared,
+#       keeps those that got in SECS seconds.
 #   badclient.py SOCK ping TOKENFILE SECS OUT
 #       for SECS seconds, every 50 ms: connect, log in (trying "bye full"
 #       again for 3 s, as cm does), ping, hang up; and ping on one
@@ -432,39 +432,50 @@ def cmd_events(path, tokfile, n, name):
     print("events %d answered %d" % (sent, got), flush=True)
 
 
-def cmd_many(path, tokfile, n, secs):
-    """n clients at once: connect, log in, watch; keep them secs."""
+def cmd_many(path, tokfile, n, secs, wave=20):
+    """n clients, in waves of `wave` at once: connect, log in, watch; each
+    wave's answers are read before the next connects, and every client that
+    got in is kept for secs.  Waves make the held clients add up past any
+    descriptor limit whatever the timing (all at once, a busy agent may see
+    only its first few unauthenticated ones and refuse the rest)."""
     tok = token(tokfile)
-    socks = []
+    held = []
     refused = 0
-    for _ in range(n):
-        try:
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.settimeout(5)
-            s.connect(path)
-            s.sendall(b"a auth " + tok + b"\nw watch\n")
-            socks.append(s)
-        except OSError:
-            refused += 1
     res = {}
-    end = time.monotonic() + 10
-    for s in socks:
-        buf = [b""]
-        try:
-            while True:
-                line = readline(s, buf, end)
-                if line is None:
-                    k = "closed"
-                    break
-                if line.startswith(b"ok w"):
-                    k = "watching"
-                    break
-                if line.startswith(b"bye"):
-                    k = line.decode()
-                    break
-        except (OSError, TimeoutError):
-            k = "no answer"
-        res[k] = res.get(k, 0) + 1
+    for start in range(0, n, wave):
+        socks = []
+        for _ in range(min(wave, n - start)):
+            try:
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.settimeout(5)
+                s.connect(path)
+                s.sendall(b"a auth " + tok + b"\nw watch\n")
+                socks.append(s)
+            except OSError:
+                s.close()
+                refused += 1
+        end = time.monotonic() + 10
+        for s in socks:
+            buf = [b""]
+            try:
+                while True:
+                    line = readline(s, buf, end)
+                    if line is None:
+                        k = "closed"
+                        break
+                    if line.startswith(b"ok w"):
+                        k = "watching"
+                        break
+                    if line.startswith(b"bye"):
+                        k = line.decode()
+                        break
+            except (OSError, TimeoutError):
+                k = "no answer"
+            res[k] = res.get(k, 0) + 1
+            if k == "watching":
+                held.append(s)
+            else:
+                s.close()
     print("many %d: connect refused %d; %s" % (n, refused, ", ".join(
         "%s %d" % (k, v) for k, v in sorted(res.items()))), flush=True)
     time.sleep(secs)
