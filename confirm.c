@@ -18,9 +18,13 @@
  * Invariants: pure (no I/O, no globals written); reads only the bytes it is
  * given; looks at the bottom CM_BOTTOM_ROWS rows only, bottom first.  The
  * approving keys come from the options' labels, never their positions; an
- * option that approves more than once or changes the program's permission
- * mode is never the one chosen; a screen with only part of a prompt is a
- * confirmation with no keys, never idle.
+ * option is chosen only when its whole label (wrapped rows and all) reads
+ * as approving this once, so one that approves more than once, changes the
+ * program's permission mode, or is shortened or cut is never the one
+ * chosen; a screen with only part of a prompt is a confirmation with no
+ * keys, never idle.  What a prompt would run is read only from a prompt
+ * whose top is on the screen, so a command's own text cannot stand in for
+ * the prompt's header.
  */
 
 #include <string.h>
@@ -38,7 +42,7 @@
 #define CM_CHOICE_BODY_ROWS 20	/* rows between a choice and its question */
 #define CM_PARTIAL_ROWS	12	/* non-blank rows searched for a part of a
 				   prompt */
-#define CM_LABEL_HEAD	12	/* bytes of an option that say yes */
+#define CM_LABEL_MAX	256	/* an option's label, rows joined */
 
 static const char *const none[] = { NULL };
 static const struct mark no_marks[] = { { NULL, S_UNKNOWN, NULL } };
@@ -193,6 +197,9 @@ static const char *const opencode_errors[] = {
 	"Cannot connect to API", "Model not found", "model_not_found", NULL
 };
 static const char *const opencode_box[] = { "ctrl+p commands", NULL };
+/* The key hint of its permission prompt: a prompt whose choice row is not
+ * one of opencode_choices (reordered, renamed) waits for the person. */
+static const char *const opencode_hints[] = { "enter confirm", NULL };
 static const char *const opencode_choices[] = {
 	"Allow once|Allow always|Reject", "Confirm|Cancel", NULL
 };
@@ -271,7 +278,7 @@ static const struct profile profiles[] = {
 	  .idle = opencode_idle, .errors = opencode_errors,
 	  .marks = opencode_marks, .box = opencode_box,
 	  .turn = "\xe2\x96\xa3", .menus = 1, .enter_ms = 300,	/* ▣ */
-	  .hints = none, .modes = no_marks,
+	  .hints = opencode_hints, .modes = no_marks,
 	  .choices = opencode_choices, .pending = none,
 	  .blank_starting = 1 },
 	{ .name = "qwen", .version = "1", .commands = qwen_cmds,
@@ -318,18 +325,23 @@ static const char *const secret_markers[] = {
 	"Passphrase", "passphrase", "Enter PIN", "Verification code", NULL
 };
 
-/* Options that approve. */
+/*
+ * Options that approve once.  An option is chosen only when cm understands
+ * all of its text: its first word says yes, and every other word is one of
+ * these (a trailing "(y)", "(esc)" or "(proj)" aside).  So "Yes, and don't
+ * ask again", "Allow for this session", "Yes, allow always", "switch to auto
+ * mode", a label the program shortened ("Yes, and don…") or one cut at the
+ * pane's edge ("Allow for this sessi") is never the one chosen, whatever
+ * its place in the list.
+ */
 static const char *const approving[] = {
-	"Yes", "yes", "Allow", "allow", "Approve", "Proceed", "Run", "Accept",
-	"Trust", "Continue", "OK", NULL
+	"yes", "allow", "approve", "proceed", "run", "accept", "trust",
+	"continue", "ok", NULL
 };
-
-/* Options that approve for more than this one time, or change the
- * program's own permission mode: never chosen. */
-static const char *const broad[] = {
-	"don't ask again", "do not ask again", "always", "Always",
-	"all ", "for this session", "every", "switch to", "Switch to",
-	"auto mode", "accept edits", "mode", NULL
+static const char *const once_words[] = {
+	"once", "i", "this", "it", "folder", "and", "tell", "claude", "codex",
+	"gemini", "qwen", "what", "to", "do", "next", "now", "go", "ahead",
+	"command", "execute", "the", NULL
 };
 
 /* A question whose answer sets the program's permission mode ("Make auto
@@ -348,6 +360,7 @@ struct row {
 	int		 dash;	/* a rule of dashes (╌╌╌), not a line */
 	size_t		 lead;	/* blanks before it on screen */
 	int		 indent;	/* columns trim() took from its left */
+	int		 width;		/* columns the row takes */
 };
 
 /* The built-in profile i (0, 1, ...), or NULL past the last; the last is
@@ -606,6 +619,51 @@ columns(const char *s, size_t n)
 	return (c);
 }
 
+/*
+ * Columns that n bytes of UTF-8 take on a terminal: two for the wide
+ * characters (CJK, Hangul, fullwidth forms, most emoji), none for
+ * combining marks and variation selectors, one for the rest.
+ */
+static int
+display_width(const char *s, size_t n)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	unsigned long		 c;
+	size_t			 i = 0, k, j;
+	int			 w = 0;
+
+	while (i < n) {
+		if (u[i] < 0x80) {
+			w++;
+			i++;
+			continue;
+		}
+		k = u[i] >= 0xf0 ? 4 : u[i] >= 0xe0 ? 3 : u[i] >= 0xc0 ? 2 : 1;
+		c = k == 1 ? u[i] : u[i] & (0x7f >> k);
+		for (j = 1; j < k && i + j < n; j++)
+			c = (c << 6) | (u[i + j] & 0x3f);
+		i += k;
+		if ((c >= 0x300 && c <= 0x36f) ||
+		    (c >= 0x200b && c <= 0x200f) ||
+		    (c >= 0xfe00 && c <= 0xfe0f))
+			continue;
+		if ((c >= 0x1100 && c <= 0x115f) ||
+		    (c >= 0x2e80 && c <= 0xa4cf) ||
+		    (c >= 0xac00 && c <= 0xd7a3) ||
+		    (c >= 0xf900 && c <= 0xfaff) ||
+		    (c >= 0xfe30 && c <= 0xfe4f) ||
+		    (c >= 0xff00 && c <= 0xff60) ||
+		    (c >= 0xffe0 && c <= 0xffe6) ||
+		    (c >= 0x1f300 && c <= 0x1f64f) ||
+		    (c >= 0x1f900 && c <= 0x1f9ff) ||
+		    (c >= 0x20000 && c <= 0x3fffd))
+			w += 2;
+		else
+			w++;
+	}
+	return (w);
+}
+
 /* Is the glyph at s a block element (U+2580..U+259F: a scrollbar's
  * thumb, "█")? */
 static int
@@ -685,6 +743,7 @@ bottom_rows(const char *s, size_t n, struct row *rows, int max)
 		rows[k].p = s + start;
 		rows[k].n = end - start;
 		rows[k].rule = is_rule(rows[k].p, rows[k].n);
+		rows[k].width = display_width(rows[k].p, rows[k].n);
 		trim(&rows[k]);
 		/* A rule has ten glyphs or more: three bytes to compare. */
 		/* Bounded: the text need not end in a NUL. */
@@ -1036,7 +1095,7 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 {
 	const char	*t;
 	size_t		 tl;
-	int		 i, h = -1, top, bottom, k, dashes = 0;
+	int		 i, h = -1, top, bottom, k, dashes = 0, j, wide;
 
 	for (i = q + 1; i < nrows; i++) {
 		/* The prompt's top: a line from the first column (a rule
@@ -1051,6 +1110,29 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 	if (h == -1)
 		return;		/* not a tool's prompt: its kind is unknown */
 	v->kind = header_kind(&rows[h]);
+	/* The header sits right under the prompt's top line, on the screen:
+	 * a header anywhere else is text of the command's (its rows may
+	 * have pushed the real ones out of view). */
+	for (j = i - 1; j > h && rows[j].n == 0 && !rows[j].rule; j--)
+		;
+	if (i >= nrows || j != h) {
+		v->cut = "the top of the prompt is not on the screen";
+		return;
+	}
+	/* A line from the first column right under a row that fills the
+	 * pane (as wide as the widest row) may be the end of that row,
+	 * wrapped by the terminal: a line the program did not draw. */
+	for (j = 0, wide = 0; j < nrows; j++)
+		wide = rows[j].width > wide ? rows[j].width : wide;
+	for (j = q + 1; j <= i; j++) {
+		if (rows[j].lead == 0 && rows[j].rule && j + 1 < nrows &&
+		    rows[j + 1].n > 0 && rows[j + 1].width >= rows[j].width &&
+		    rows[j + 1].width >= wide) {
+			v->cut = "a rule of the prompt's may be a row the "
+			    "terminal wrapped";
+			return;
+		}
+	}
 	if (v->kind == PK_EDIT || v->kind == PK_FETCH || v->kind == PK_TOOL) {
 		/* The path (or address, or tool): the rows under the header
 		 * up to a blank row or a rule. */
@@ -1072,8 +1154,12 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 	}
 	if (v->kind != PK_SHELL)
 		return;
-	if (dashes >= 2) {
-		/* The command between the last two rules above the question,
+	if (dashes == 1 || dashes > 2) {
+		v->cut = "the command's rules are not two";
+		return;
+	}
+	if (dashes == 2) {
+		/* The command between the two rules above the question,
 		 * rules from the first column (the command's rows are
 		 * indented: a rule in its text is part of it). */
 		for (bottom = q + 1; bottom < h && !(rows[bottom].dash &&
@@ -1142,13 +1228,18 @@ subject_codex(struct verdict *v, const struct row *rows, int nrows,
 	if (h == -1)
 		return;
 	v->kind = header_kind(&rows[h]);
-	/* Above the header, up to the transcript's last item, there must be
-	 * no other header or command: a command can print one in its text. */
+	/* Above the header, up to the transcript's last item (from the
+	 * first column: the command's rows are indented), there must be no
+	 * other header or command: a command can print one in its text.
+	 * That item must be on the screen, or the command's first rows
+	 * may not be. */
 	for (i = h + 1; i < nrows && i <= h + CM_BOTTOM_ROWS; i++) {
 		if (rows[i].n == 0)
 			continue;
-		if (starts(rows[i].p, rows[i].n, "\xe2\x80\xa2 ") ||	/* • */
-		    starts(rows[i].p, rows[i].n, "\xe2\x80\xba"))	/* › */
+		/* • or ›, from the first column */
+		if (rows[i].lead == 0 &&
+		    (starts(rows[i].p, rows[i].n, "\xe2\x80\xa2 ") ||
+		    starts(rows[i].p, rows[i].n, "\xe2\x80\xba")))
 			break;
 		if (header_kind(&rows[i]) != PK_NONE ||
 		    starts(rows[i].p, rows[i].n, "$ ")) {
@@ -1156,6 +1247,10 @@ subject_codex(struct verdict *v, const struct row *rows, int nrows,
 			    "holds one";
 			return;
 		}
+	}
+	if (i >= nrows || i > h + CM_BOTTOM_ROWS) {
+		v->cut = "the top of the prompt is not on the screen";
+		return;
 	}
 	if (cmd == -1) {
 		v->cut = "no command or destination in the prompt";
@@ -1212,9 +1307,9 @@ subject_opencode(struct verdict *v, const struct row *rows, int q, int c)
 	}
 	if (!subject_add(v, rows[top].p + 2, rows[top].n - 2))
 		return;
-	for (i = top - 1; i > c && rows[i].n > 0; i--)
-		if (!subject_add(v, rows[i].p, rows[i].n))
-			return;
+	/* Every row down to the choice: a blank line in the command leaves
+	 * a blank row, and the rest is under it. */
+	subject_rows(v, rows, top - 1, c + 1);
 }
 
 /*
@@ -1236,7 +1331,20 @@ subject_qwen(struct verdict *v, const struct row *rows, int nrows, int q)
 	if (h == -1)
 		return;
 	v->kind = header_kind(&rows[h]);
+	/* The header is indented less than the question, the command's rows
+	 * more: a header in the command's text is indented with them. */
+	if (rows[h].lead >= rows[q].lead) {
+		v->cut = "the prompt's header is not where the prompt puts it";
+		return;
+	}
 	if (v->kind == PK_SHELL) {
+		for (i = h - 1; i > q; i--) {
+			if (rows[i].n > 0 && rows[i].lead <= rows[q].lead) {
+				v->cut = "a row of the command is not indented "
+				    "as the command";
+				return;
+			}
+		}
 		subject_rows(v, rows, h - 1, q + 1);
 		if (v->rows == 0)
 			v->cut = "no command in the prompt";
@@ -1293,12 +1401,96 @@ find_subject(const struct profile *pr, const struct row *rows, int nrows,
 		v->cut = "the program shortened the command (…)";
 }
 
+/* Is the word w (n bytes) in list, without regard to ASCII case? */
+static int
+word_in(const char *const *list, const char *w, size_t n)
+{
+	size_t	 j;
+	int	 i;
+
+	for (i = 0; list[i] != NULL; i++) {
+		if (strlen(list[i]) != n)
+			continue;
+		for (j = 0; j < n && (w[j] | 0x20) == list[i][j]; j++)
+			;
+		if (j == n)
+			return (1);
+	}
+	return (0);
+}
+
+/* A label's first word, and how long it is (letters only). */
+static size_t
+first_word(const char *t, size_t n, const char **w)
+{
+	size_t	 i = 0, k;
+
+	while (i < n && (t[i] == ' ' || t[i] == ','))
+		i++;
+	for (k = i; k < n && ((t[k] | 0x20) >= 'a' && (t[k] | 0x20) <= 'z');
+	    k++)
+		;
+	*w = t + i;
+	return (k - i);
+}
+
+/* Does the label start with a word that says yes ("Yes", "Allow")? */
+static int
+label_says_yes(const char *t, size_t n)
+{
+	const char	*w;
+	size_t		 k = first_word(t, n, &w);
+
+	return (k > 0 && word_in(approving, w, k) && (w + k == t + n ||
+	    w[k] == ' ' || w[k] == ',' || w[k] == '('));
+}
+
 /*
- * Which option to choose, by the options' labels: the first that says yes
- * (in its first CM_LABEL_HEAD bytes) without saying "always", "don't ask
- * again" or a mode.  None (and *any -1) when the prompt itself is about the
- * program's permission mode (a few rows above the options, bottom-first
- * indices above last, up to a rule).  *any is 1 if some option said yes.
+ * Is the label one cm understands as approving this once: a word that says
+ * yes, then only words of once_words, separated by blanks or commas (a
+ * trailing "(x)" group without blanks aside)?  Anything else - another
+ * word, other punctuation, a byte that is not ASCII ("…", "·", "’"), a
+ * label ending in a comma (cut there) - is not understood.
+ */
+static int
+label_once(const char *t, size_t n)
+{
+	const char	*w;
+	size_t		 i, k;
+
+	while (n > 0 && t[n - 1] == ' ')
+		n--;
+	if (n > 0 && t[n - 1] == ')') {
+		for (k = n - 1; k > 0 && t[k - 1] != '(' && t[k - 1] != ' ';
+		    k--)
+			;
+		if (k > 0 && t[k - 1] == '(')
+			n = k - 1;
+		while (n > 0 && t[n - 1] == ' ')
+			n--;
+	}
+	if (n == 0 || t[n - 1] == ',' || !label_says_yes(t, n))
+		return (0);
+	for (i = 0; i < n; i = (size_t)(w - t) + k) {
+		while (i < n && (t[i] == ' ' || t[i] == ','))
+			i++;
+		if (i == n)
+			break;
+		k = first_word(t + i, n - i, &w);
+		if (k == 0 || (w + k < t + n && w[k] != ' ' && w[k] != ','))
+			return (0);	/* not a plain word */
+		if (!word_in(approving, w, k) && !word_in(once_words, w, k))
+			return (0);
+	}
+	return (1);
+}
+
+/*
+ * Which option to choose, by the options' whole labels: the first that
+ * label_once understands.  None (and *any -1) when the prompt itself is
+ * about the program's permission mode (a few rows above the options,
+ * bottom-first indices above last, up to a rule).  *any is 1 if some
+ * option says yes, understood or not.
  */
 static int
 best_option(const struct row *rows, int nrows, int last, const char **text,
@@ -1316,11 +1508,10 @@ best_option(const struct row *rows, int nrows, int last, const char **text,
 		}
 	}
 	for (i = 1; i <= k; i++) {
-		if (!has_any(text[i], tlen[i] > CM_LABEL_HEAD ? CM_LABEL_HEAD :
-		    tlen[i], approving))
+		if (!label_says_yes(text[i], tlen[i]))
 			continue;
 		*any = 1;
-		if (!has_any(text[i], tlen[i], broad))
+		if (label_once(text[i], tlen[i]))
 			return (i);
 	}
 	return (0);
@@ -1370,9 +1561,16 @@ menu_verdict(const struct profile *pr, struct verdict *v, int best, int any,
 		set_rule(v, pr, "menu-mode");
 		return;
 	}
+	if (best == 0 && any) {
+		/* Options say yes, none that cm understands as once: the
+		 * person's. */
+		v->state = S_CONFIRM;
+		set_rule(v, pr, "menu-broad-only");
+		return;
+	}
 	if (best == 0) {
 		v->state = S_INPUT;
-		set_rule(v, pr, any ? "menu-broad-only" : "menu-choice");
+		set_rule(v, pr, "menu-choice");
 		return;
 	}
 	v->state = S_CONFIRM;
@@ -1452,6 +1650,36 @@ menu_question(const struct row *rows, int nrows, int last)
 }
 
 /*
+ * An option's whole label: its text on row at, and the rows under it that
+ * are indented to col or further (the program wrapped it), joined by
+ * blanks, into out (CM_LABEL_MAX bytes).  A label too long to hold ends in
+ * a comma, which label_once never understands.
+ */
+static size_t
+label_join(const struct row *rows, int at, int col, const char *t,
+    size_t tl, char *out)
+{
+	const char	*u;
+	size_t		 n, ul;
+	int		 j, s;
+
+	n = tl < CM_LABEL_MAX - 2 ? tl : CM_LABEL_MAX - 2;
+	memcpy(out, t, n);
+	for (j = at - 1; j >= 0 && rows[j].n > 0 && !rows[j].rule &&
+	    rows[j].indent >= col && option_row(&rows[j], &s, &u, &ul) == 0;
+	    j--) {
+		if (n + 1 + rows[j].n > CM_LABEL_MAX - 2) {
+			out[n++] = ',';
+			break;
+		}
+		out[n++] = ' ';
+		memcpy(out + n, rows[j].p, rows[j].n);
+		n += rows[j].n;
+	}
+	return (n);
+}
+
+/*
  * A numbered menu at the bottom: options 1..N in order, with at most a short
  * footer (and a ruled-off preview) below them, and above them either a
  * question or, for a menu with a cursor on one option, a title.  It is a
@@ -1466,7 +1694,9 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 {
 	const char	*text[CM_OPTIONS_MAX + 1];
 	size_t		 tlen[CM_OPTIONS_MAX + 1];
-	int		 sel[CM_OPTIONS_MAX + 1];
+	char		 lab[CM_OPTIONS_MAX + 1][CM_LABEL_MAX];
+	int		 sel[CM_OPTIONS_MAX + 1], at[CM_OPTIONS_MAX + 1];
+	int		 ocol[CM_OPTIONS_MAX + 1];
 	int		 i, first = -1, last = -1, num = 0, s, k, expect;
 	int		 q = -1, best, any, cursor = 0, col = 0;
 	const char	*t;
@@ -1508,6 +1738,8 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 		/* The column the options' text starts at. */
 		col = rows[i].indent + columns(rows[i].p,
 		    (size_t)(t - rows[i].p));
+		at[num] = i;
+		ocol[num] = col;
 		last = i;
 		expect--;
 	}
@@ -1525,14 +1757,28 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 			q = last;
 	}
 	k = option_row(&rows[first], &s, &t, &tl);
+	for (i = 1; i <= k; i++) {
+		tlen[i] = label_join(rows, at[i], ocol[i], text[i], tlen[i],
+		    lab[i]);
+		text[i] = lab[i];
+	}
 	best = 0;
 	any = 0;
 	if (q > last && is_question(&rows[q]))
 		best = best_option(rows, nrows, last, text, tlen, k, &any);
+	else {
+		/* No question on the screen (scrolled off, or none): options
+		 * that say yes still ask something, but what is not known. */
+		for (i = 1; i <= k; i++)
+			any |= label_says_yes(text[i], tlen[i]);
+	}
 	menu_detail(v, rows, q, last, text, tlen, k, 1);
 	prompt_context(v, rows, nrows, q);
 	menu_verdict(pr, v, best, any, best ? text[best] : NULL,
 	    best ? tlen[best] : 0, cursor, 1);
+	if (v->state == S_CONFIRM && best == 0 && any == 1 &&
+	    !(q > last && is_question(&rows[q])))
+		set_rule(v, pr, "menu-no-question");
 	if (v->state == S_CONFIRM)
 		find_subject(pr, rows, nrows, q, last, v);
 	return (1);
@@ -1742,6 +1988,9 @@ find_choice(const struct profile *pr, struct row *rows, int nrows,
 		if (rows[i].n == 0)
 			continue;
 		seen++;
+		/* Its input box below: the choice is in an answer. */
+		if (has_any(rows[i].p, rows[i].n, pr->box))
+			return (0);
 		for (c = 0; pr->choices[c] != NULL && k == 0; c++)
 			k = choice_row(&rows[i], pr->choices[c], label, len);
 	}
@@ -1755,8 +2004,7 @@ find_choice(const struct profile *pr, struct row *rows, int nrows,
 		}
 	}
 	for (c = 0; c < k && q != -1; c++) {
-		if (has_any(label[c], len[c] > 12 ? 12 : len[c], approving) &&
-		    !has_any(label[c], len[c], broad)) {
+		if (label_once(label[c], len[c])) {
 			best = c;
 			break;
 		}

@@ -1027,14 +1027,38 @@ test_classify_choice(void)
 	CHECK(strcmp(v.keys, "Enter") == 0);
 	CHECK(strcmp(v.rule, "opencode/choice") == 0);
 	CHECK(strstr(v.detail, "$ rm -rf build") != NULL);
-	/* Labels out of order, glued, or not starting the row: no choice. */
+	/* Labels out of order, glued, or not starting the row: no choice;
+	 * a question is left on the screen, which cm never answers. */
+	(void)classify("opencode", "Permission required?\n"
+	    "Allow always   Allow once   Reject\n", 5000, &v);
+	CHECK(v.keys[0] == '\0' && strcmp(v.rule, "opencode/choice") != 0);
+	(void)classify("opencode", "Permission required?\n"
+	    "Allow once Allow always RejectX\n", 5000, &v);
+	CHECK(v.keys[0] == '\0' && strcmp(v.rule, "opencode/choice") != 0);
+	(void)classify("opencode", "Permission required?\n"
+	    "I said: Allow once   Allow always   Reject\n", 5000, &v);
+	CHECK(v.keys[0] == '\0' && strcmp(v.rule, "opencode/choice") != 0);
+	/* The same choice with opencode's input box below it: a prompt
+	 * shown in an answer, not one waiting. */
 	CHECK(classify("opencode", "Permission required?\n"
-	    "Allow always   Allow once   Reject\n", 5000, &v) != S_CONFIRM);
-	CHECK(classify("opencode", "Permission required?\n"
-	    "Allow once Allow always RejectX\n", 5000, &v) != S_CONFIRM);
-	CHECK(classify("opencode", "Permission required?\n"
-	    "I said: Allow once   Allow always   Reject\n", 5000, &v) !=
+	    "Allow once   Allow always   Reject\n\n"
+	    "  /work/proj    ctrl+p commands\n", 5000, &v) == S_IDLE);
+	/* An option wrapped onto a second row is read whole: "don't ask /
+	 * again" first is skipped for the plain yes. */
+	CHECK(classify("claude", "Do you want to proceed?\n"
+	    "\xe2\x9d\xaf 1. Yes, and don't ask\n"
+	    "      again for ls commands\n"
+	    "  2. Yes\n  3. No\n\n Esc to cancel\n", 5000, &v) ==
 	    S_CONFIRM);
+	CHECK(strcmp(v.keys, "2") == 0);
+	/* Only options cm does not understand (shortened, "always", a word
+	 * it does not know, a refusal that says allow): no keys. */
+	CHECK(classify("claude", "Do you want to proceed?\n"
+	    "\xe2\x9d\xaf 1. Yes, and don\xe2\x80\xa6\n"
+	    "  2. Yes, allow always\n  3. Yes, run it everywhere\n"
+	    "  4. Don't allow\n\n Esc to cancel\n", 5000, &v) == S_CONFIRM);
+	CHECK(v.keys[0] == '\0');
+	CHECK(strcmp(v.rule, "claude/menu-broad-only") == 0);
 	/* No question above it: a confirmation cm does not answer. */
 	CHECK(classify("opencode", "Always allow\n- rm *\n\n"
 	    "  Confirm   Cancel      enter confirm\n", 5000, &v) ==
