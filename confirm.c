@@ -1079,6 +1079,33 @@ tool_name(struct verdict *v)
 	snprintf(v->subject, sizeof v->subject, "%s", name);
 }
 
+/*
+ * Claude's fetch prompt: the address on one row, then a sentence naming its
+ * host ("Claude wants to fetch content from HOST"), or nothing.  Any other
+ * row under the address may be the rest of it, wrapped ("https://docs.rs"
+ * over ".evil.example/x"): then the host is not known.
+ */
+static void
+fetch_host(struct verdict *v, const struct row *next)
+{
+	static const char	 says[] = "Claude wants to fetch content from ";
+	const char		*host;
+	size_t			 k;
+
+	if (next->n == 0 || next->rule)
+		return;
+	if (!starts(next->p, next->n, says)) {
+		v->cut = "the address may go on on the next row";
+		return;
+	}
+	host = strstr(v->subject, "://");
+	host = host != NULL ? host + 3 : v->subject;
+	k = strcspn(host, "/:?#");
+	if (k != next->n - (sizeof says - 1) ||
+	    memcmp(host, next->p + sizeof says - 1, k) != 0)
+		v->cut = "the address's host is not the one named under it";
+}
+
 /* Bytes that make a row read as a shell command rather than prose. */
 static const char *const shellish[] = {
 	"|", "&", ";", "<", ">", "$", "`", "\\", " -", "=", NULL
@@ -1141,8 +1168,11 @@ subject_claude(struct verdict *v, const struct row *rows, int nrows, int q)
 		for (; i > q && rows[i].n > 0 && !rows[i].rule; i--) {
 			if (!subject_add(v, rows[i].p, rows[i].n))
 				return;
-			if (v->kind == PK_FETCH)
-				break;	/* the address; a sentence follows */
+			if (v->kind == PK_FETCH) {
+				if (i - 1 > q)
+					fetch_host(v, &rows[i - 1]);
+				return;	/* the address; a sentence follows */
+			}
 		}
 		if (v->rows == 0)
 			v->cut = "nothing under the prompt's header";

@@ -182,6 +182,19 @@ for f in claude-mcp-tool claude-fetch; do
 	   fails=$((fails + 1)) ;;
 	esac
 done
+# An address wrapped onto a second row, or a host other than the one the
+# sentence under it names: the rule for docs.rs does not allow it.
+printf 'allow Fetch(domain:docs.rs)\n' >"$tmp/cm/rules"
+for f in claude-fetch-wrapped claude-fetch-other-host; do
+	nope "$f with a rule for docs.rs" claude \
+	    "$(cat "$here/policy/screens/$f.txt")"
+done
+s=${gemini//"│ ? Shell  rm -rf build"/"│ ? WebFetch  https://docs.rs
+│ .evil.example/x"}
+# (Gemini: the header must sit right above its inner box, so a wrapped
+# address leaves no header at all.)
+nope "an address wrapped in Gemini's box, with a rule for docs.rs" gemini \
+    "${s//"rm -rf build"/"fetch"}"
 printf 'allow Fetch(domain:rs)\nallow Tool(mcp__git*)\nallow .*\n' \
     >"$tmp/cm/rules"
 nope "a fetch from another domain" claude \
