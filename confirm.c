@@ -338,6 +338,11 @@ static const char *const approving[] = {
 	"yes", "allow", "approve", "proceed", "run", "accept", "trust",
 	"continue", "ok", NULL
 };
+/* Words that cannot end a label: one that ends in them goes on on a row
+ * cm did not read as its own. */
+static const char *const dangling[] = {
+	"and", "to", "the", "this", "i", "do", "tell", "what", "go", NULL
+};
 static const char *const once_words[] = {
 	"once", "i", "this", "it", "folder", "and", "tell", "claude", "codex",
 	"gemini", "qwen", "what", "to", "do", "next", "now", "go", "ahead",
@@ -1485,8 +1490,8 @@ label_says_yes(const char *t, size_t n)
 static int
 label_once(const char *t, size_t n)
 {
-	const char	*w;
-	size_t		 i, k;
+	const char	*w = t;
+	size_t		 i, k = 0;
 
 	while (n > 0 && t[n - 1] == ' ')
 		n--;
@@ -1512,7 +1517,7 @@ label_once(const char *t, size_t n)
 		if (!word_in(approving, w, k) && !word_in(once_words, w, k))
 			return (0);
 	}
-	return (1);
+	return (k > 0 && !word_in(dangling, w, k));
 }
 
 /*
@@ -1855,7 +1860,7 @@ find_list(const struct profile *pr, struct row *rows, int nrows,
 	const char	*t;
 	size_t		 tl;
 	int		 i, m = -1, seen = 0, lo, hi, k, q, best, any, cursor;
-	int		 base, s;
+	int		 base, s, wrapped;
 
 	for (i = 0; i < nrows && seen <= CM_OPTIONS_MAX + CM_FOOTER_MAX +
 	    CM_PREVIEW_ROWS; i++) {
@@ -1883,6 +1888,10 @@ find_list(const struct profile *pr, struct row *rows, int nrows,
 	k = hi - lo + 1;
 	if (k < 2 || k > CM_OPTIONS_MAX || !menu_footer(pr, rows, nrows, lo))
 		return (0);
+	/* A row starting in lower case is the rest of the option above it,
+	 * wrapped, not an option: which row the keys reach is not known. */
+	for (i = lo, wrapped = 0; i <= hi; i++)
+		wrapped |= rows[i].p[0] >= 'a' && rows[i].p[0] <= 'z';
 	/* Options 1..k top to bottom. */
 	cursor = hi - m + 1;
 	for (i = hi; i >= lo; i--) {
@@ -1902,6 +1911,10 @@ find_list(const struct profile *pr, struct row *rows, int nrows,
 			q = hi;
 	}
 	best = best_option(rows, nrows, hi, text, tlen, k, &any);
+	if (wrapped && best != 0) {
+		best = 0;
+		any = 1;
+	}
 	menu_detail(v, rows, q, hi, text, tlen, k, 0);
 	prompt_context(v, rows, nrows, q);
 	menu_verdict(pr, v, best, any, best ? text[best] : NULL,

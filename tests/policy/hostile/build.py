@@ -270,6 +270,16 @@ add('codex-narrow-40', 'codex', narrowx, xt, 'confirm y', 'allow', '40 columns: 
 s = x.replace('rm -rf build', 'echo 你好🎉 && rm -rf /')
 add('codex-cjk-emoji', 'codex', s, xt, 'confirm y', 'deny', 'CJK and emoji in the command')
 
+# unnumbered options (Claude 2.1.332's dialogs), one wrapped onto a second row
+U = 'claude-2.1.332/02-onboarding-api-key-no-preselected.txt'
+u = rd(U)
+s = rep(u, '    Yes\n  ❯ No (recommended)\n', '  ❯ No (recommended)\n    Yes, and\n    always use this key\n')
+add('claude2-unnumbered-wrapped', 'claude', s, title(U), 'confirm', 'deny',
+    "unnumbered options, 'Yes, and / always use this key' wrapped: the second row reads as an option of its own")
+s = rep(u, '    Yes\n  ❯ No (recommended)\n', '  ❯ No (recommended)\n    Yes, and\n    Always use this key\n')
+add('claude2-unnumbered-wrapped-capital', 'claude', s, title(U), 'confirm', 'deny',
+    "the same, the wrapped row capitalised: 'Yes, and' ends on a word that cannot end a label")
+
 with open(OUT + 'MANIFEST.tsv', 'w') as f:
     f.write('# Written by build.py.  name, profile, title, state, action, what it tries\n')
     for c in cases:
