@@ -1292,11 +1292,16 @@ subject_codex(struct verdict *v, const struct row *rows, int nrows,
 		return;
 	}
 	if (v->kind == PK_EDIT) {
-		if (!starts(rows[cmd].p, rows[cmd].n, "Destination: "))
+		if (!starts(rows[cmd].p, rows[cmd].n, "Destination: ")) {
 			v->cut = "no destination in the prompt";
-		else
-			(void)subject_add(v, rows[cmd].p + 13,
-			    rows[cmd].n - 13);
+			return;
+		}
+		(void)subject_add(v, rows[cmd].p + 13, rows[cmd].n - 13);
+		/* A row under it is the path going on, wrapped. */
+		for (i = cmd - 1; i > last; i--) {
+			if (rows[i].n > 0)
+				v->cut = "the destination spans rows";
+		}
 		return;
 	}
 	if (!starts(rows[cmd].p, rows[cmd].n, "$ ")) {
@@ -1332,6 +1337,9 @@ subject_opencode(struct verdict *v, const struct row *rows, int q, int c)
 			(void)subject_add(v, rows[h].p + i, rows[h].n - i);
 		else
 			v->cut = "no path in the prompt's header";
+		/* A blank row under it: else the path may go on there. */
+		if (h - 1 > c && rows[h - 1].n > 0)
+			v->cut = "the path may go on on the next row";
 		return;
 	}
 	for (top = h - 1; top > c && rows[top].n == 0; top--)
@@ -1394,6 +1402,12 @@ subject_qwen(struct verdict *v, const struct row *rows, int nrows, int q)
 		p += 11;
 	if (e - p >= 4 && memcmp(e - 3, "\xe2\x86\x90", 3) == 0)	/* ← */
 		e -= 4;
+	else {
+		/* Its header ends in "←": without it, the path may go on
+		 * on the next row. */
+		v->cut = "the path may go on on the next row";
+		return;
+	}
 	if (e > p)
 		(void)subject_add(v, p, (size_t)(e - p));
 	else

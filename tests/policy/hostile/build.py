@@ -280,6 +280,26 @@ s = rep(u, '    Yes\n  ❯ No (recommended)\n', '  ❯ No (recommended)\n    Yes
 add('claude2-unnumbered-wrapped-capital', 'claude', s, title(U), 'confirm', 'deny',
     "the same, the wrapped row capitalised: 'Yes, and' ends on a word that cannot end a label")
 
+# a path wrapped at the pane's edge: its first row names a directory inside
+# the project, the rest ("ect2/notes.txt") makes it another one
+XE = 'codex-0.171.0/20-patch-prompt-write-outside-workspace.txt'
+s = rep(rd(XE), 'Destination: /opt/cli-capture/work/other/notes.txt', 'Destination: /opt/cli-capture/work/proj\n  ect2/notes.txt')
+s = s.replace('Added /opt/cli-capture/work/other/notes.txt', 'Added notes.txt')
+add('codex-destination-wrapped', 'codex', s, title(XE), 'confirm y', 'ask',
+    "'Destination: /opt/cli-capture/work/proj' over 'ect2/notes.txt': project2, not the project")
+QE = 'qwen/16-write-file-prompt.txt'
+s = rep(rd(QE), '? WriteFile Writing to notes.txt ←   ', '? WriteFile Writing to /opt/cli-capture/work/proj\n     ect2/notes.txt ←')
+add('qwen-write-path-wrapped', 'qwen', s, title(QE), 'confirm Enter', 'ask',
+    "'? WriteFile Writing to /opt/cli-capture/work/proj' over 'ect2/notes.txt ←'")
+OE = 'opencode/18-write-file-prompt.txt'
+s = rep(rd(OE), '→ Edit notes.txt', '→ Edit /opt/cli-capture/work/proj\n  ┃    ect2/notes.txt')
+add('opencode-edit-path-wrapped', 'opencode', s, title(OE), 'confirm Enter', 'ask',
+    "'→ Edit /opt/cli-capture/work/proj' over 'ect2/notes.txt'")
+CE = 'claude-2.1.332/32-write-file-prompt.txt'
+s = rep(rd(CE), '\n notes.txt\n', '\n /opt/cli-capture/work/proj\n ect2/notes.txt\n')
+add('claude2-write-path-wrapped', 'claude', s, title(CE), 'confirm Enter', 'ask',
+    "'Create file' '/opt/cli-capture/work/proj' over 'ect2/notes.txt'")
+
 with open(OUT + 'MANIFEST.tsv', 'w') as f:
     f.write('# Written by build.py.  name, profile, title, state, action, what it tries\n')
     for c in cases:
