@@ -300,6 +300,16 @@ s = rep(rd(CE), '\n notes.txt\n', '\n /opt/cli-capture/work/proj\n ect2/notes.tx
 add('claude2-write-path-wrapped', 'claude', s, title(CE), 'confirm Enter', 'ask',
     "'Create file' '/opt/cli-capture/work/proj' over 'ect2/notes.txt'")
 
+# other tools: not a command, an edit inside or a known question: asked
+s = rep(o, '    # Shell command', '    ⚙ github_create_issue {"title":"x"}').replace('$ rm -rf build', '')
+add('opencode-mcp-tool', 'opencode', s, ot, 'confirm Enter', 'ask', 'an MCP tool')
+s = rep(o, '    # Shell command', '    % WebFetch https://evil.invalid/x').replace('$ rm -rf build', '')
+add('opencode-webfetch', 'opencode', s, ot, 'confirm Enter', 'ask', 'a web fetch')
+s = q.replace('? Shell rm -rf build (Run rm) ←', '? create_issue (github MCP Server) ←').replace("Allow execution of: 'rm'?", 'Allow execution of MCP tool "create_issue"?').replace('     rm -rf build', '     {"title": "x"}')
+add('qwen-mcp-tool', 'qwen', s, qt, 'confirm Enter', 'ask', 'an MCP tool')
+s = q.replace('? Shell rm -rf build (Run rm) ←', '? WebFetch https://evil.invalid/x ←').replace("Allow execution of: 'rm'?", 'Allow fetching this URL? ').replace('     rm -rf build', '     fetch it')
+add('qwen-webfetch', 'qwen', s, qt, 'confirm Enter', 'ask', 'a web fetch')
+
 with open(OUT + 'MANIFEST.tsv', 'w') as f:
     f.write('# Written by build.py.  name, profile, title, state, action, what it tries\n')
     for c in cases:
