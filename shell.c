@@ -9,11 +9,14 @@
  * the operators && || ; | and newline between commands, and redirections
  * ([N]< > >> >| <> >& <& &> &>>) with their targets.  Everything else that
  * could make the command do something its words do not show is refused
- * with a reason: command and process substitution, here-documents,
+ * with a reason: command and process substitution, arithmetic expansion
+ * ($((...)) and the old $[...]), here-documents,
  * subshells and groups, shell keywords, backgrounding, backslash-newline,
  * unbalanced quotes, control bytes.  Each word is marked with what the
  * shell would still do to it (expand a variable, a glob, a tilde, braces),
- * so the policy can refuse what depends on values cm cannot see.
+ * so the policy can refuse what depends on values cm cannot see; a quoted
+ * blank or operator inside {a,' '} or [a' '] does not hide the braces or
+ * the pattern from that mark.
  *
  * Invariants: no recursion, no allocation; every array is bounded by a
  * named limit (input past one is refused, never truncated); on success
@@ -39,6 +42,9 @@ struct sh_state {
 	int		 cmd;		/* current command, or -1 */
 	int		 word_open;	/* building a word */
 	int		 redir_pending;	/* next word is a redirection target */
+	int		 brace_open;	/* the word has an unquoted '{' */
+	int		 brace_sep;	/* and a ',' or ".." after it */
+	int		 bracket_open;	/* the word has an unquoted '[' */
 };
 
 static int
@@ -51,14 +57,25 @@ refuse(struct sh_state *st, const char *why)
 	return (-1);
 }
 
-/* Append one byte to the word being built. */
+/*
+ * Append one byte to the word being built.  A ',' or ".." after an unquoted
+ * '{', or a ']' after an unquoted '[', quoted or not, makes the word a
+ * possible brace expansion or pattern: bash reads {a,' '} and [a' '] as
+ * such, with the blank inside them quoted.
+ */
 static int
 put(struct sh_state *st, char c)
 {
 	struct sh_parse	*p = st->p;
+	struct sh_word	*w = &p->words[p->nwords - 1];
 
 	if (p->used + 2 > sizeof p->store)
 		return (refuse(st, "command longer than cm reads"));
+	if (st->brace_open && (c == ',' || (c == '.' && p->used > w->off &&
+	    p->store[p->used - 1] == '.')))
+		st->brace_sep = 1;
+	if (st->bracket_open && c == ']')
+		w->flags |= SH_W_GLOB;
 	p->store[p->used++] = c;
 	p->store[p->used] = '\0';
 	return (0);
@@ -104,6 +121,7 @@ word_open(struct sh_state *st)
 	w->flags = 0;
 	p->store[p->used] = '\0';
 	st->word_open = 1;
+	st->brace_open = st->brace_sep = st->bracket_open = 0;
 	return (0);
 }
 
@@ -167,8 +185,10 @@ cmd_close(struct sh_state *st, int op)
 		return (refuse(st, "redirection without a target"));
 	if (st->cmd == -1) {
 		/* Nothing since the last operator: an empty line, or a line
-		 * break after && || | (which continues the command). */
-		if (op == SH_SEMI || op == SH_END)
+		 * break after && || | (which continues the command).  A ';'
+		 * there is a syntax error to bash. */
+		if (op == SH_END || (op == SH_SEMI && st->i < st->n &&
+		    st->s[st->i] == '\n'))
 			return (0);
 		return (refuse(st, "operator with no command before it"));
 	}
@@ -326,6 +346,8 @@ dollar(struct sh_state *st, int in_dq)
 	}
 	if (left >= 2 && s[1] == '(')
 		return (refuse(st, "command substitution $(...)"));
+	if (left >= 2 && s[1] == '[')
+		return (refuse(st, "arithmetic expansion $[...]"));
 	if (left >= 2 && s[1] == '\'' && !in_dq)
 		return (1);
 	if (left >= 2 && s[1] == '"' && !in_dq) {
@@ -352,7 +374,7 @@ shell_parse(const char *s, size_t n, struct sh_parse *p)
 	struct sh_state	 st;
 	struct sh_word	*w;
 	char		 c;
-	int		 fd, r, brace;
+	int		 fd, r;
 	size_t		 j;
 
 	memset(&st, 0, sizeof st);
@@ -536,14 +558,11 @@ shell_parse(const char *s, size_t n, struct sh_parse *p)
 			st.i++;
 			break;
 		case '[':
-			/* A pattern only with its ']' in the same word. */
-			for (j = st.i + 1; j < n && !metachar(s[j]) &&
-			    s[j] != ']'; j++)
-				;
-			if (j < n && s[j] == ']')
-				w->flags |= SH_W_GLOB;
+			/* A pattern only with its ']' in the same word (put()
+			 * marks it when the ']' comes). */
 			if (put(&st, c) == -1)
 				return (-1);
+			st.bracket_open = 1;
 			st.i++;
 			break;
 		case '*': case '?':
@@ -553,14 +572,15 @@ shell_parse(const char *s, size_t n, struct sh_parse *p)
 			st.i++;
 			break;
 		case '{':
-			/* Brace expansion: {a,b} or {1..3}, unquoted. */
-			for (j = st.i + 1, brace = 0; j < n && !metachar(s[j]) &&
-			    s[j] != '}'; j++) {
-				if (s[j] == ',' || (s[j] == '.' && j + 1 < n &&
-				    s[j + 1] == '.'))
-					brace = 1;
-			}
-			if (brace && j < n && s[j] == '}')
+			/* Brace expansion: {a,b} or {1..3}, its braces
+			 * unquoted; put() notes the ',' or "..". */
+			if (put(&st, c) == -1)
+				return (-1);
+			st.brace_open = 1;
+			st.i++;
+			break;
+		case '}':
+			if (st.brace_open && st.brace_sep)
 				w->flags |= SH_W_BRACE;
 			if (put(&st, c) == -1)
 				return (-1);

@@ -631,6 +631,24 @@ test_shell(void)
 	CHECK(shell_word_flags(&p, &p.cmds[0], 8) & SH_W_GLOB);
 	CHECK(shell_parse("[ -f x ]", 8, &p) == 0 &&
 	    !(shell_word_flags(&p, &p.cmds[0], 0) & SH_W_GLOB));
+	/* A quoted blank or operator inside braces or brackets hides
+	 * neither: bash expands {a,'|'} to two words. */
+	snprintf(big, sizeof big, "ls {a,'|'} x{,' '} [a' '] {1'..'2} "
+	    "HEAD@{1} '{a,b}' \\{a,b}");
+	CHECK(shell_parse(big, strlen(big), &p) == 0);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 1) & SH_W_BRACE);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 2) & SH_W_BRACE);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 3) & SH_W_GLOB);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 4) & SH_W_BRACE);
+	CHECK(!(shell_word_flags(&p, &p.cmds[0], 5) & SH_W_BRACE));
+	CHECK(!(shell_word_flags(&p, &p.cmds[0], 6) & SH_W_BRACE));
+	CHECK(!(shell_word_flags(&p, &p.cmds[0], 7) & SH_W_BRACE));
+	CHECK(shparse("echo $[1+1]")[0] == '!');
+	CHECK(shparse("echo \"$[1]\"")[0] == '!');
+	/* An empty command before ';' is bash's syntax error. */
+	CHECK(shparse("ls ; ; ls")[0] == '!');
+	CHECK(shparse("; ls")[0] == '!');
+	CHECK(strcmp(shparse("ls;\n\nls"), "ls;ls") == 0);
 	/* Limits: refused, never cut. */
 	memset(big, 'a', sizeof big);
 	CHECK(shell_parse(big, sizeof big, &p) == -1);
