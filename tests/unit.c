@@ -8,6 +8,7 @@
  * failed".
  */
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -754,6 +755,31 @@ test_policy(void)
 	CHECK(policy_inside("new/file", dir, err, sizeof err));
 	CHECK(!policy_inside("../x", dir, err, sizeof err));
 	CHECK(!policy_inside(".git/config", dir, err, sizeof err));
+	CHECK(!policy_inside("a/.GIT/config", dir, err, sizeof err));
+	CHECK(!policy_inside(".gIt", dir, err, sizeof err));
+	CHECK(policy_inside(".github/x", dir, err, sizeof err));
+	CHECK(!policy_inside(":/", dir, err, sizeof err));
+	/* git in a directory the agent made look like a bare repository
+	 * (HEAD, objects/, refs/, a config naming core.pager): ask.  With
+	 * the directory's own .git first, git never looks at that HEAD. */
+	snprintf(path, sizeof path, "%s/HEAD", dir);
+	CHECK((fd = open(path, O_WRONLY | O_CREAT, 0600)) != -1);
+	close(fd);
+	rs = rules_builtin();
+	CHECK(policy_shell(rs, "git log", 7, dir, rule, sizeof rule, NULL) ==
+	    RULE_ASK);
+	CHECK(strstr(rule, "bare repository") != NULL);
+	CHECK(policy_shell(rs, "ls", 2, dir, rule, sizeof rule, NULL) ==
+	    RULE_ALLOW);
+	snprintf(path, sizeof path, "%s/.git", dir);
+	CHECK(mkdir(path, 0700) == 0);
+	CHECK(policy_shell(rs, "git log", 7, dir, rule, sizeof rule, NULL) ==
+	    RULE_ALLOW);
+	rmdir(path);
+	snprintf(path, sizeof path, "%s/HEAD", dir);
+	unlink(path);
+	rules_free(rs);
+	snprintf(path, sizeof path, "%s/out", dir);
 	CHECK(!policy_inside("~/x", dir, err, sizeof err));
 	CHECK(!policy_inside("x", "relative", err, sizeof err));
 	CHECK(!policy_inside("x", NULL, err, sizeof err));
