@@ -277,6 +277,8 @@ ansi_c(struct sh_state *st)
 
 	while (st->i < st->n && s[st->i] != '\'') {
 		c = s[st->i++];
+		if (c == '\0')
+			return (refuse(st, "NUL byte in $'...'"));
 		if (c != '\\') {
 			if (put(st, c) == -1)
 				return (-1);
@@ -314,8 +316,12 @@ ansi_c(struct sh_state *st)
 					v = v * 8 + (unsigned int)(s[st->i++] -
 					    '0');
 				c = (char)v;
+			} else if (strchr("\\'\"?", c) == NULL) {
+				/* Only \\ \' \" \? stand for themselves:
+				 * bash keeps the backslash of any other. */
+				if (put(st, '\\') == -1)
+					return (-1);
 			}
-			/* \\ \' \" \? stand for themselves. */
 			break;
 		}
 		if (c == '\0')

@@ -569,6 +569,10 @@ test_shell(void)
 	CHECK(strcmp(shparse("echo $'a\\tb\\x41\\101\\''"), "echo a\tbAA'") ==
 	    0);
 	CHECK(strcmp(shparse("echo ''"), "echo ") == 0);
+	/* bash keeps the backslash of an escape $'...' does not know. */
+	CHECK(strcmp(shparse("echo $'\\z\\.\\8\\?\\\"'"), "echo \\z\\.\\8?\"") ==
+	    0);
+	CHECK(shell_parse("echo $'a\0b'", 11, &p) == -1);
 	/* Operators. */
 	CHECK(strcmp(shparse("a && b || c ; d | e"), "a&&b||c;d|e") == 0);
 	CHECK(strcmp(shparse("a;b"), "a;b") == 0);
