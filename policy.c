@@ -30,7 +30,7 @@
 
 #include "cm.h"
 
-#define POLICY_VERSION	"1"
+#define POLICY_VERSION	"2"
 
 /* Row flags. */
 #define SF_ANYARGS	0x01	/* no option does harm: patterns, ~ and
@@ -1017,6 +1017,8 @@ policy_print(FILE *f)
 			fprintf(f, "  only options: %s", t->only);
 		if (t->deny != NULL)
 			fprintf(f, "  never: %s", t->deny);
+		if (t->targets != NULL)
+			fprintf(f, "  operands: %s", t->targets);
 		if (t->flags & SF_INSIDE)
 			fprintf(f, "  paths inside the session's directory");
 		if (t->flags & SF_NOOPERANDS)
