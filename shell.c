@@ -27,6 +27,8 @@
 
 #include "cm.h"
 
+#define SH_BRACE_DEPTH	16	/* nested {...} in a word, counted */
+
 /* Shell keywords that start compound commands: not simple commands. */
 static const char *const keywords[] = {
 	"if", "then", "else", "elif", "fi", "for", "while", "until", "do",
@@ -42,8 +44,8 @@ struct sh_state {
 	int		 cmd;		/* current command, or -1 */
 	int		 word_open;	/* building a word */
 	int		 redir_pending;	/* next word is a redirection target */
-	int		 brace_open;	/* the word has an unquoted '{' */
-	int		 brace_sep;	/* and a ',' or ".." after it */
+	int		 brace_depth;	/* unquoted '{' open in the word */
+	unsigned int	 brace_sep;	/* bit d: a ',' or ".." at depth d */
 	int		 bracket_open;	/* the word has an unquoted '[' */
 };
 
@@ -71,9 +73,9 @@ put(struct sh_state *st, char c)
 
 	if (p->used + 2 > sizeof p->store)
 		return (refuse(st, "command longer than cm reads"));
-	if (st->brace_open && (c == ',' || (c == '.' && p->used > w->off &&
-	    p->store[p->used - 1] == '.')))
-		st->brace_sep = 1;
+	if (st->brace_depth > 0 && (c == ',' || (c == '.' && p->used >
+	    w->off && p->store[p->used - 1] == '.')))
+		st->brace_sep |= 1u << st->brace_depth;
 	if (st->bracket_open && c == ']')
 		w->flags |= SH_W_GLOB;
 	p->store[p->used++] = c;
@@ -121,7 +123,8 @@ word_open(struct sh_state *st)
 	w->flags = 0;
 	p->store[p->used] = '\0';
 	st->word_open = 1;
-	st->brace_open = st->brace_sep = st->bracket_open = 0;
+	st->brace_depth = st->bracket_open = 0;
+	st->brace_sep = 0;
 	return (0);
 }
 
@@ -579,15 +582,24 @@ shell_parse(const char *s, size_t n, struct sh_parse *p)
 			break;
 		case '{':
 			/* Brace expansion: {a,b} or {1..3}, its braces
-			 * unquoted; put() notes the ',' or "..". */
+			 * unquoted; put() notes the ',' or ".." at each
+			 * depth (HEAD@{1}..HEAD@{2} is none).  Deeper than
+			 * cm counts: taken for one. */
 			if (put(&st, c) == -1)
 				return (-1);
-			st.brace_open = 1;
+			if (st.brace_depth >= SH_BRACE_DEPTH)
+				w->flags |= SH_W_BRACE;
+			else
+				st.brace_depth++;
+			st.brace_sep &= ~(1u << st.brace_depth);
 			st.i++;
 			break;
 		case '}':
-			if (st.brace_open && st.brace_sep)
-				w->flags |= SH_W_BRACE;
+			if (st.brace_depth > 0) {
+				if (st.brace_sep & (1u << st.brace_depth))
+					w->flags |= SH_W_BRACE;
+				st.brace_depth--;
+			}
 			if (put(&st, c) == -1)
 				return (-1);
 			st.i++;

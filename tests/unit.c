@@ -648,6 +648,13 @@ test_shell(void)
 	CHECK(!(shell_word_flags(&p, &p.cmds[0], 5) & SH_W_BRACE));
 	CHECK(!(shell_word_flags(&p, &p.cmds[0], 6) & SH_W_BRACE));
 	CHECK(!(shell_word_flags(&p, &p.cmds[0], 7) & SH_W_BRACE));
+	snprintf(big, sizeof big, "git diff HEAD@{1}..HEAD@{2} {a,{b}} "
+	    "x{a{b,c}} {{{{{{{{{{{{{{{{{{a}}}}}}}}}}}}}}}}}");
+	CHECK(shell_parse(big, strlen(big), &p) == 0);
+	CHECK(!(shell_word_flags(&p, &p.cmds[0], 2) & SH_W_BRACE));
+	CHECK(shell_word_flags(&p, &p.cmds[0], 3) & SH_W_BRACE);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 4) & SH_W_BRACE);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 5) & SH_W_BRACE);
 	CHECK(shparse("echo $[1+1]")[0] == '!');
 	CHECK(shparse("echo \"$[1]\"")[0] == '!');
 	/* An empty command before ';' is bash's syntax error. */
