@@ -3,8 +3,9 @@
  * only if shell.c parsed all of it and every simple command in it is known
  * safe: a program in the table below, used only with the subcommands and
  * options the table allows, with no redirection that writes a file (other
- * than /dev/null), no variable whose value cm cannot see, no assignment
- * that changes what runs.  Programs that run another command (env, nice,
+ * than /dev/null) or reads a connection (/dev/tcp), no variable whose
+ * value cm cannot see, no assignment that changes what runs.  git only
+ * where it would find no repository the agent could have written.  Programs that run another command (env, nice,
  * timeout, xargs, sh -c) are safe only if the command they run is.  A
  * user's rules by command prefix ("allow Bash(npm run lint:*)") come
  * first.  Everything else is "ask": the person decides.
@@ -29,7 +30,7 @@
 
 #include "cm.h"
 
-#define POLICY_VERSION	"1"
+#define POLICY_VERSION	"2"
 
 /* Row flags. */
 #define SF_ANYARGS	0x01	/* no option does harm: patterns, ~ and
@@ -43,6 +44,7 @@
 #define SF_SED		0x40	/* sed: only a print script */
 #define SF_TARGETS	0x80	/* operands must be in targets (make) */
 #define SF_FIRSTTARGET	0x100	/* the first operand must be (npm run) */
+#define SF_PLUSOPTS	0x200	/* "+5f" is an option too (tail) */
 
 struct safe {
 	const char	*prog;
@@ -63,10 +65,19 @@ struct safe {
  * allowed, flags, and what it does.
  */
 #define RO(p, what)	{ p, NULL, NULL, NULL, NULL, SF_ANYARGS, what }
+#define NPM_ONLY	"-s --silent -q --quiet --if-present"
+#define CARGO_ONLY	"-q --quiet -v --verbose -vv -r --release -p " \
+	"--package --workspace --all --exclude --lib --bin --bins --example " \
+	"--examples --test --tests --bench --benches --all-targets -F " \
+	"--features --all-features --no-default-features -j --jobs " \
+	"--keep-going --profile --target --offline --locked --frozen " \
+	"--color --message-format"
+#define GO_ONLY		"-v -x -n -a -p -race -msan -asan -tags -trimpath " \
+	"-buildvcs"
 static const struct safe table[] = {
 	/* Read-only tools that no option makes harmful. */
 	RO("ls", "lists files"), RO("cat", "prints files"),
-	RO("head", "prints files"), RO("tail", "prints files"),
+	RO("head", "prints files"),
 	RO("wc", "counts"), RO("grep", "searches"), RO("egrep", "searches"),
 	RO("fgrep", "searches"), RO("pwd", "prints the directory"),
 	RO("echo", "prints its arguments"), RO("which", "finds programs"),
@@ -77,21 +88,30 @@ static const struct safe table[] = {
 	RO("basename", "prints a name"), RO("dirname", "prints a name"),
 	RO("realpath", "prints a path"), RO("readlink", "prints a link"),
 	RO("true", "does nothing"), RO("false", "does nothing"),
-	RO("test", "tests files"), RO("[", "tests files"),
 	RO("whoami", "prints the user"), RO("id", "prints the user"),
 	RO("uname", "prints the system"),
 	/* Read-only tools with options that write or run things. */
 	{ "rg", NULL, "--pre --pre-glob -z --search-zip --hostname-bin",
 	  NULL, NULL, 0, "searches" },
 	{ "printf", NULL, "-v", NULL, NULL, 0, "prints its arguments" },
+	/* bash's test -v 'a[$(cmd)]' evaluates the subscript: runs cmd. */
+	{ "test", NULL, "-v", NULL, NULL, 0, "tests files" },
+	{ "[", NULL, "-v", NULL, NULL, 0, "tests files" },
+	/* -f and +5f follow the file forever. */
+	{ "tail", NULL, "-f -F --follow --retry", NULL, NULL, SF_PLUSOPTS,
+	  "prints files" },
 	{ "file", NULL, "-C --compile", NULL, NULL, 0, "tells file types" },
-	{ "tree", NULL, "-o", NULL, NULL, 0, "lists files" },
-	{ "sort", NULL, "-o --output --compress-program", NULL, NULL, 0,
-	  "sorts" },
+	/* tree -R writes 00Tree.html in every directory. */
+	{ "tree", NULL, "-o -R", NULL, NULL, 0, "lists files" },
+	{ "sort", NULL, "-o --output --compress-program -T "
+	  "--temporary-directory", NULL, NULL, 0, "sorts" },
 	{ "uniq", NULL, NULL, NULL, NULL, SF_ONEOPERAND, "filters lines" },
-	{ "date", NULL, "-s --set", NULL, NULL, 0, "prints the date" },
-	{ "cd", NULL, NULL, "-L -P", NULL, SF_ONEOPERAND,
-	  "changes directory" },
+	/* date MMDDhhmm sets the clock: only +FORMAT operands. */
+	{ "date", NULL, "-s --set", NULL, "+*", SF_TARGETS,
+	  "prints the date" },
+	/* No cd: the CLIs keep the directory for the commands after it, and
+	 * cm checks their paths, repository and Makefile against the
+	 * session's directory. */
 	{ "find", NULL, "-exec -execdir -ok -okdir -delete -fprint* -fls",
 	  NULL, NULL, SF_WORDOPTS, "lists files" },
 	{ "sed", NULL, NULL, "-n --quiet --silent -E -r -e", NULL, SF_SED,
@@ -121,28 +141,36 @@ static const struct safe table[] = {
 	{ "git", "add", NULL, "-A --all -u --update -N --intent-to-add -v "
 	  "--verbose -n --dry-run", NULL, SF_INSIDE, "stages files here" },
 	/* The second tier: the project's own build and test commands.  They
-	 * run code the agent may have edited. */
+	 * run code the agent may have edited, but only the project's: the
+	 * only options allowed are those that change neither which code
+	 * runs nor where it writes, and no word names a path outside. */
 	{ "make", NULL, "-C --directory -f --file --makefile -e "
 	  "--environment-overrides -I --include-dir --eval", "-j -k -s "
 	  "--keep-going --silent --quiet -n --dry-run",
 	  "all test check build lint", SF_BUILD | SF_TARGETS,
 	  "builds or tests the project" },
-	{ "npm", "test", NULL, NULL, NULL, SF_BUILD, "tests the project" },
-	{ "npm", "t", NULL, NULL, NULL, SF_BUILD, "tests the project" },
-	{ "npm", "run", NULL, NULL, "build test", SF_BUILD | SF_FIRSTTARGET,
-	  "builds or tests the project" },
-	{ "pytest", NULL, "-p --rootdir --basetemp --confcutdir", NULL, NULL,
-	  SF_BUILD, "tests the project" },
-	{ "cargo", "build", "--manifest-path --target-dir", NULL, NULL,
-	  SF_BUILD, "builds the project" },
-	{ "cargo", "test", "--manifest-path --target-dir", NULL, NULL,
-	  SF_BUILD, "tests the project" },
-	{ "cargo", "check", "--manifest-path --target-dir", NULL, NULL,
-	  SF_BUILD, "checks the project" },
-	{ "go", "build", "-o -toolexec -exec -modfile", NULL, NULL,
-	  SF_BUILD | SF_WORDOPTS, "builds the project" },
-	{ "go", "test", "-o -toolexec -exec -modfile", NULL, NULL,
-	  SF_BUILD | SF_WORDOPTS, "tests the project" },
+	{ "npm", "test", NULL, NPM_ONLY, NULL, SF_BUILD, "tests the project" },
+	{ "npm", "t", NULL, NPM_ONLY, NULL, SF_BUILD, "tests the project" },
+	{ "npm", "run", NULL, NPM_ONLY, "build test", SF_BUILD |
+	  SF_FIRSTTARGET, "builds or tests the project" },
+	{ "pytest", NULL, NULL, "-x --exitfirst -q --quiet -v --verbose -vv "
+	  "-vvv -s -l --showlocals -k -m --tb -n --lf --last-failed --ff "
+	  "--failed-first --nf --new-first --sw --stepwise --maxfail --co "
+	  "--collect-only --no-header --no-summary --disable-warnings "
+	  "--durations --color --capture --runxfail --strict-markers "
+	  "--ignore --deselect -W", NULL, SF_BUILD, "tests the project" },
+	{ "cargo", "build", NULL, CARGO_ONLY, NULL, SF_BUILD,
+	  "builds the project" },
+	{ "cargo", "test", NULL, CARGO_ONLY " --no-run --no-fail-fast --doc",
+	  NULL, SF_BUILD, "tests the project" },
+	{ "cargo", "check", NULL, CARGO_ONLY, NULL, SF_BUILD,
+	  "checks the project" },
+	{ "go", "build", NULL, GO_ONLY, NULL, SF_BUILD | SF_WORDOPTS,
+	  "builds the project" },
+	{ "go", "test", NULL, GO_ONLY " -count -cpu -run -skip -bench "
+	  "-benchtime -benchmem -short -timeout -failfast -parallel -json "
+	  "-list -shuffle -cover -covermode -coverpkg -coverprofile -vet",
+	  NULL, SF_BUILD | SF_WORDOPTS, "tests the project" },
 	{ NULL, NULL, NULL, NULL, NULL, 0, NULL }
 };
 
@@ -275,7 +303,9 @@ policy_inside(const char *path, const char *dir, char *why, size_t wlen)
 		snprintf(why, wlen, "the session's directory is not known");
 		return (0);
 	}
-	if (path[0] == '\0' || path[0] == '~' || path[0] == '-') {
+	/* ':' starts git's pathspec magic (":/" is the repository's top). */
+	if (path[0] == '\0' || path[0] == '~' || path[0] == '-' ||
+	    path[0] == ':') {
 		snprintf(why, wlen, "'%.100s' is not a path inside %.100s",
 		    path, dir);
 		return (0);
@@ -297,8 +327,10 @@ policy_inside(const char *path, const char *dir, char *why, size_t wlen)
 		while (*p == '/')
 			p++;
 		k = strcspn(p, "/");
-		if ((k == 2 && memcmp(p, "..", 2) == 0) ||
-		    (k == 4 && memcmp(p, ".git", 4) == 0)) {
+		/* .GIT is .git on a case-insensitive file system. */
+		if ((k == 2 && memcmp(p, "..", 2) == 0) || (k == 4 &&
+		    p[0] == '.' && (p[1] | 0x20) == 'g' && (p[2] | 0x20) ==
+		    'i' && (p[3] | 0x20) == 't')) {
 			snprintf(why, wlen, "%.100s %s", path, k == 2 ?
 			    "climbs out with .." : "is inside .git");
 			return (0);
@@ -334,6 +366,46 @@ policy_inside(const char *path, const char *dir, char *why, size_t wlen)
 	return (1);
 }
 
+/*
+ * Would git, started in dir, find a repository whose config the agent may
+ * have written?  git takes the first directory up from dir that has a
+ * .git, or that looks like a bare repository itself (a HEAD, objects/,
+ * refs/), and runs the programs its config names (core.pager,
+ * core.fsmonitor, diff.external).  An edit inside the session's directory
+ * is approved, a .git never, so a HEAD on the way up is refused.  Returns
+ * 1 if safe, 0 with the reason in why.
+ */
+static int
+git_repo_safe(const char *dir, char *why, size_t wlen)
+{
+	char		 d[CM_PATH_MAX], path[CM_PATH_MAX + 8];
+	char		*p;
+	struct stat	 sb;
+
+	if (dir == NULL || dir[0] != '/' || strlen(dir) >= sizeof d) {
+		snprintf(why, wlen, "the session's directory is not known");
+		return (0);
+	}
+	snprintf(d, sizeof d, "%s", dir);
+	for (;;) {
+		snprintf(path, sizeof path, "%s/.git", d);
+		if (lstat(path, &sb) == 0)
+			return (1);
+		snprintf(path, sizeof path, "%s/HEAD", d);
+		if (lstat(path, &sb) == 0) {
+			snprintf(why, wlen, "%.200s may be taken for a bare "
+			    "repository, whose config runs programs", d);
+			return (0);
+		}
+		if ((p = strrchr(d, '/')) == NULL || (p == d && d[1] == '\0'))
+			return (1);	/* no repository: git fails */
+		if (p == d)
+			p[1] = '\0';
+		else
+			*p = '\0';
+	}
+}
+
 /* Has the path a ".." component? */
 static int
 climbs(const char *p)
@@ -344,6 +416,24 @@ climbs(const char *p)
 		p += strspn(p, "/");
 		k = strcspn(p, "/");
 		if (k == 2 && p[0] == '.' && p[1] == '.')
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Does word w name a path outside the directory: absolute, "~", a ".."
+ * component, as a whole or after an '=' ("--prefix=/tmp/x")?
+ */
+static int
+names_outside(const char *w)
+{
+	const char	*v;
+
+	for (v = w; v != NULL; v = strchr(v, '=')) {
+		if (*v == '=')
+			v++;
+		if (v[0] == '/' || v[0] == '~' || climbs(v))
 			return (1);
 	}
 	return (0);
@@ -453,7 +543,8 @@ eval_sed(struct eval *e, const char *const *argv, const int *flags, int argc)
 				return (ask(e, "sed %s: a script that does "
 				    "more than print", argv[i], NULL));
 			script = 1;
-		} else if (flags[i] & SH_W_TILDE)
+		} else if (flags[i] & (SH_W_TILDE | SH_W_GLOB))
+			/* A pattern may expand to a file named -i. */
 			return (ask(e, "sed %s: a path the shell expands",
 			    argv[i], NULL));
 	}
@@ -595,6 +686,8 @@ wrapped(struct eval *e, const char *prog, const char *const *argv,
 	}
 	/* sh -c 'string': read the string as a command of its own. */
 	for (k = 1; k < argc && argv[k][0] == '-'; k++) {
+		if (argv[k][1] == '\0')
+			break;	/* "-" ends the options: a script follows */
 		if (strcmp(argv[k], "-o") == 0 && k + 1 < argc &&
 		    strcmp(argv[k + 1], "pipefail") == 0) {
 			k++;
@@ -729,17 +822,27 @@ eval_argv(struct eval *e, const char *const *argv, const int *flags,
 		    "(build-commands off)", prog, NULL));
 	if (row->flags & SF_SED)
 		return (eval_sed(e, argv, flags, argc));
+	if (strcmp(prog, "git") == 0 && !git_repo_safe(e->dir, why,
+	    sizeof why))
+		return (ask(e, "git: %s", why, NULL));
 	snprintf(pname, sizeof pname, "%s%s%s", prog, sub ? " " : "",
 	    sub ? sub : "");
 	/* Options and operands. */
 	dashdash = 0;
 	for (i = subi >= 0 ? subi + 1 : 1; i < argc; i++) {
 		o = argv[i];
-		if (!dashdash && strcmp(o, "--") == 0) {
+		if ((row->flags & SF_BUILD) && names_outside(o))
+			return (ask(e, "%s %s: a path outside the project",
+			    pname, o));
+		/* find's "--" ends only its leading options, and go reads
+		 * its flags past one: no "--" ends the checks of those. */
+		if (!dashdash && strcmp(o, "--") == 0 &&
+		    !(row->flags & SF_WORDOPTS)) {
 			dashdash = 1;
 			continue;
 		}
-		if (!dashdash && o[0] == '-' && o[1] != '\0' &&
+		if (!dashdash && (o[0] == '-' || (o[0] == '+' &&
+		    (row->flags & SF_PLUSOPTS))) && o[1] != '\0' &&
 		    !(row->flags & SF_ANYARGS)) {
 			if (flags[i] & (SH_W_GLOB | SH_W_TILDE))
 				return (ask(e, "%s: a pattern among the "
@@ -757,15 +860,12 @@ eval_argv(struct eval *e, const char *const *argv, const int *flags,
 		if (((row->flags & SF_TARGETS) || ((row->flags &
 		    SF_FIRSTTARGET) && operands == 0 && !dashdash)) &&
 		    !in_list(row->targets, o))
-			return (ask(e, "%s %s: not a known build or test "
-			    "target", pname, o));
-		if (row->flags & SF_INSIDE) {
-			if (!policy_inside(o, e->dir, why, sizeof why))
-				return (ask(e, "%s: %s", prog, why));
-		} else if ((row->flags & SF_BUILD) && (o[0] == '/' ||
-		    o[0] == '~' || climbs(o)))
-			return (ask(e, "%s %s: a path outside the project",
-			    prog, o));
+			return (ask(e, (row->flags & SF_BUILD) ? "%s %s: not a "
+			    "known build or test target" : "%s %s: not an "
+			    "operand cm knows to be safe here", pname, o));
+		if ((row->flags & SF_INSIDE) &&
+		    !policy_inside(o, e->dir, why, sizeof why))
+			return (ask(e, "%s: %s", prog, why));
 		operands++;
 	}
 	if ((row->flags & SF_NOOPERANDS) && operands > 0)
@@ -795,8 +895,18 @@ eval_redirs(struct eval *e, const struct sh_parse *p, const struct sh_cmd *c)
 		r = &p->redirs[c->redir0 + i];
 		t = p->store + p->words[r->word].off;
 		f = p->words[r->word].flags;
-		if (r->op == SH_R_IN)
-			continue;	/* reads a file */
+		if (r->op == SH_R_IN) {
+			/* Reads a file; bash opens a connection for these,
+			 * and a variable may name one. */
+			if (strncmp(t, "/dev/tcp/", 9) == 0 ||
+			    strncmp(t, "/dev/udp/", 9) == 0)
+				return (ask(e, "redirection from %s: opens a "
+				    "network connection", t, NULL));
+			if (f & SH_W_EXPAND)
+				return (ask(e, "redirection from %s: a file a "
+				    "variable names", t, NULL));
+			continue;
+		}
 		if ((r->op == SH_R_DUPOUT || r->op == SH_R_DUPIN) &&
 		    (strcmp(t, "-") == 0 || (t[0] != '\0' &&
 		    strspn(t, "0123456789") == strlen(t))) && !(f &
@@ -907,6 +1017,8 @@ policy_print(FILE *f)
 			fprintf(f, "  only options: %s", t->only);
 		if (t->deny != NULL)
 			fprintf(f, "  never: %s", t->deny);
+		if (t->targets != NULL)
+			fprintf(f, "  operands: %s", t->targets);
 		if (t->flags & SF_INSIDE)
 			fprintf(f, "  paths inside the session's directory");
 		if (t->flags & SF_NOOPERANDS)

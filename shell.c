@@ -9,11 +9,14 @@
  * the operators && || ; | and newline between commands, and redirections
  * ([N]< > >> >| <> >& <& &> &>>) with their targets.  Everything else that
  * could make the command do something its words do not show is refused
- * with a reason: command and process substitution, here-documents,
+ * with a reason: command and process substitution, arithmetic expansion
+ * ($((...)) and the old $[...]), here-documents,
  * subshells and groups, shell keywords, backgrounding, backslash-newline,
  * unbalanced quotes, control bytes.  Each word is marked with what the
  * shell would still do to it (expand a variable, a glob, a tilde, braces),
- * so the policy can refuse what depends on values cm cannot see.
+ * so the policy can refuse what depends on values cm cannot see; a quoted
+ * blank or operator inside {a,' '} or [a' '] does not hide the braces or
+ * the pattern from that mark.
  *
  * Invariants: no recursion, no allocation; every array is bounded by a
  * named limit (input past one is refused, never truncated); on success
@@ -23,6 +26,8 @@
 #include <string.h>
 
 #include "cm.h"
+
+#define SH_BRACE_DEPTH	16	/* nested {...} in a word, counted */
 
 /* Shell keywords that start compound commands: not simple commands. */
 static const char *const keywords[] = {
@@ -39,6 +44,9 @@ struct sh_state {
 	int		 cmd;		/* current command, or -1 */
 	int		 word_open;	/* building a word */
 	int		 redir_pending;	/* next word is a redirection target */
+	int		 brace_depth;	/* unquoted '{' open in the word */
+	unsigned int	 brace_sep;	/* bit d: a ',' or ".." at depth d */
+	int		 bracket_open;	/* the word has an unquoted '[' */
 };
 
 static int
@@ -51,14 +59,25 @@ refuse(struct sh_state *st, const char *why)
 	return (-1);
 }
 
-/* Append one byte to the word being built. */
+/*
+ * Append one byte to the word being built.  A ',' or ".." after an unquoted
+ * '{', or a ']' after an unquoted '[', quoted or not, makes the word a
+ * possible brace expansion or pattern: bash reads {a,' '} and [a' '] as
+ * such, with the blank inside them quoted.
+ */
 static int
 put(struct sh_state *st, char c)
 {
 	struct sh_parse	*p = st->p;
+	struct sh_word	*w = &p->words[p->nwords - 1];
 
 	if (p->used + 2 > sizeof p->store)
 		return (refuse(st, "command longer than cm reads"));
+	if (st->brace_depth > 0 && (c == ',' || (c == '.' && p->used >
+	    w->off && p->store[p->used - 1] == '.')))
+		st->brace_sep |= 1u << st->brace_depth;
+	if (st->bracket_open && c == ']')
+		w->flags |= SH_W_GLOB;
 	p->store[p->used++] = c;
 	p->store[p->used] = '\0';
 	return (0);
@@ -104,6 +123,8 @@ word_open(struct sh_state *st)
 	w->flags = 0;
 	p->store[p->used] = '\0';
 	st->word_open = 1;
+	st->brace_depth = st->bracket_open = 0;
+	st->brace_sep = 0;
 	return (0);
 }
 
@@ -167,8 +188,10 @@ cmd_close(struct sh_state *st, int op)
 		return (refuse(st, "redirection without a target"));
 	if (st->cmd == -1) {
 		/* Nothing since the last operator: an empty line, or a line
-		 * break after && || | (which continues the command). */
-		if (op == SH_SEMI || op == SH_END)
+		 * break after && || | (which continues the command).  A ';'
+		 * there is a syntax error to bash. */
+		if (op == SH_END || (op == SH_SEMI && st->i < st->n &&
+		    st->s[st->i] == '\n'))
 			return (0);
 		return (refuse(st, "operator with no command before it"));
 	}
@@ -257,6 +280,8 @@ ansi_c(struct sh_state *st)
 
 	while (st->i < st->n && s[st->i] != '\'') {
 		c = s[st->i++];
+		if (c == '\0')
+			return (refuse(st, "NUL byte in $'...'"));
 		if (c != '\\') {
 			if (put(st, c) == -1)
 				return (-1);
@@ -294,8 +319,12 @@ ansi_c(struct sh_state *st)
 					v = v * 8 + (unsigned int)(s[st->i++] -
 					    '0');
 				c = (char)v;
+			} else if (strchr("\\'\"?", c) == NULL) {
+				/* Only \\ \' \" \? stand for themselves:
+				 * bash keeps the backslash of any other. */
+				if (put(st, '\\') == -1)
+					return (-1);
 			}
-			/* \\ \' \" \? stand for themselves. */
 			break;
 		}
 		if (c == '\0')
@@ -326,6 +355,8 @@ dollar(struct sh_state *st, int in_dq)
 	}
 	if (left >= 2 && s[1] == '(')
 		return (refuse(st, "command substitution $(...)"));
+	if (left >= 2 && s[1] == '[')
+		return (refuse(st, "arithmetic expansion $[...]"));
 	if (left >= 2 && s[1] == '\'' && !in_dq)
 		return (1);
 	if (left >= 2 && s[1] == '"' && !in_dq) {
@@ -352,7 +383,7 @@ shell_parse(const char *s, size_t n, struct sh_parse *p)
 	struct sh_state	 st;
 	struct sh_word	*w;
 	char		 c;
-	int		 fd, r, brace;
+	int		 fd, r;
 	size_t		 j;
 
 	memset(&st, 0, sizeof st);
@@ -536,14 +567,11 @@ shell_parse(const char *s, size_t n, struct sh_parse *p)
 			st.i++;
 			break;
 		case '[':
-			/* A pattern only with its ']' in the same word. */
-			for (j = st.i + 1; j < n && !metachar(s[j]) &&
-			    s[j] != ']'; j++)
-				;
-			if (j < n && s[j] == ']')
-				w->flags |= SH_W_GLOB;
+			/* A pattern only with its ']' in the same word (put()
+			 * marks it when the ']' comes). */
 			if (put(&st, c) == -1)
 				return (-1);
+			st.bracket_open = 1;
 			st.i++;
 			break;
 		case '*': case '?':
@@ -553,15 +581,25 @@ shell_parse(const char *s, size_t n, struct sh_parse *p)
 			st.i++;
 			break;
 		case '{':
-			/* Brace expansion: {a,b} or {1..3}, unquoted. */
-			for (j = st.i + 1, brace = 0; j < n && !metachar(s[j]) &&
-			    s[j] != '}'; j++) {
-				if (s[j] == ',' || (s[j] == '.' && j + 1 < n &&
-				    s[j + 1] == '.'))
-					brace = 1;
-			}
-			if (brace && j < n && s[j] == '}')
+			/* Brace expansion: {a,b} or {1..3}, its braces
+			 * unquoted; put() notes the ',' or ".." at each
+			 * depth (HEAD@{1}..HEAD@{2} is none).  Deeper than
+			 * cm counts: taken for one. */
+			if (put(&st, c) == -1)
+				return (-1);
+			if (st.brace_depth >= SH_BRACE_DEPTH)
 				w->flags |= SH_W_BRACE;
+			else
+				st.brace_depth++;
+			st.brace_sep &= ~(1u << st.brace_depth);
+			st.i++;
+			break;
+		case '}':
+			if (st.brace_depth > 0) {
+				if (st.brace_sep & (1u << st.brace_depth))
+					w->flags |= SH_W_BRACE;
+				st.brace_depth--;
+			}
 			if (put(&st, c) == -1)
 				return (-1);
 			st.i++;

@@ -8,6 +8,7 @@
  * failed".
  */
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -568,6 +569,10 @@ test_shell(void)
 	CHECK(strcmp(shparse("echo $'a\\tb\\x41\\101\\''"), "echo a\tbAA'") ==
 	    0);
 	CHECK(strcmp(shparse("echo ''"), "echo ") == 0);
+	/* bash keeps the backslash of an escape $'...' does not know. */
+	CHECK(strcmp(shparse("echo $'\\z\\.\\8\\?\\\"'"), "echo \\z\\.\\8?\"") ==
+	    0);
+	CHECK(shell_parse("echo $'a\0b'", 11, &p) == -1);
 	/* Operators. */
 	CHECK(strcmp(shparse("a && b || c ; d | e"), "a&&b||c;d|e") == 0);
 	CHECK(strcmp(shparse("a;b"), "a;b") == 0);
@@ -631,6 +636,31 @@ test_shell(void)
 	CHECK(shell_word_flags(&p, &p.cmds[0], 8) & SH_W_GLOB);
 	CHECK(shell_parse("[ -f x ]", 8, &p) == 0 &&
 	    !(shell_word_flags(&p, &p.cmds[0], 0) & SH_W_GLOB));
+	/* A quoted blank or operator inside braces or brackets hides
+	 * neither: bash expands {a,'|'} to two words. */
+	snprintf(big, sizeof big, "ls {a,'|'} x{,' '} [a' '] {1'..'2} "
+	    "HEAD@{1} '{a,b}' \\{a,b}");
+	CHECK(shell_parse(big, strlen(big), &p) == 0);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 1) & SH_W_BRACE);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 2) & SH_W_BRACE);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 3) & SH_W_GLOB);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 4) & SH_W_BRACE);
+	CHECK(!(shell_word_flags(&p, &p.cmds[0], 5) & SH_W_BRACE));
+	CHECK(!(shell_word_flags(&p, &p.cmds[0], 6) & SH_W_BRACE));
+	CHECK(!(shell_word_flags(&p, &p.cmds[0], 7) & SH_W_BRACE));
+	snprintf(big, sizeof big, "git diff HEAD@{1}..HEAD@{2} {a,{b}} "
+	    "x{a{b,c}} {{{{{{{{{{{{{{{{{{a}}}}}}}}}}}}}}}}}");
+	CHECK(shell_parse(big, strlen(big), &p) == 0);
+	CHECK(!(shell_word_flags(&p, &p.cmds[0], 2) & SH_W_BRACE));
+	CHECK(shell_word_flags(&p, &p.cmds[0], 3) & SH_W_BRACE);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 4) & SH_W_BRACE);
+	CHECK(shell_word_flags(&p, &p.cmds[0], 5) & SH_W_BRACE);
+	CHECK(shparse("echo $[1+1]")[0] == '!');
+	CHECK(shparse("echo \"$[1]\"")[0] == '!');
+	/* An empty command before ';' is bash's syntax error. */
+	CHECK(shparse("ls ; ; ls")[0] == '!');
+	CHECK(shparse("; ls")[0] == '!');
+	CHECK(strcmp(shparse("ls;\n\nls"), "ls;ls") == 0);
 	/* Limits: refused, never cut. */
 	memset(big, 'a', sizeof big);
 	CHECK(shell_parse(big, sizeof big, &p) == -1);
@@ -736,6 +766,31 @@ test_policy(void)
 	CHECK(policy_inside("new/file", dir, err, sizeof err));
 	CHECK(!policy_inside("../x", dir, err, sizeof err));
 	CHECK(!policy_inside(".git/config", dir, err, sizeof err));
+	CHECK(!policy_inside("a/.GIT/config", dir, err, sizeof err));
+	CHECK(!policy_inside(".gIt", dir, err, sizeof err));
+	CHECK(policy_inside(".github/x", dir, err, sizeof err));
+	CHECK(!policy_inside(":/", dir, err, sizeof err));
+	/* git in a directory the agent made look like a bare repository
+	 * (HEAD, objects/, refs/, a config naming core.pager): ask.  With
+	 * the directory's own .git first, git never looks at that HEAD. */
+	snprintf(path, sizeof path, "%s/HEAD", dir);
+	CHECK((fd = open(path, O_WRONLY | O_CREAT, 0600)) != -1);
+	close(fd);
+	rs = rules_builtin();
+	CHECK(policy_shell(rs, "git log", 7, dir, rule, sizeof rule, NULL) ==
+	    RULE_ASK);
+	CHECK(strstr(rule, "bare repository") != NULL);
+	CHECK(policy_shell(rs, "ls", 2, dir, rule, sizeof rule, NULL) ==
+	    RULE_ALLOW);
+	snprintf(path, sizeof path, "%s/.git", dir);
+	CHECK(mkdir(path, 0700) == 0);
+	CHECK(policy_shell(rs, "git log", 7, dir, rule, sizeof rule, NULL) ==
+	    RULE_ALLOW);
+	rmdir(path);
+	snprintf(path, sizeof path, "%s/HEAD", dir);
+	unlink(path);
+	rules_free(rs);
+	snprintf(path, sizeof path, "%s/out", dir);
 	CHECK(!policy_inside("~/x", dir, err, sizeof err));
 	CHECK(!policy_inside("x", "relative", err, sizeof err));
 	CHECK(!policy_inside("x", NULL, err, sizeof err));
