@@ -4,11 +4,12 @@
  * safe: a program in the table below, used only with the subcommands and
  * options the table allows, with no redirection that writes a file (other
  * than /dev/null) or reads a connection (/dev/tcp), no variable whose
- * value cm cannot see, no assignment that changes what runs.  git only
- * where it would find no repository the agent could have written.  Programs that run another command (env, nice,
- * timeout, xargs, sh -c) are safe only if the command they run is.  A
- * user's rules by command prefix ("allow Bash(npm run lint:*)") come
- * first.  Everything else is "ask": the person decides.
+ * value cm cannot see, no assignment that changes what runs; git only
+ * where it would find no repository the agent could have written.
+ * Programs that run another command (env, nice, timeout, xargs, sh -c) are
+ * safe only if the command they run is.  A user's rules by command prefix
+ * ("allow Bash(npm run lint:*)") come first.  Everything else is "ask": the
+ * person decides.
  *
  * The table is data with a version, like the profiles: one row per program
  * (or program and subcommand), with its forbidden options, or the only
