@@ -46,6 +46,9 @@
 #define SF_TARGETS	0x80	/* operands must be in targets (make) */
 #define SF_FIRSTTARGET	0x100	/* the first operand must be (npm run) */
 #define SF_PLUSOPTS	0x200	/* "+5f" is an option too (tail) */
+#define SF_READS	0x400	/* reads the files its words name: none
+				   may lead out of the session's
+				   directory */
 
 struct safe {
 	const char	*prog;
@@ -66,6 +69,8 @@ struct safe {
  * allowed, flags, and what it does.
  */
 #define RO(p, what)	{ p, NULL, NULL, NULL, NULL, SF_ANYARGS, what }
+#define RD(p, what)	{ p, NULL, NULL, NULL, NULL, SF_ANYARGS | SF_READS, \
+			  what }
 #define NPM_ONLY	"-s --silent -q --quiet --if-present"
 #define CARGO_ONLY	"-q --quiet -v --verbose -vv -r --release -p " \
 	"--package --workspace --all --exclude --lib --bin --bins --example " \
@@ -76,16 +81,18 @@ struct safe {
 #define GO_ONLY		"-v -x -n -a -p -race -msan -asan -tags -trimpath " \
 	"-buildvcs"
 static const struct safe table[] = {
-	/* Read-only tools that no option makes harmful. */
-	RO("ls", "lists files"), RO("cat", "prints files"),
-	RO("head", "prints files"),
-	RO("wc", "counts"), RO("grep", "searches"), RO("egrep", "searches"),
-	RO("fgrep", "searches"), RO("pwd", "prints the directory"),
+	/* Read-only tools that no option makes harmful.  Those that read
+	 * files (RD) only inside the session's directory: what they print
+	 * goes to the model, and ~/.ssh or ~/.aws is the person's call. */
+	RD("ls", "lists files"), RD("cat", "prints files"),
+	RD("head", "prints files"),
+	RD("wc", "counts"), RD("grep", "searches"), RD("egrep", "searches"),
+	RD("fgrep", "searches"), RO("pwd", "prints the directory"),
 	RO("echo", "prints its arguments"), RO("which", "finds programs"),
-	RO("stat", "describes files"), RO("du", "measures disk use"),
-	RO("df", "measures disk space"), RO("diff", "compares files"),
-	RO("cmp", "compares files"), RO("nl", "numbers lines"),
-	RO("cut", "cuts lines"), RO("tr", "translates bytes"),
+	RD("stat", "describes files"), RD("du", "measures disk use"),
+	RO("df", "measures disk space"), RD("diff", "compares files"),
+	RD("cmp", "compares files"), RD("nl", "numbers lines"),
+	RD("cut", "cuts lines"), RO("tr", "translates bytes"),
 	RO("basename", "prints a name"), RO("dirname", "prints a name"),
 	RO("realpath", "prints a path"), RO("readlink", "prints a link"),
 	RO("true", "does nothing"), RO("false", "does nothing"),
@@ -93,20 +100,22 @@ static const struct safe table[] = {
 	RO("uname", "prints the system"),
 	/* Read-only tools with options that write or run things. */
 	{ "rg", NULL, "--pre --pre-glob -z --search-zip --hostname-bin",
-	  NULL, NULL, 0, "searches" },
+	  NULL, NULL, SF_READS, "searches" },
 	{ "printf", NULL, "-v", NULL, NULL, 0, "prints its arguments" },
 	/* bash's test -v 'a[$(cmd)]' evaluates the subscript: runs cmd. */
 	{ "test", NULL, "-v", NULL, NULL, 0, "tests files" },
 	{ "[", NULL, "-v", NULL, NULL, 0, "tests files" },
 	/* -f and +5f follow the file forever. */
-	{ "tail", NULL, "-f -F --follow --retry", NULL, NULL, SF_PLUSOPTS,
-	  "prints files" },
-	{ "file", NULL, "-C --compile", NULL, NULL, 0, "tells file types" },
+	{ "tail", NULL, "-f -F --follow --retry", NULL, NULL, SF_PLUSOPTS |
+	  SF_READS, "prints files" },
+	{ "file", NULL, "-C --compile", NULL, NULL, SF_READS,
+	  "tells file types" },
 	/* tree -R writes 00Tree.html in every directory. */
-	{ "tree", NULL, "-o -R", NULL, NULL, 0, "lists files" },
+	{ "tree", NULL, "-o -R", NULL, NULL, SF_READS, "lists files" },
 	{ "sort", NULL, "-o --output --compress-program -T "
-	  "--temporary-directory", NULL, NULL, 0, "sorts" },
-	{ "uniq", NULL, NULL, NULL, NULL, SF_ONEOPERAND, "filters lines" },
+	  "--temporary-directory", NULL, NULL, SF_READS, "sorts" },
+	{ "uniq", NULL, NULL, NULL, NULL, SF_ONEOPERAND | SF_READS,
+	  "filters lines" },
 	/* date MMDDhhmm sets the clock: only +FORMAT operands. */
 	{ "date", NULL, "-s --set", NULL, "+*", SF_TARGETS,
 	  "prints the date" },
@@ -114,17 +123,18 @@ static const struct safe table[] = {
 	 * cm checks their paths, repository and Makefile against the
 	 * session's directory. */
 	{ "find", NULL, "-exec -execdir -ok -okdir -delete -fprint* -fls",
-	  NULL, NULL, SF_WORDOPTS, "lists files" },
+	  NULL, NULL, SF_WORDOPTS | SF_READS, "lists files" },
 	{ "sed", NULL, NULL, "-n --quiet --silent -E -r -e", NULL, SF_SED,
 	  "prints lines" },
 	/* git's read-only subcommands; a global option before the
 	 * subcommand (other than --no-pager) makes it ask. */
 	{ "git", "status", NULL, NULL, NULL, 0, "shows the work tree" },
-	{ "git", "log", "--output --ext-diff", NULL, NULL, 0,
+	{ "git", "log", "--output --ext-diff", NULL, NULL, SF_READS,
 	  "shows history" },
-	{ "git", "diff", "--output --ext-diff", NULL, NULL, 0,
+	/* git diff --no-index reads any two files. */
+	{ "git", "diff", "--output --ext-diff", NULL, NULL, SF_READS,
 	  "shows changes" },
-	{ "git", "show", "--output --ext-diff", NULL, NULL, 0,
+	{ "git", "show", "--output --ext-diff", NULL, NULL, SF_READS,
 	  "shows objects" },
 	{ "git", "branch", NULL, "-a --all -r --remotes -v -vv --verbose "
 	  "--list -l --show-current --contains --no-contains --merged "
@@ -132,7 +142,8 @@ static const struct safe table[] = {
 	  NULL, SF_NOOPERANDS, "lists branches" },
 	{ "git", "rev-parse", "--output", NULL, NULL, 0, "prints revisions" },
 	{ "git", "ls-files", NULL, NULL, NULL, 0, "lists tracked files" },
-	{ "git", "blame", "--output", NULL, NULL, 0, "shows line history" },
+	{ "git", "blame", "--output", NULL, NULL, SF_READS,
+	  "shows line history" },
 	{ "git", "describe", NULL, NULL, NULL, 0, "names a revision" },
 	/* Changes inside the session's directory. */
 	{ "mkdir", NULL, NULL, "-p --parents -v --verbose", NULL, SF_INSIDE,
@@ -285,6 +296,8 @@ ask(struct eval *e, const char *fmt, const char *a, const char *b)
 	return (RULE_ASK);
 }
 
+static int	inside(const char *, const char *, char *, size_t, int);
+
 /*
  * Is path (as written, relative to dir) inside dir?  No "..", no "~", not
  * an absolute path elsewhere, nothing under .git (its config runs
@@ -293,6 +306,19 @@ ask(struct eval *e, const char *fmt, const char *a, const char *b)
  */
 int
 policy_inside(const char *path, const char *dir, char *why, size_t wlen)
+{
+	return (inside(path, dir, why, wlen, 0));
+}
+
+/* The same for a path only read: reading .git is fine. */
+static int
+policy_inside_read(const char *path, const char *dir, char *why, size_t wlen)
+{
+	return (inside(path, dir, why, wlen, 1));
+}
+
+static int
+inside(const char *path, const char *dir, char *why, size_t wlen, int git_ok)
 {
 	char		 full[CM_PATH_MAX], real[PATH_MAX], rdir[PATH_MAX];
 	const char	*p, *rel;
@@ -330,8 +356,8 @@ policy_inside(const char *path, const char *dir, char *why, size_t wlen)
 		k = strcspn(p, "/");
 		/* .GIT is .git on a case-insensitive file system. */
 		if ((k == 2 && memcmp(p, "..", 2) == 0) || (k == 4 &&
-		    p[0] == '.' && (p[1] | 0x20) == 'g' && (p[2] | 0x20) ==
-		    'i' && (p[3] | 0x20) == 't')) {
+		    !git_ok && p[0] == '.' && (p[1] | 0x20) == 'g' &&
+		    (p[2] | 0x20) == 'i' && (p[3] | 0x20) == 't')) {
 			snprintf(why, wlen, "%.100s %s", path, k == 2 ?
 			    "climbs out with .." : "is inside .git");
 			return (0);
@@ -440,6 +466,47 @@ names_outside(const char *w)
 	return (0);
 }
 
+/*
+ * Does word w, given to a program that reads the files its words name,
+ * name one outside the session's directory dir: as a whole, after an '='
+ * ("--file=/x") or after a short option's letter ("-f/x"); starting with
+ * "~", absolute and not under dir, with a ".." component, or through a
+ * symbolic link that leads out?  A word that only looks like a path (a
+ * pattern "/api/v1") is taken as one: the person decides.  Returns 1 with
+ * the reason in why.
+ */
+static int
+reads_outside(const char *w, const char *dir, char *why, size_t wlen)
+{
+	const char	*v, *c[3];
+	int		 i, n = 0;
+
+	c[n++] = w;
+	if ((v = strchr(w, '=')) != NULL)
+		c[n++] = v + 1;
+	if (w[0] == '-' && w[1] != '-' && (v = strpbrk(w, "/~")) != NULL)
+		c[n++] = v;
+	for (i = 0; i < n; i++) {
+		v = c[i];
+		if (strcmp(v, "/dev/null") == 0)
+			continue;	/* reads nothing */
+		if (v[0] == '~' || climbs(v) || (v[0] == '/' &&
+		    (dir == NULL || dir[0] != '/'))) {
+			snprintf(why, wlen, "%.100s: reads outside the "
+			    "session's directory", w);
+			return (1);
+		}
+		if (v[0] == '/' || (i == 0 && v[0] != '-' && dir != NULL &&
+		    dir[0] == '/')) {
+			/* policy_inside: under dir, no link leading out (a
+			 * .git is fine to read). */
+			if (!policy_inside_read(v, dir, why, wlen))
+				return (1);
+		}
+	}
+	return (0);
+}
+
 /* sed -n with one script that only prints: "Np", "N,Mp", "N,$p", "/re/p". */
 static int
 sed_script_safe(const char *s)
@@ -519,6 +586,7 @@ option_ok(const struct safe *row, const char *o)
 static int
 eval_sed(struct eval *e, const char *const *argv, const int *flags, int argc)
 {
+	char	 why[300];
 	int	 i, quiet = 0, script = 0, dashdash = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -548,6 +616,8 @@ eval_sed(struct eval *e, const char *const *argv, const int *flags, int argc)
 			/* A pattern may expand to a file named -i. */
 			return (ask(e, "sed %s: a path the shell expands",
 			    argv[i], NULL));
+		else if (reads_outside(argv[i], e->dir, why, sizeof why))
+			return (ask(e, "sed %.200s", why, NULL));
 	}
 	if (!quiet || !script)
 		return (ask(e, "sed: only 'sed -n' with a print script is "
@@ -782,7 +852,8 @@ eval_argv(struct eval *e, const char *const *argv, const int *flags,
 				    (t->flags & SF_ANYARGS))
 					break;
 			}
-			if (t->prog == NULL)
+			/* Nor may they be files read: which is not known. */
+			if (t->prog == NULL || (t->flags & SF_READS))
 				return (ask(e, "xargs %s: adds operands cm "
 				    "cannot see", argv[start], NULL));
 		}
@@ -835,6 +906,9 @@ eval_argv(struct eval *e, const char *const *argv, const int *flags,
 		if ((row->flags & SF_BUILD) && names_outside(o))
 			return (ask(e, "%s %s: a path outside the project",
 			    pname, o));
+		if ((row->flags & SF_READS) && strcmp(o, "--") != 0 &&
+		    reads_outside(o, e->dir, why, sizeof why))
+			return (ask(e, "%s %.200s", pname, why));
 		/* find's "--" ends only its leading options, and go reads
 		 * its flags past one: no "--" ends the checks of those. */
 		if (!dashdash && strcmp(o, "--") == 0 &&
@@ -890,6 +964,7 @@ eval_redirs(struct eval *e, const struct sh_parse *p, const struct sh_cmd *c)
 {
 	const struct sh_redir	*r;
 	const char		*t;
+	char			 why[300];
 	int			 i, f;
 
 	for (i = 0; i < c->nredirs; i++) {
@@ -906,6 +981,9 @@ eval_redirs(struct eval *e, const struct sh_parse *p, const struct sh_cmd *c)
 			if (f & SH_W_EXPAND)
 				return (ask(e, "redirection from %s: a file a "
 				    "variable names", t, NULL));
+			if (reads_outside(t, e->dir, why, sizeof why))
+				return (ask(e, "redirection from %.200s", why,
+				    NULL));
 			continue;
 		}
 		if ((r->op == SH_R_DUPOUT || r->op == SH_R_DUPIN) &&
@@ -1022,6 +1100,9 @@ policy_print(FILE *f)
 			fprintf(f, "  operands: %s", t->targets);
 		if (t->flags & SF_INSIDE)
 			fprintf(f, "  paths inside the session's directory");
+		if (t->flags & SF_READS)
+			fprintf(f, "  reads only inside the session's "
+			    "directory");
 		if (t->flags & SF_NOOPERANDS)
 			fprintf(f, "  no operands");
 		if (t->flags & SF_BUILD)

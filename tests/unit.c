@@ -789,6 +789,25 @@ test_policy(void)
 	rmdir(path);
 	snprintf(path, sizeof path, "%s/HEAD", dir);
 	unlink(path);
+	/* A tool that reads: not through the link that leads out, nor
+	 * from a file it names with an option or a redirection. */
+	CHECK(policy_shell(rs, "cat out/passwd", 14, dir, rule, sizeof rule,
+	    NULL) == RULE_ASK);
+	CHECK(strstr(rule, "leads to") != NULL);
+	CHECK(policy_shell(rs, "grep root out/*", 15, dir, rule, sizeof rule,
+	    NULL) == RULE_ASK);
+	CHECK(policy_shell(rs, "wc -l <out/passwd", 17, dir, rule,
+	    sizeof rule, NULL) == RULE_ASK);
+	CHECK(policy_shell(rs, "sed -n 1p out/passwd", 20, dir, rule,
+	    sizeof rule, NULL) == RULE_ASK);
+	CHECK(policy_shell(rs, "cat new/file", 12, dir, rule, sizeof rule,
+	    NULL) == RULE_ALLOW);
+	snprintf(path, sizeof path, "cat %s/new", dir);
+	CHECK(policy_shell(rs, path, strlen(path), dir, rule, sizeof rule,
+	    NULL) == RULE_ALLOW);
+	snprintf(path, sizeof path, "cat %s/out/passwd", dir);
+	CHECK(policy_shell(rs, path, strlen(path), dir, rule, sizeof rule,
+	    NULL) == RULE_ASK);
 	rules_free(rs);
 	snprintf(path, sizeof path, "%s/out", dir);
 	CHECK(!policy_inside("~/x", dir, err, sizeof err));
