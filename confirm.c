@@ -612,18 +612,6 @@ frame_glyph(const char *s, size_t n)
 	return (0);
 }
 
-/* Columns that n bytes of UTF-8 take: one per character. */
-static int
-columns(const char *s, size_t n)
-{
-	size_t	 i;
-	int	 c = 0;
-
-	for (i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return (c);
-}
-
 /*
  * Columns that n bytes of UTF-8 take on a terminal: two for the wide
  * characters (CJK, Hangul, fullwidth forms, most emoji), none for
@@ -1785,7 +1773,7 @@ find_menu(const struct profile *pr, struct row *rows, int nrows,
 		if (s)
 			cursor = num;
 		/* The column the options' text starts at. */
-		col = rows[i].indent + columns(rows[i].p,
+		col = rows[i].indent + display_width(rows[i].p,
 		    (size_t)(t - rows[i].p));
 		at[num] = i;
 		ocol[num] = col;
